@@ -1,0 +1,241 @@
+/*
+ * dispatch.c - CPU detection and the kernel table.
+ *
+ * Compiled for the baseline ISA only: nothing here may execute an instruction
+ * the CPU might lack.  The kernel table is filled once at fa_init(): scalar
+ * entries first, then each better level the CPU, the OS (xgetbv) and the
+ * FASTACT_ISA cap allow overwrites them.  The table is never NULL.
+ *
+ * Kernel names: fa_<op>_<dtype>_<isa>, e.g. fa_sigmoid_f32_avx512.  Which ISA
+ * files were compiled is told by FA_HAVE_<ISA> (setup.py defines them).
+ */
+#include "fastact.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__x86_64__) || defined(_M_X64) || defined(__i386__)
+#define FA_X86 1
+#if defined(__GNUC__) || defined(__clang__)
+#include <cpuid.h>
+#endif
+#endif
+
+/* ---- kernel declarations (X-macro over ops) ---- */
+#define FA_DECLARE_ISA(isa)                                                                       \
+    FA_MAP_OPS(FA_DECL_MAP_##isa)                                                                 \
+    FA_ROW_OPS(FA_DECL_ROW_##isa)                                                                 \
+    static void fa_fill_##isa(fa_kernel_table *t)                                                 \
+    {                                                                                             \
+        FA_MAP_OPS(FA_SET_MAP_##isa)                                                              \
+        FA_ROW_OPS(FA_SET_ROW_##isa)                                                              \
+    }
+
+/* The per-ISA declaration macros are spelled out (C has no token-pasting of a
+ * macro name from a parameter inside another X-macro expansion). */
+#define FA_DECL_MAP(isa, E, n)                                                                    \
+    void fa_##n##_f32_##isa(const float *, float *, size_t, float);                               \
+    void fa_##n##_f64_##isa(const double *, double *, size_t, double);
+#define FA_DECL_ROW(isa, E, n)                                                                    \
+    void fa_##n##_f32_##isa(const float *, float *, size_t);                                      \
+    void fa_##n##_f64_##isa(const double *, double *, size_t);
+#define FA_SET_MAP(isa, E, n)                                                                     \
+    t->map_f32[FA_OP_##E] = fa_##n##_f32_##isa;                                                   \
+    t->map_f64[FA_OP_##E] = fa_##n##_f64_##isa;
+#define FA_SET_ROW(isa, E, n)                                                                     \
+    t->row_f32[FA_OP_##E] = fa_##n##_f32_##isa;                                                      \
+    t->row_f64[FA_OP_##E] = fa_##n##_f64_##isa;
+
+#define FA_DECL_MAP_scalar(E, n) FA_DECL_MAP(scalar, E, n)
+#define FA_DECL_ROW_scalar(E, n) FA_DECL_ROW(scalar, E, n)
+#define FA_SET_MAP_scalar(E, n) FA_SET_MAP(scalar, E, n)
+#define FA_SET_ROW_scalar(E, n) FA_SET_ROW(scalar, E, n)
+FA_DECLARE_ISA(scalar)
+
+#ifdef FA_HAVE_SSE2
+#define FA_DECL_MAP_sse2(E, n) FA_DECL_MAP(sse2, E, n)
+#define FA_DECL_ROW_sse2(E, n) FA_DECL_ROW(sse2, E, n)
+#define FA_SET_MAP_sse2(E, n) FA_SET_MAP(sse2, E, n)
+#define FA_SET_ROW_sse2(E, n) FA_SET_ROW(sse2, E, n)
+FA_DECLARE_ISA(sse2)
+#endif
+
+#ifdef FA_HAVE_AVX2
+#define FA_DECL_MAP_avx2(E, n) FA_DECL_MAP(avx2, E, n)
+#define FA_DECL_ROW_avx2(E, n) FA_DECL_ROW(avx2, E, n)
+#define FA_SET_MAP_avx2(E, n) FA_SET_MAP(avx2, E, n)
+#define FA_SET_ROW_avx2(E, n) FA_SET_ROW(avx2, E, n)
+FA_DECLARE_ISA(avx2)
+#endif
+
+#ifdef FA_HAVE_AVX512
+#define FA_DECL_MAP_avx512(E, n) FA_DECL_MAP(avx512, E, n)
+#define FA_DECL_ROW_avx512(E, n) FA_DECL_ROW(avx512, E, n)
+#define FA_SET_MAP_avx512(E, n) FA_SET_MAP(avx512, E, n)
+#define FA_SET_ROW_avx512(E, n) FA_SET_ROW(avx512, E, n)
+FA_DECLARE_ISA(avx512)
+#endif
+
+#ifdef FA_HAVE_NEON
+#define FA_DECL_MAP_neon(E, n) FA_DECL_MAP(neon, E, n)
+#define FA_DECL_ROW_neon(E, n) FA_DECL_ROW(neon, E, n)
+#define FA_SET_MAP_neon(E, n) FA_SET_MAP(neon, E, n)
+#define FA_SET_ROW_neon(E, n) FA_SET_ROW(neon, E, n)
+FA_DECLARE_ISA(neon)
+#endif
+
+/* ---- state ---- */
+static fa_kernel_table g_table;
+static int g_active = -1;
+static unsigned g_supported = 0;
+
+static const char *const g_names[FA_N_ISA] = {"scalar", "sse2", "avx2", "avx512", "neon"};
+
+const char *fa_isa_name(int level)
+{
+    return (level >= 0 && level < FA_N_ISA) ? g_names[level] : NULL;
+}
+
+int fa_isa_from_name(const char *name)
+{
+    if (!name) return -1;
+    for (int i = 0; i < FA_N_ISA; i++)
+        if (strcmp(name, g_names[i]) == 0) return i;
+    return -1;
+}
+
+unsigned fa_isa_compiled(void)
+{
+    unsigned m = 1u << FA_ISA_SCALAR;
+#ifdef FA_HAVE_SSE2
+    m |= 1u << FA_ISA_SSE2;
+#endif
+#ifdef FA_HAVE_AVX2
+    m |= 1u << FA_ISA_AVX2;
+#endif
+#ifdef FA_HAVE_AVX512
+    m |= 1u << FA_ISA_AVX512;
+#endif
+#ifdef FA_HAVE_NEON
+    m |= 1u << FA_ISA_NEON;
+#endif
+    return m;
+}
+
+/* ---- CPU detection ---- */
+#if defined(FA_X86) && (defined(__GNUC__) || defined(__clang__))
+static unsigned long long fa_xgetbv0(void)
+{
+    unsigned eax, edx;
+    /* xgetbv with ecx = 0 (XCR0); encoded as bytes so no -mxsave is needed. */
+    __asm__ volatile(".byte 0x0f, 0x01, 0xd0" : "=a"(eax), "=d"(edx) : "c"(0));
+    return ((unsigned long long)edx << 32) | eax;
+}
+
+static unsigned fa_detect_x86(void)
+{
+    unsigned m = 1u << FA_ISA_SCALAR;
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d)) return m;
+    int sse2 = (d >> 26) & 1;
+    int fma = (c >> 12) & 1;
+    int osxsave = (c >> 27) & 1;
+    int avx = (c >> 28) & 1;
+    if (sse2) m |= 1u << FA_ISA_SSE2;
+    if (!(osxsave && avx)) return m;
+    unsigned long long xcr0 = fa_xgetbv0();
+    int ymm_os = (xcr0 & 0x6) == 0x6;           /* XMM + YMM state */
+    int zmm_os = (xcr0 & 0xe6) == 0xe6;         /* + opmask, ZMM_Hi256, Hi16_ZMM */
+    if (__get_cpuid_max(0, NULL) < 7) return m;
+    __cpuid_count(7, 0, a, b, c, d);
+    int avx2 = (b >> 5) & 1;
+    int avx512f = (b >> 16) & 1, avx512dq = (b >> 17) & 1;
+    int avx512bw = (b >> 30) & 1, avx512vl = (b >> 31) & 1;
+    if (ymm_os && avx2 && fma) m |= 1u << FA_ISA_AVX2;
+    if (ymm_os && zmm_os && avx2 && fma && avx512f && avx512dq && avx512bw && avx512vl)
+        m |= 1u << FA_ISA_AVX512;
+    return m;
+}
+#endif
+
+static unsigned fa_detect(void)
+{
+    unsigned m = 1u << FA_ISA_SCALAR;
+#if defined(FA_X86) && (defined(__GNUC__) || defined(__clang__))
+    m = fa_detect_x86();
+#elif defined(__aarch64__)
+    m |= 1u << FA_ISA_NEON; /* Advanced SIMD is mandatory on AArch64 */
+#endif
+    return m & fa_isa_compiled();
+}
+
+unsigned fa_isa_supported(void)
+{
+    fa_init();
+    return g_supported;
+}
+
+/* Best supported level <= cap (NEON counts above scalar only on aarch64). */
+static int fa_best_level(unsigned supported, int cap)
+{
+    int best = FA_ISA_SCALAR;
+    for (int i = 0; i < FA_N_ISA; i++)
+        if ((supported >> i) & 1u && i <= cap) best = i;
+    return best;
+}
+
+void fa_fill_table(fa_kernel_table *t, int level)
+{
+    fa_fill_scalar(t);
+#ifdef FA_HAVE_SSE2
+    if (level >= FA_ISA_SSE2 && level != FA_ISA_NEON) fa_fill_sse2(t);
+#endif
+#ifdef FA_HAVE_AVX2
+    if (level >= FA_ISA_AVX2 && level != FA_ISA_NEON) fa_fill_avx2(t);
+#endif
+#ifdef FA_HAVE_AVX512
+    if (level >= FA_ISA_AVX512 && level != FA_ISA_NEON) fa_fill_avx512(t);
+#endif
+#ifdef FA_HAVE_NEON
+    if (level == FA_ISA_NEON) fa_fill_neon(t);
+#endif
+}
+
+int fa_isa_set(int level)
+{
+    if (level < 0) level = 0;
+    if (level >= FA_N_ISA) level = FA_N_ISA - 1;
+    int best = fa_best_level(g_supported, level);
+    fa_fill_table(&g_table, best);
+    g_active = best;
+    return best;
+}
+
+int fa_init(void)
+{
+    int rc = 0;
+    if (g_active >= 0) return 0;
+    g_supported = fa_detect();
+    int cap = FA_N_ISA - 1;
+    const char *env = getenv("FASTACT_ISA");
+    if (env && *env) {
+        int lvl = fa_isa_from_name(env);
+        if (lvl < 0)
+            rc = -1;
+        else
+            cap = lvl;
+    }
+    fa_isa_set(cap);
+    return rc;
+}
+
+int fa_isa_active(void)
+{
+    fa_init();
+    return g_active;
+}
+
+const fa_kernel_table *fa_kernels(void)
+{
+    return &g_table;
+}

@@ -1,0 +1,223 @@
+/*
+ * fa_kernels.inc.h - instantiates every kernel of one ISA.
+ *
+ * Included once by kernels/<isa>.c after vec_<isa>.h and `#define FA_ISA <isa>`.
+ * Defines fa_<op>_f32_<isa> / fa_<op>_f64_<isa> for the elementwise ops
+ * (contiguous x -> y, n elements, y may equal x) and the row kernels
+ * fa_softmax_* / fa_log_softmax_* (one contiguous row of n >= 1 elements).
+ * Tails use masked (or buffered) loads and stores and the same vector code,
+ * so an element's result never depends on its position.
+ */
+#include <math.h>
+#include <stddef.h>
+
+#include "fastact.h"
+#include "fa_algo_f32.h"
+#include "fa_algo_f64.h"
+
+_Static_assert(FA_GELU_F64_NP == 4, "vd_lut4 selects among exactly 4 pieces");
+
+#define FA_CAT3(a, b, c) a##_##b##_##c
+#define FA_KNAME(op, dt, isa) FA_CAT3(fa_##op, dt, isa)
+#define FA_KN(op, dt) FA_KNAME(op, dt, FA_ISA)
+
+/* Elementwise loop: 2x unrolled body, masked tail. */
+#define FA_MAP_KERNEL(op, dt, T, V, N, EXPR)                                                     \
+    void FA_KN(op, dt)(const T *x, T *y, size_t n, T param)                                      \
+    {                                                                                            \
+        const V prm = V##_set1(param);                                                           \
+        (void)prm;                                                                               \
+        size_t i = 0;                                                                            \
+        for (; i + 2 * N <= n; i += 2 * N) {                                                     \
+            V v = V##_load(x + i);                                                               \
+            V w = V##_load(x + i + N);                                                           \
+            {                                                                                    \
+                V r0 = EXPR;                                                                     \
+                v = w;                                                                           \
+                V r1 = EXPR;                                                                     \
+                V##_store(y + i, r0);                                                            \
+                V##_store(y + i + N, r1);                                                        \
+            }                                                                                    \
+        }                                                                                        \
+        for (; i + N <= n; i += N) {                                                             \
+            V v = V##_load(x + i);                                                               \
+            V##_store(y + i, EXPR);                                                              \
+        }                                                                                        \
+        if (i < n) {                                                                             \
+            V v = V##_load_n(x + i, n - i);                                                      \
+            V##_store_n(y + i, EXPR, n - i);                                                     \
+        }                                                                                        \
+    }
+
+FA_MAP_KERNEL(relu, f32, float, vf, VF_N, fa_relu_vf(v))
+FA_MAP_KERNEL(leaky_relu, f32, float, vf, VF_N, fa_leaky_relu_vf(v, prm))
+FA_MAP_KERNEL(sigmoid, f32, float, vf, VF_N, fa_sigmoid_vf(v))
+FA_MAP_KERNEL(tanh, f32, float, vf, VF_N, fa_tanh_vf(v))
+FA_MAP_KERNEL(silu, f32, float, vf, VF_N, fa_silu_vf(v))
+FA_MAP_KERNEL(gelu, f32, float, vf, VF_N, fa_gelu_vf(v))
+FA_MAP_KERNEL(gelu_tanh, f32, float, vf, VF_N, fa_gelu_tanh_vf(v))
+
+FA_MAP_KERNEL(relu, f64, double, vd, VD_N, fa_relu_vd(v))
+FA_MAP_KERNEL(leaky_relu, f64, double, vd, VD_N, fa_leaky_relu_vd(v, prm))
+FA_MAP_KERNEL(sigmoid, f64, double, vd, VD_N, fa_sigmoid_vd(v))
+FA_MAP_KERNEL(tanh, f64, double, vd, VD_N, fa_tanh_vd(v))
+FA_MAP_KERNEL(silu, f64, double, vd, VD_N, fa_silu_vd(v))
+FA_MAP_KERNEL(gelu, f64, double, vd, VD_N, fa_gelu_vd(v))
+FA_MAP_KERNEL(gelu_tanh, f64, double, vd, VD_N, fa_gelu_tanh_vd(v))
+
+/* ---------------- softmax / log_softmax ----------------
+ * Three passes over one row: m = max(x); s = sum e^(x - m) (float32: summed
+ * in double; float64: two vector accumulators); then
+ *   softmax:     y = e^(x - m) * (1/s)     (e stored in y by pass 2)
+ *   log_softmax: y = (x - m) - log(s)      (float32: evaluated in double)
+ * e^(x - m) uses the same exp as the elementwise ops, clamped at
+ * x - m >= -112 (float32) / -760 (float64), where it rounds to 0.
+ * Special rows fall out of the arithmetic, as in PyTorch: a NaN or +inf in a
+ * row, or a row of only -inf, make x - m NaN somewhere, so s and the whole
+ * row are NaN.  The summation order is fixed per row (bitwise reproducible
+ * for any thread count). */
+
+static inline float fa_rowmax_f32(const float *x, size_t n)
+{
+    size_t i = 0;
+    float m = -INFINITY;
+    if (n >= VF_N) {
+        vf vm = vf_load(x);
+        for (i = VF_N; i + VF_N <= n; i += VF_N) vm = vf_max(vm, vf_load(x + i));
+        m = vf_hmax(vm);
+    }
+    for (; i < n; i++) m = x[i] > m ? x[i] : m;
+    return m;
+}
+
+static inline vf fa_expm_f32(vf v, vf m)
+{
+    vf d = vf_max(vf_set1(-112.0f), vf_sub(v, m));
+    vf k, p = fa_exp_core_f32(d, &k);
+    return vf_ldexp(p, k);
+}
+
+/* sum of e^(x - m) over the row; if y != NULL the terms are stored in y */
+static inline double fa_expsum_f32(const float *x, float *y, size_t n, float m)
+{
+    const vf vm = vf_set1(m);
+    vd s0 = vd_zero(), s1 = vd_zero();
+    size_t i = 0;
+    for (; i + VF_N <= n; i += VF_N) {
+        vf e = fa_expm_f32(vf_load(x + i), vm);
+        if (y) vf_store(y + i, e);
+        s0 = vd_add(s0, vf_lo_to_vd(e));
+        s1 = vd_add(s1, vf_hi_to_vd(e));
+    }
+    double s = vd_hsum(vd_add(s0, s1));
+    if (i < n) {
+        float buf[VF_N];
+        vf e = fa_expm_f32(vf_load_n(x + i, n - i), vm);
+        vf_store(buf, e);
+        if (y) vf_store_n(y + i, e, n - i);
+        for (size_t j = 0; j < n - i; j++) s += (double)buf[j];
+    }
+    return s;
+}
+
+void FA_KN(softmax, f32)(const float *x, float *y, size_t n)
+{
+    float m = fa_rowmax_f32(x, n);
+    double s = fa_expsum_f32(x, y, n, m);
+    const vf inv = vf_set1((float)(1.0 / s));
+    size_t i = 0;
+    for (; i + VF_N <= n; i += VF_N) vf_store(y + i, vf_mul(vf_load(y + i), inv));
+    if (i < n) vf_store_n(y + i, vf_mul(vf_load_n(y + i, n - i), inv), n - i);
+}
+
+void FA_KN(log_softmax, f32)(const float *x, float *y, size_t n)
+{
+    float m = fa_rowmax_f32(x, n);
+    double s = fa_expsum_f32(x, NULL, n, m);
+    const vd vm = vd_set1((double)m), vl = vd_set1(log(s));
+    size_t i = 0;
+    for (; i + VF_N <= n; i += VF_N) {
+        vf v = vf_load(x + i);
+        vd lo = vd_sub(vd_sub(vf_lo_to_vd(v), vm), vl);
+        vd hi = vd_sub(vd_sub(vf_hi_to_vd(v), vm), vl);
+        vf_store(y + i, vd2_to_vf(lo, hi));
+    }
+    if (i < n) {
+        vf v = vf_load_n(x + i, n - i);
+        vd lo = vd_sub(vd_sub(vf_lo_to_vd(v), vm), vl);
+        vd hi = vd_sub(vd_sub(vf_hi_to_vd(v), vm), vl);
+        vf_store_n(y + i, vd2_to_vf(lo, hi), n - i);
+    }
+}
+
+static inline double fa_rowmax_f64(const double *x, size_t n)
+{
+    size_t i = 0;
+    double m = -INFINITY;
+    if (n >= VD_N) {
+        vd vm = vd_load(x);
+        for (i = VD_N; i + VD_N <= n; i += VD_N) vm = vd_max(vm, vd_load(x + i));
+        m = vd_hmax(vm);
+    }
+    for (; i < n; i++) m = x[i] > m ? x[i] : m;
+    return m;
+}
+
+static inline vd fa_expm_f64(vd v, vd m)
+{
+    vd d = vd_max(vd_set1(-760.0), vd_sub(v, m));
+    vd k, p = fa_exp_core_f64(d, &k);
+    return vd_ldexp(p, k);
+}
+
+static inline double fa_expsum_f64(const double *x, double *y, size_t n, double m)
+{
+    const vd vm = vd_set1(m);
+    vd s0 = vd_zero(), s1 = vd_zero();
+    size_t i = 0;
+    for (; i + 2 * VD_N <= n; i += 2 * VD_N) {
+        vd e0 = fa_expm_f64(vd_load(x + i), vm);
+        vd e1 = fa_expm_f64(vd_load(x + i + VD_N), vm);
+        if (y) {
+            vd_store(y + i, e0);
+            vd_store(y + i + VD_N, e1);
+        }
+        s0 = vd_add(s0, e0);
+        s1 = vd_add(s1, e1);
+    }
+    double s = vd_hsum(vd_add(s0, s1));
+    for (; i < n; i += VD_N) {
+        size_t r = n - i < VD_N ? n - i : VD_N;
+        double buf[VD_N];
+        vd e = fa_expm_f64(r == VD_N ? vd_load(x + i) : vd_load_n(x + i, r), vm);
+        vd_store(buf, e);
+        if (y) {
+            if (r == VD_N)
+                vd_store(y + i, e);
+            else
+                vd_store_n(y + i, e, r);
+        }
+        for (size_t j = 0; j < r; j++) s += buf[j];
+    }
+    return s;
+}
+
+void FA_KN(softmax, f64)(const double *x, double *y, size_t n)
+{
+    double m = fa_rowmax_f64(x, n);
+    double s = fa_expsum_f64(x, y, n, m);
+    const vd inv = vd_set1(1.0 / s);
+    size_t i = 0;
+    for (; i + VD_N <= n; i += VD_N) vd_store(y + i, vd_mul(vd_load(y + i), inv));
+    if (i < n) vd_store_n(y + i, vd_mul(vd_load_n(y + i, n - i), inv), n - i);
+}
+
+void FA_KN(log_softmax, f64)(const double *x, double *y, size_t n)
+{
+    double m = fa_rowmax_f64(x, n);
+    double s = fa_expsum_f64(x, NULL, n, m);
+    const vd vm = vd_set1(m), vl = vd_set1(log(s));
+    size_t i = 0;
+    for (; i + VD_N <= n; i += VD_N) vd_store(y + i, vd_sub(vd_sub(vd_load(x + i), vm), vl));
+    if (i < n) vd_store_n(y + i, vd_sub(vd_sub(vd_load_n(x + i, n - i), vm), vl), n - i);
+}

@@ -1,0 +1,143 @@
+/*
+ * vec_avx2.h - the vector primitives of fastact on AVX2 + FMA.
+ * Same contract as vec_avx512.h (read its header comment).
+ * Compiled only into avx2.c, with -mavx2 -mfma.
+ */
+#ifndef FA_VEC_AVX2_H
+#define FA_VEC_AVX2_H
+
+#include <immintrin.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define FA_HAS_FMA 1
+#define VF_N 8
+#define VD_N 4
+
+typedef __m256 vf;
+typedef __m256d vd;
+typedef __m256 vfm;
+typedef __m256d vdm;
+
+/* ---------------- float ---------------- */
+static inline vf vf_set1(float a) { return _mm256_set1_ps(a); }
+static inline vf vf_zero(void) { return _mm256_setzero_ps(); }
+static inline vf vf_load(const float *p) { return _mm256_loadu_ps(p); }
+static inline void vf_store(float *p, vf v) { _mm256_storeu_ps(p, v); }
+static inline __m256i fa_tailmask32(size_t n)
+{
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+static inline vf vf_load_n(const float *p, size_t n) { return _mm256_maskload_ps(p, fa_tailmask32(n)); }
+static inline void vf_store_n(float *p, vf v, size_t n) { _mm256_maskstore_ps(p, fa_tailmask32(n), v); }
+static inline vf vf_add(vf a, vf b) { return _mm256_add_ps(a, b); }
+static inline vf vf_sub(vf a, vf b) { return _mm256_sub_ps(a, b); }
+static inline vf vf_mul(vf a, vf b) { return _mm256_mul_ps(a, b); }
+static inline vf vf_div(vf a, vf b) { return _mm256_div_ps(a, b); }
+static inline vf vf_fma(vf a, vf b, vf c) { return _mm256_fmadd_ps(a, b, c); }
+static inline vf vf_fnma(vf a, vf b, vf c) { return _mm256_fnmadd_ps(a, b, c); }
+static inline vf vf_max(vf a, vf b) { return _mm256_max_ps(a, b); }
+static inline vf vf_min(vf a, vf b) { return _mm256_min_ps(a, b); }
+static inline vf vf_abs(vf a) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), a); }
+static inline vf vf_negabs(vf a) { return _mm256_or_ps(a, _mm256_set1_ps(-0.0f)); } /* -|a| */
+static inline vf vf_neg(vf a) { return _mm256_xor_ps(_mm256_set1_ps(-0.0f), a); }
+static inline vf vf_orsign(vf a, vf s) { return _mm256_or_ps(a, _mm256_and_ps(s, _mm256_set1_ps(-0.0f))); }
+static inline vfm vf_gt(vf a, vf b) { return _mm256_cmp_ps(a, b, _CMP_GT_OQ); }
+static inline vfm vf_lt(vf a, vf b) { return _mm256_cmp_ps(a, b, _CMP_LT_OQ); }
+static inline vfm vf_le(vf a, vf b) { return _mm256_cmp_ps(a, b, _CMP_LE_OQ); }
+static inline vf vf_sel(vfm m, vf a, vf b) { return _mm256_blendv_ps(b, a, m); }
+/* 2^n for integral n in [-126, 127] (exponent bits built directly) */
+static inline vf vf_pow2(vf n)
+{
+    __m256i e = _mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127));
+    return _mm256_castsi256_ps(_mm256_slli_epi32(e, 23));
+}
+/* v * 2^n rounded once: v*2^na is exact (|v| >= 2^-2, na >= -124), the
+ * second factor 2^nb (nb in [-126, 0]) rounds once.  n in [-250, 127]. */
+static inline vf vf_ldexp(vf v, vf n)
+{
+    vf na = _mm256_max_ps(n, _mm256_set1_ps(-124.0f));
+    vf nb = _mm256_sub_ps(n, na);
+    return _mm256_mul_ps(_mm256_mul_ps(v, vf_pow2(na)), vf_pow2(nb));
+}
+/* v * 2^n where only n >= -126 must be exact (smaller n: some value in [0, |v| 2^-126]) */
+static inline vf vf_ldexp_lossy(vf v, vf n) { return _mm256_mul_ps(v, vf_pow2(_mm256_max_ps(n, _mm256_set1_ps(-126.0f)))); }
+static inline float vf_hmax(vf v)
+{
+    __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+    m = _mm_max_ss(m, _mm_shuffle_ps(m, m, 1));
+    return _mm_cvtss_f32(m);
+}
+
+/* ---------------- double ---------------- */
+static inline vd vd_set1(double a) { return _mm256_set1_pd(a); }
+static inline vd vd_zero(void) { return _mm256_setzero_pd(); }
+static inline vd vd_load(const double *p) { return _mm256_loadu_pd(p); }
+static inline void vd_store(double *p, vd v) { _mm256_storeu_pd(p, v); }
+static inline __m256i fa_tailmask64(size_t n)
+{
+    return _mm256_cmpgt_epi64(_mm256_set1_epi64x((long long)n), _mm256_setr_epi64x(0, 1, 2, 3));
+}
+static inline vd vd_load_n(const double *p, size_t n) { return _mm256_maskload_pd(p, fa_tailmask64(n)); }
+static inline void vd_store_n(double *p, vd v, size_t n) { _mm256_maskstore_pd(p, fa_tailmask64(n), v); }
+static inline vd vd_add(vd a, vd b) { return _mm256_add_pd(a, b); }
+static inline vd vd_sub(vd a, vd b) { return _mm256_sub_pd(a, b); }
+static inline vd vd_mul(vd a, vd b) { return _mm256_mul_pd(a, b); }
+static inline vd vd_div(vd a, vd b) { return _mm256_div_pd(a, b); }
+static inline vd vd_fma(vd a, vd b, vd c) { return _mm256_fmadd_pd(a, b, c); }
+static inline vd vd_fnma(vd a, vd b, vd c) { return _mm256_fnmadd_pd(a, b, c); }
+static inline vd vd_max(vd a, vd b) { return _mm256_max_pd(a, b); }
+static inline vd vd_min(vd a, vd b) { return _mm256_min_pd(a, b); }
+static inline vd vd_abs(vd a) { return _mm256_andnot_pd(_mm256_set1_pd(-0.0), a); }
+static inline vd vd_negabs(vd a) { return _mm256_or_pd(a, _mm256_set1_pd(-0.0)); }
+static inline vd vd_neg(vd a) { return _mm256_xor_pd(_mm256_set1_pd(-0.0), a); }
+static inline vd vd_orsign(vd a, vd s) { return _mm256_or_pd(a, _mm256_and_pd(s, _mm256_set1_pd(-0.0))); }
+static inline vdm vd_gt(vd a, vd b) { return _mm256_cmp_pd(a, b, _CMP_GT_OQ); }
+static inline vdm vd_lt(vd a, vd b) { return _mm256_cmp_pd(a, b, _CMP_LT_OQ); }
+static inline vdm vd_le(vd a, vd b) { return _mm256_cmp_pd(a, b, _CMP_LE_OQ); }
+static inline vd vd_sel(vdm m, vd a, vd b) { return _mm256_blendv_pd(b, a, m); }
+/* 2^n for integral n in [-1022, 1023]: n + 1.5*2^52 holds n in its low bits. */
+static inline vd vd_pow2(vd n)
+{
+    __m256i b = _mm256_castpd_si256(_mm256_add_pd(n, _mm256_set1_pd(0x1.8p52)));
+    b = _mm256_add_epi64(b, _mm256_set1_epi64x(1023));
+    return _mm256_castsi256_pd(_mm256_slli_epi64(b, 52));
+}
+/* v * 2^n rounded once; n in [-2040, 1023], |v| >= 2^-2. */
+static inline vd vd_ldexp(vd v, vd n)
+{
+    vd na = _mm256_max_pd(n, _mm256_set1_pd(-1020.0));
+    vd nb = _mm256_sub_pd(n, na);
+    return _mm256_mul_pd(_mm256_mul_pd(v, vd_pow2(na)), vd_pow2(nb));
+}
+static inline vd vd_ldexp_lossy(vd v, vd n) { return _mm256_mul_pd(v, vd_pow2(_mm256_max_pd(n, _mm256_set1_pd(-1022.0)))); }
+static inline double vd_hmax(vd v)
+{
+    __m128d m = _mm_max_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
+    m = _mm_max_sd(m, _mm_unpackhi_pd(m, m));
+    return _mm_cvtsd_f64(m);
+}
+static inline double vd_hsum(vd v)
+{
+    __m128d s = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
+    s = _mm_add_sd(s, _mm_unpackhi_pd(s, s));
+    return _mm_cvtsd_f64(s);
+}
+/* row[idx] per lane, idx integral-valued in [0, 3]: one permute of 8 floats
+ * viewed as 4 doubles, with float indices (2i, 2i+1). */
+static inline vd vd_lut4(const double *row, vd idx)
+{
+    __m256i i64 = _mm256_cvtepi32_epi64(_mm256_cvttpd_epi32(idx));
+    __m256i lo = _mm256_add_epi64(i64, i64);                 /* (2i, 0) */
+    __m256i p = _mm256_add_epi64(_mm256_add_epi64(lo, _mm256_slli_epi64(lo, 32)),
+                                 _mm256_set1_epi64x(1LL << 32)); /* (2i, 2i+1) */
+    return _mm256_castps_pd(_mm256_permutevar8x32_ps(_mm256_castpd_ps(_mm256_loadu_pd(row)), p));
+}
+
+/* ---------------- float <-> double ---------------- */
+static inline vd vf_lo_to_vd(vf a) { return _mm256_cvtps_pd(_mm256_castps256_ps128(a)); }
+static inline vd vf_hi_to_vd(vf a) { return _mm256_cvtps_pd(_mm256_extractf128_ps(a, 1)); }
+static inline vf vd2_to_vf(vd lo, vd hi) { return _mm256_set_m128(_mm256_cvtpd_ps(hi), _mm256_cvtpd_ps(lo)); }
+
+#endif /* FA_VEC_AVX2_H */

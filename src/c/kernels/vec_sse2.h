@@ -1,0 +1,137 @@
+/*
+ * vec_sse2.h - the vector primitives of fastact on SSE2 (the x86-64 baseline).
+ * Same contract as vec_avx512.h (read its header comment).  There is no FMA:
+ * vX_fma is a multiply and an add (two roundings); the algorithms use
+ * Dekker's splitting where they need exact products (FA_HAS_FMA == 0).
+ * Compiled only into sse2.c, with -msse2.
+ */
+#ifndef FA_VEC_SSE2_H
+#define FA_VEC_SSE2_H
+
+#include <emmintrin.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#define FA_HAS_FMA 0
+#define VF_N 4
+#define VD_N 2
+
+typedef __m128 vf;
+typedef __m128d vd;
+typedef __m128 vfm;
+typedef __m128d vdm;
+
+/* ---------------- float ---------------- */
+static inline vf vf_set1(float a) { return _mm_set1_ps(a); }
+static inline vf vf_zero(void) { return _mm_setzero_ps(); }
+static inline vf vf_load(const float *p) { return _mm_loadu_ps(p); }
+static inline void vf_store(float *p, vf v) { _mm_storeu_ps(p, v); }
+static inline vf vf_load_n(const float *p, size_t n)
+{
+    float b[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+    memcpy(b, p, n * sizeof(float));
+    return _mm_loadu_ps(b);
+}
+static inline void vf_store_n(float *p, vf v, size_t n)
+{
+    float b[4];
+    _mm_storeu_ps(b, v);
+    memcpy(p, b, n * sizeof(float));
+}
+static inline vf vf_add(vf a, vf b) { return _mm_add_ps(a, b); }
+static inline vf vf_sub(vf a, vf b) { return _mm_sub_ps(a, b); }
+static inline vf vf_mul(vf a, vf b) { return _mm_mul_ps(a, b); }
+static inline vf vf_div(vf a, vf b) { return _mm_div_ps(a, b); }
+static inline vf vf_fma(vf a, vf b, vf c) { return _mm_add_ps(_mm_mul_ps(a, b), c); }
+static inline vf vf_fnma(vf a, vf b, vf c) { return _mm_sub_ps(c, _mm_mul_ps(a, b)); }
+static inline vf vf_max(vf a, vf b) { return _mm_max_ps(a, b); }
+static inline vf vf_min(vf a, vf b) { return _mm_min_ps(a, b); }
+static inline vf vf_abs(vf a) { return _mm_andnot_ps(_mm_set1_ps(-0.0f), a); }
+static inline vf vf_negabs(vf a) { return _mm_or_ps(a, _mm_set1_ps(-0.0f)); } /* -|a| */
+static inline vf vf_neg(vf a) { return _mm_xor_ps(_mm_set1_ps(-0.0f), a); }
+static inline vf vf_orsign(vf a, vf s) { return _mm_or_ps(a, _mm_and_ps(s, _mm_set1_ps(-0.0f))); }
+static inline vfm vf_gt(vf a, vf b) { return _mm_cmpgt_ps(a, b); }
+static inline vfm vf_lt(vf a, vf b) { return _mm_cmplt_ps(a, b); }
+static inline vfm vf_le(vf a, vf b) { return _mm_cmple_ps(a, b); }
+static inline vf vf_sel(vfm m, vf a, vf b) { return _mm_or_ps(_mm_and_ps(m, a), _mm_andnot_ps(m, b)); }
+static inline vf vf_pow2(vf n)
+{
+    __m128i e = _mm_add_epi32(_mm_cvtps_epi32(n), _mm_set1_epi32(127));
+    return _mm_castsi128_ps(_mm_slli_epi32(e, 23));
+}
+/* v * 2^n rounded once; n in [-250, 127], |v| >= 2^-2 (see vec_avx2.h) */
+static inline vf vf_ldexp(vf v, vf n)
+{
+    vf na = _mm_max_ps(n, _mm_set1_ps(-124.0f));
+    vf nb = _mm_sub_ps(n, na);
+    return _mm_mul_ps(_mm_mul_ps(v, vf_pow2(na)), vf_pow2(nb));
+}
+/* v * 2^n where only n >= -126 must be exact (smaller n: some value in [0, |v| 2^-126]) */
+static inline vf vf_ldexp_lossy(vf v, vf n) { return _mm_mul_ps(v, vf_pow2(_mm_max_ps(n, _mm_set1_ps(-126.0f)))); }
+static inline float vf_hmax(vf v)
+{
+    __m128 m = _mm_max_ps(v, _mm_movehl_ps(v, v));
+    m = _mm_max_ss(m, _mm_shuffle_ps(m, m, 1));
+    return _mm_cvtss_f32(m);
+}
+
+/* ---------------- double ---------------- */
+static inline vd vd_set1(double a) { return _mm_set1_pd(a); }
+static inline vd vd_zero(void) { return _mm_setzero_pd(); }
+static inline vd vd_load(const double *p) { return _mm_loadu_pd(p); }
+static inline void vd_store(double *p, vd v) { _mm_storeu_pd(p, v); }
+static inline vd vd_load_n(const double *p, size_t n)
+{
+    (void)n; /* n == 1 */
+    return _mm_load_sd(p);
+}
+static inline void vd_store_n(double *p, vd v, size_t n)
+{
+    (void)n;
+    _mm_store_sd(p, v);
+}
+static inline vd vd_add(vd a, vd b) { return _mm_add_pd(a, b); }
+static inline vd vd_sub(vd a, vd b) { return _mm_sub_pd(a, b); }
+static inline vd vd_mul(vd a, vd b) { return _mm_mul_pd(a, b); }
+static inline vd vd_div(vd a, vd b) { return _mm_div_pd(a, b); }
+static inline vd vd_fma(vd a, vd b, vd c) { return _mm_add_pd(_mm_mul_pd(a, b), c); }
+static inline vd vd_fnma(vd a, vd b, vd c) { return _mm_sub_pd(c, _mm_mul_pd(a, b)); }
+static inline vd vd_max(vd a, vd b) { return _mm_max_pd(a, b); }
+static inline vd vd_min(vd a, vd b) { return _mm_min_pd(a, b); }
+static inline vd vd_abs(vd a) { return _mm_andnot_pd(_mm_set1_pd(-0.0), a); }
+static inline vd vd_negabs(vd a) { return _mm_or_pd(a, _mm_set1_pd(-0.0)); }
+static inline vd vd_neg(vd a) { return _mm_xor_pd(_mm_set1_pd(-0.0), a); }
+static inline vd vd_orsign(vd a, vd s) { return _mm_or_pd(a, _mm_and_pd(s, _mm_set1_pd(-0.0))); }
+static inline vdm vd_gt(vd a, vd b) { return _mm_cmpgt_pd(a, b); }
+static inline vdm vd_lt(vd a, vd b) { return _mm_cmplt_pd(a, b); }
+static inline vdm vd_le(vd a, vd b) { return _mm_cmple_pd(a, b); }
+static inline vd vd_sel(vdm m, vd a, vd b) { return _mm_or_pd(_mm_and_pd(m, a), _mm_andnot_pd(m, b)); }
+static inline vd vd_pow2(vd n)
+{
+    __m128i b = _mm_castpd_si128(_mm_add_pd(n, _mm_set1_pd(0x1.8p52)));
+    b = _mm_add_epi64(b, _mm_set1_epi64x(1023));
+    return _mm_castsi128_pd(_mm_slli_epi64(b, 52));
+}
+static inline vd vd_ldexp(vd v, vd n)
+{
+    vd na = _mm_max_pd(n, _mm_set1_pd(-1020.0));
+    vd nb = _mm_sub_pd(n, na);
+    return _mm_mul_pd(_mm_mul_pd(v, vd_pow2(na)), vd_pow2(nb));
+}
+static inline vd vd_ldexp_lossy(vd v, vd n) { return _mm_mul_pd(v, vd_pow2(_mm_max_pd(n, _mm_set1_pd(-1022.0)))); }
+static inline double vd_hmax(vd v) { return _mm_cvtsd_f64(_mm_max_sd(v, _mm_unpackhi_pd(v, v))); }
+static inline double vd_hsum(vd v) { return _mm_cvtsd_f64(_mm_add_sd(v, _mm_unpackhi_pd(v, v))); }
+static inline vd vd_lut4(const double *row, vd idx)
+{
+    __m128i i = _mm_cvttpd_epi32(idx);
+    int i0 = _mm_cvtsi128_si32(i), i1 = _mm_cvtsi128_si32(_mm_srli_si128(i, 4));
+    return _mm_set_pd(row[i1], row[i0]);
+}
+
+/* ---------------- float <-> double ---------------- */
+static inline vd vf_lo_to_vd(vf a) { return _mm_cvtps_pd(a); }
+static inline vd vf_hi_to_vd(vf a) { return _mm_cvtps_pd(_mm_movehl_ps(a, a)); }
+static inline vf vd2_to_vf(vd lo, vd hi) { return _mm_movelh_ps(_mm_cvtpd_ps(lo), _mm_cvtpd_ps(hi)); }
+
+#endif /* FA_VEC_SSE2_H */

@@ -1,0 +1,655 @@
+/*
+ * parallel.c - the parallel driver: splits a call's work over OpenMP threads
+ * and calls the kernels of the active table (dispatch.c) on contiguous
+ * ranges.  Kernels never see threads; this file never sees SIMD.
+ *
+ * Threading model (docs/threading.md has the user-facing version):
+ *
+ *  - Thread count.  A call asks for `requested` threads; <= 0 means the
+ *    default, resolved per call, in this order:
+ *      1. fa_set_num_threads(n >= 1)          (explicit, in code)
+ *      2. FASTACT_NUM_THREADS=n (n >= 1)      (explicit, environment; read once)
+ *      3. automatic: omp_get_max_threads() of the calling thread (follows
+ *         OMP_NUM_THREADS, omp_set_num_threads, threadpoolctl), capped by the
+ *         CPUs this process may use: sched_getaffinity count and the cgroup
+ *         CPU quota (v2 cpu.max, v1 cpu.cfs_quota_us/cpu.cfs_period_us),
+ *         both read once.
+ *    An explicit default (1 or 2) is additionally capped by a *lowered*
+ *    OpenMP limit: when the calling thread's omp_get_max_threads() is below
+ *    the process-wide OpenMP default (read once from a fresh thread), someone
+ *    called omp_set_num_threads() on this thread - threadpoolctl's
+ *    threadpool_limits() does exactly that - and the limit wins.  So
+ *    `with threadpool_limits(1):` always makes default calls single-threaded.
+ *    A per-call request (requested >= 1) is used as given, even beyond the
+ *    core count: the caller asked for it.
+ *  - Work splitting.  A call is serial unless each thread gets at least
+ *    `grain` elements (per op and dtype, table below, chosen by measurement).
+ *    Elementwise work is cut into blocks whose sizes are multiples of 64
+ *    elements (vector tails only at the array's end) and scheduled
+ *    dynamically, so a core stolen by another process does not stall the
+ *    call.  Row-wise work is split by whole rows.
+ *  - Determinism.  Every element (elementwise ops) or row (softmax) is
+ *    computed by the same kernel whatever the split, and kernels do not
+ *    depend on an element's position, so results are bitwise identical for
+ *    every thread count.
+ *  - Oversubscription.  At most one call in the process runs an OpenMP team
+ *    at a time (a global atomic flag).  A call that finds the flag taken runs
+ *    serially on its own thread instead of starting a second team, so N
+ *    Python threads never create N teams.
+ *  - Fork safety.  GNU libgomp's thread pool does not survive fork(); a
+ *    child that starts a parallel region after the parent used the pool
+ *    hangs.  A pthread_atfork child handler (registered when the library is
+ *    loaded) marks the child, and every call in it runs serially, never
+ *    entering OpenMP.
+ *  - Nested use.  A call made from inside an active OpenMP parallel region
+ *    runs serially.
+ */
+#if !defined(_GNU_SOURCE)
+#define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
+#endif
+
+#include "fastact.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__unix__) || defined(__APPLE__)
+#include <pthread.h>
+#include <unistd.h>
+#define FA_HAVE_PTHREAD 1
+#endif
+#if defined(__linux__)
+#include <sched.h>
+#endif
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+/* Atomics: GCC/Clang builtins (C11 <stdatomic.h> would do too). */
+#define FA_LOAD(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define FA_STORE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+
+#if defined(__GNUC__)
+#define FA_MAYBE_UNUSED __attribute__((unused))
+#else
+#define FA_MAYBE_UNUSED
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Grain: minimum elements per thread for a thread to pay off.          */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Chosen by measurement on the 2-core AVX-512 development machine (Xeon,
+ * KVM, shared): for each op and dtype, the smallest size where 2 threads
+ * beat 1 by >= 10% (median of repetitions, cold-ish team wake-up included),
+ * divided by 2 and rounded to a power of two.  Cheap, memory-bound ops
+ * (relu, leaky_relu) need far more work per thread than transcendental ones.
+ * See docs/threading.md for the table of measurements.
+ */
+/* The environment variable FASTACT_GRAIN_SCALE (a number >= 0, read once;
+ * default 1) multiplies every grain: a tuning and measurement knob (0 makes
+ * every call with >= 128 elements parallel, which is how the crossover
+ * sizes were measured: benchmarks/bench_threads.py --thresholds).  It never
+ * changes results, only speed. */
+static const size_t grain_map_f32[FA_N_MAP_OPS] = {
+    [FA_OP_RELU] = 128 * 1024,
+    [FA_OP_LEAKY_RELU] = 128 * 1024,
+    [FA_OP_SIGMOID] = 16 * 1024,
+    [FA_OP_TANH] = 16 * 1024,
+    [FA_OP_SILU] = 16 * 1024,
+    [FA_OP_GELU] = 8 * 1024,
+    [FA_OP_GELU_TANH] = 16 * 1024,
+};
+static const size_t grain_map_f64[FA_N_MAP_OPS] = {
+    [FA_OP_RELU] = 64 * 1024,
+    [FA_OP_LEAKY_RELU] = 64 * 1024,
+    [FA_OP_SIGMOID] = 8 * 1024,
+    [FA_OP_TANH] = 8 * 1024,
+    [FA_OP_SILU] = 8 * 1024,
+    [FA_OP_GELU] = 4 * 1024,
+    [FA_OP_GELU_TANH] = 8 * 1024,
+};
+/* Row ops (softmax, log_softmax): grain in elements (rows * cols) per thread. */
+static const size_t grain_row_f32[FA_N_ROW_OPS] = {16 * 1024, 16 * 1024};
+static const size_t grain_row_f64[FA_N_ROW_OPS] = {8 * 1024, 8 * 1024};
+typedef char fa_check_row_ops[FA_N_ROW_OPS == 2 ? 1 : -1];
+
+/* The grains in use (tables above times FASTACT_GRAIN_SCALE), set once. */
+static size_t g_grain_map_f32[FA_N_MAP_OPS], g_grain_map_f64[FA_N_MAP_OPS];
+static size_t g_grain_row_f32[FA_N_ROW_OPS], g_grain_row_f64[FA_N_ROW_OPS];
+
+/* Elementwise blocks: multiples of this many elements (256 bytes of float32,
+ * 512 of float64: whole cache lines, whole vectors of every ISA). */
+#define FA_BLOCK_ALIGN ((size_t)64)
+/* Dynamic scheduling: about this many blocks per thread, but never blocks
+ * smaller than the grain / FA_BLOCKS_PER_THREAD. */
+#define FA_BLOCKS_PER_THREAD 4
+
+/* ------------------------------------------------------------------ */
+/* Process state                                                         */
+/* ------------------------------------------------------------------ */
+
+static int g_user_threads;        /* fa_set_num_threads; 0 = automatic */
+static int g_forked_child;        /* set in the child after fork() */
+static int g_team_busy;           /* 1 while a call runs an OpenMP team */
+
+/* Read once (fa_once): */
+static int g_env_threads;   /* FASTACT_NUM_THREADS, 0 if unset/invalid */
+static int g_cpu_cap;       /* CPUs usable: affinity & cgroup quota, >= 1 */
+static int g_omp_default;   /* process-wide omp_get_max_threads() default */
+
+#ifdef FA_HAVE_PTHREAD
+static void fa_atfork_child(void) { g_forked_child = 1; }
+
+static pthread_once_t g_atfork_once = PTHREAD_ONCE_INIT;
+static void fa_register_atfork(void) { (void)pthread_atfork(NULL, NULL, fa_atfork_child); }
+
+#if defined(__GNUC__)
+/* At load time, so a fork before the first fastact call is covered too
+ * (another library may have started the shared libgomp pool). */
+__attribute__((constructor)) static void fa_parallel_ctor(void)
+{
+    (void)pthread_once(&g_atfork_once, fa_register_atfork);
+}
+#endif
+#endif
+
+FA_MAYBE_UNUSED static int is_forked_child(void) { return FA_LOAD(&g_forked_child); }
+
+/* Parse a positive decimal int; 0 if s is not one. */
+static int parse_positive(const char *s)
+{
+    char *end;
+    long v;
+    if (s == NULL)
+        return 0;
+    while (*s == ' ' || *s == '\t')
+        s++;
+    if (*s == '\0')
+        return 0;
+    errno = 0;
+    v = strtol(s, &end, 10);
+    while (*end == ' ' || *end == '\t' || *end == '\n')
+        end++;
+    if (errno != 0 || *end != '\0' || v < 1 || v > 1024 * 1024)
+        return 0;
+    return (int)v;
+}
+
+/* ---- CPU quota from cgroups (Linux) ---- */
+
+#if defined(__linux__)
+/* Read a whole small file into buf (NUL-terminated); 0 on success. */
+static int read_small_file(const char *path, char *buf, size_t size)
+{
+    FILE *f = fopen(path, "r");
+    size_t n;
+    if (f == NULL)
+        return -1;
+    n = fread(buf, 1, size - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    return 0;
+}
+
+/* ceil(quota / period) as CPUs, or 0 when unlimited/unknown. */
+static int quota_cpus(long long quota, long long period)
+{
+    long long c;
+    if (quota <= 0 || period <= 0)
+        return 0;
+    c = (quota + period - 1) / period;
+    if (c < 1)
+        c = 1;
+    return c > INT_MAX ? INT_MAX : (int)c;
+}
+
+/* Limit stored in directory `dir` (v2: cpu.max; v1: cfs files); 0 = none. */
+static int cgroup_dir_limit(const char *dir, int v2)
+{
+    char path[4200], buf[256];
+    long long quota = -1, period = 0;
+    if (v2) {
+        char q[64];
+        snprintf(path, sizeof path, "%s/cpu.max", dir);
+        if (read_small_file(path, buf, sizeof buf) != 0)
+            return 0;
+        if (sscanf(buf, "%63s %lld", q, &period) != 2 || strcmp(q, "max") == 0)
+            return 0;
+        quota = atoll(q);
+    } else {
+        snprintf(path, sizeof path, "%s/cpu.cfs_quota_us", dir);
+        if (read_small_file(path, buf, sizeof buf) != 0)
+            return 0;
+        quota = atoll(buf);
+        snprintf(path, sizeof path, "%s/cpu.cfs_period_us", dir);
+        if (read_small_file(path, buf, sizeof buf) != 0)
+            return 0;
+        period = atoll(buf);
+    }
+    return quota_cpus(quota, period);
+}
+
+static int min_limit(int a, int b)
+{
+    if (a == 0)
+        return b;
+    if (b == 0)
+        return a;
+    return a < b ? a : b;
+}
+
+/* Walk from mountpoint + (cgroup path relative to the mount's root) up to
+ * the mountpoint, taking the smallest limit found. */
+static int cgroup_walk(const char *mnt, const char *mnt_root, const char *cg_path, int v2)
+{
+    char dir[4096];
+    size_t mlen = strlen(mnt), rlen = strlen(mnt_root);
+    const char *rel = "";
+    int lim = 0;
+    if (strcmp(mnt_root, "/") == 0)
+        rel = cg_path;
+    else if (strncmp(cg_path, mnt_root, rlen) == 0 && (cg_path[rlen] == '/' || cg_path[rlen] == '\0'))
+        rel = cg_path + rlen;
+    if (snprintf(dir, sizeof dir, "%s%s", mnt, rel) >= (int)sizeof dir)
+        snprintf(dir, sizeof dir, "%s", mnt);
+    /* strip trailing slashes (but keep the mountpoint) */
+    for (;;) {
+        size_t len = strlen(dir);
+        while (len > mlen && dir[len - 1] == '/')
+            dir[--len] = '\0';
+        lim = min_limit(lim, cgroup_dir_limit(dir, v2));
+        if (len <= mlen)
+            break;
+        {
+            char *slash = strrchr(dir, '/');
+            if (slash == NULL || (size_t)(slash - dir) < mlen)
+                break;
+            *slash = '\0';
+        }
+    }
+    return lim;
+}
+
+/* True if comma-separated list `opts` contains token `tok`. */
+static int has_token(const char *opts, const char *tok)
+{
+    size_t tl = strlen(tok);
+    const char *p = opts;
+    while (p && *p) {
+        const char *c = strchr(p, ',');
+        size_t len = c ? (size_t)(c - p) : strlen(p);
+        if (len == tl && strncmp(p, tok, tl) == 0)
+            return 1;
+        p = c ? c + 1 : NULL;
+    }
+    return 0;
+}
+
+/* CPUs allowed by the cgroup CPU quota, 0 if unlimited or unknown. */
+static int cgroup_cpu_limit(void)
+{
+    char v2_path[2048] = "", v1_path[2048] = "";
+    int have_v2 = 0, have_v1 = 0, lim = 0;
+    char line[4096];
+    FILE *f = fopen("/proc/self/cgroup", "r");
+    if (f != NULL) {
+        while (fgets(line, sizeof line, f)) {
+            /* "hierarchy-id:controllers:path" */
+            char *c1 = strchr(line, ':'), *c2, *nl;
+            if (!c1)
+                continue;
+            c2 = strchr(c1 + 1, ':');
+            if (!c2)
+                continue;
+            nl = strchr(c2 + 1, '\n');
+            if (nl)
+                *nl = '\0';
+            *c2 = '\0';
+            if (strncmp(line, "0:", 2) == 0 && c1[1] == '\0') {
+                snprintf(v2_path, sizeof v2_path, "%s", c2 + 1);
+                have_v2 = 1;
+            } else if (has_token(c1 + 1, "cpu")) {
+                snprintf(v1_path, sizeof v1_path, "%s", c2 + 1);
+                have_v1 = 1;
+            }
+        }
+        fclose(f);
+    }
+    if (!have_v2)
+        snprintf(v2_path, sizeof v2_path, "/");
+    if (!have_v1)
+        snprintf(v1_path, sizeof v1_path, "/");
+
+    f = fopen("/proc/self/mountinfo", "r");
+    if (f != NULL) {
+        while (fgets(line, sizeof line, f)) {
+            /* id parent maj:min root mountpoint opts [optional...] - fstype source superopts */
+            char root[1024], mnt[1024], fstype[64], superopts[1024];
+            char *dash = strstr(line, " - ");
+            if (!dash)
+                continue;
+            if (sscanf(line, "%*s %*s %*s %1023s %1023s", root, mnt) != 2)
+                continue;
+            if (sscanf(dash + 3, "%63s %*s %1023s", fstype, superopts) < 1)
+                continue;
+            if (strcmp(fstype, "cgroup2") == 0)
+                lim = min_limit(lim, cgroup_walk(mnt, root, v2_path, 1));
+            else if (strcmp(fstype, "cgroup") == 0 && has_token(superopts, "cpu"))
+                lim = min_limit(lim, cgroup_walk(mnt, root, v1_path, 0));
+        }
+        fclose(f);
+    } else {
+        lim = min_limit(lim, cgroup_dir_limit("/sys/fs/cgroup", 1));
+        lim = min_limit(lim, cgroup_dir_limit("/sys/fs/cgroup/cpu", 0));
+    }
+    return lim;
+}
+#endif /* __linux__ */
+
+static int affinity_cpus(void)
+{
+#if defined(__linux__)
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof set, &set) == 0) {
+        int c = CPU_COUNT(&set);
+        if (c >= 1)
+            return c;
+    }
+#endif
+#if defined(_SC_NPROCESSORS_ONLN)
+    {
+        long c = sysconf(_SC_NPROCESSORS_ONLN);
+        if (c >= 1)
+            return c > INT_MAX ? INT_MAX : (int)c;
+    }
+#endif
+    return 1;
+}
+
+#ifdef _OPENMP
+/* omp_get_max_threads() of a thread that never called omp_set_num_threads:
+ * libgomp keeps that ICV per thread once set, so a fresh thread sees the
+ * process-wide default (OMP_NUM_THREADS or the affinity-based count). */
+#ifdef FA_HAVE_PTHREAD
+static void *omp_default_thread(void *arg)
+{
+    *(int *)arg = omp_get_max_threads();
+    return NULL;
+}
+#endif
+
+static int omp_process_default(void)
+{
+    int v = 0;
+#ifdef FA_HAVE_PTHREAD
+    pthread_t th;
+    if (pthread_create(&th, NULL, omp_default_thread, &v) == 0)
+        pthread_join(th, NULL);
+    else
+        v = 0;
+#endif
+    if (v < 1)
+        v = omp_get_max_threads();
+    return v < 1 ? 1 : v;
+}
+#endif
+
+static size_t scaled_grain(size_t g, double scale)
+{
+    double v = (double)g * scale;
+    if (v < (double)FA_BLOCK_ALIGN)
+        return FA_BLOCK_ALIGN;
+    return v > 1e15 ? (size_t)1e15 : (size_t)v;
+}
+
+static void fa_parallel_init(void)
+{
+    int cap = affinity_cpus();
+#if defined(__linux__)
+    cap = min_limit(cap, cgroup_cpu_limit());
+#endif
+    g_cpu_cap = cap < 1 ? 1 : cap;
+    g_env_threads = parse_positive(getenv("FASTACT_NUM_THREADS"));
+    {
+        double scale = 1.0;
+        const char *e = getenv("FASTACT_GRAIN_SCALE");
+        int i;
+        if (e != NULL && *e != '\0') {
+            char *end;
+            double v = strtod(e, &end);
+            if (*end == '\0' && v >= 0.0 && v <= 1e6)
+                scale = v;
+        }
+        for (i = 0; i < FA_N_MAP_OPS; i++) {
+            g_grain_map_f32[i] = scaled_grain(grain_map_f32[i], scale);
+            g_grain_map_f64[i] = scaled_grain(grain_map_f64[i], scale);
+        }
+        for (i = 0; i < FA_N_ROW_OPS; i++) {
+            g_grain_row_f32[i] = scaled_grain(grain_row_f32[i], scale);
+            g_grain_row_f64[i] = scaled_grain(grain_row_f64[i], scale);
+        }
+    }
+#ifdef _OPENMP
+    g_omp_default = omp_process_default();
+#else
+    g_omp_default = 1;
+#endif
+}
+
+#ifdef FA_HAVE_PTHREAD
+static pthread_once_t g_init_once = PTHREAD_ONCE_INIT;
+FA_MAYBE_UNUSED static void fa_once(void)
+{
+    (void)pthread_once(&g_atfork_once, fa_register_atfork);
+    (void)pthread_once(&g_init_once, fa_parallel_init);
+}
+#else
+static int g_init_done;
+FA_MAYBE_UNUSED static void fa_once(void)
+{
+    if (!g_init_done) {
+        fa_parallel_init();
+        g_init_done = 1;
+    }
+}
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Thread-count API                                                      */
+/* ------------------------------------------------------------------ */
+
+int fa_openmp_enabled(void)
+{
+#ifdef _OPENMP
+    return 1;
+#else
+    return 0;
+#endif
+}
+
+void fa_set_num_threads(int n)
+{
+    FA_STORE(&g_user_threads, n >= 1 ? n : 0);
+}
+
+int fa_get_num_threads(void)
+{
+#ifdef _OPENMP
+    int omp_now, explicit_n;
+    if (is_forked_child())
+        return 1;
+    fa_once();
+    omp_now = omp_get_max_threads(); /* this thread's ICV */
+    if (omp_now < 1)
+        omp_now = 1;
+    explicit_n = FA_LOAD(&g_user_threads);
+    if (explicit_n < 1)
+        explicit_n = g_env_threads;
+    if (explicit_n >= 1) {
+        /* a lowered OpenMP limit on this thread (threadpool_limits) wins */
+        if (omp_now < g_omp_default && omp_now < explicit_n)
+            return omp_now;
+        return explicit_n;
+    }
+    return omp_now < g_cpu_cap ? omp_now : g_cpu_cap;
+#else
+    return 1;
+#endif
+}
+
+int fa_resolve_threads(int requested)
+{
+#ifdef _OPENMP
+    if (is_forked_child())
+        return 1;
+    if (requested >= 1)
+        return requested;
+    return fa_get_num_threads();
+#else
+    (void)requested;
+    return 1;
+#endif
+}
+
+/* ------------------------------------------------------------------ */
+/* Drivers                                                               */
+/* ------------------------------------------------------------------ */
+
+/* Threads worth using for `work` elements at `grain` per thread, given
+ * the request; 1 means serial.  fa_once() has run. */
+static int plan_threads(size_t work, size_t grain, int requested)
+{
+#ifdef _OPENMP
+    int nt;
+    size_t by_work;
+    if (work < 2 * grain) /* cheap test first: small calls stay serial */
+        return 1;
+    if (is_forked_child() || omp_in_parallel())
+        return 1;
+    nt = fa_resolve_threads(requested);
+    by_work = work / grain;
+    if ((size_t)nt > by_work)
+        nt = (int)by_work;
+    return nt < 1 ? 1 : nt;
+#else
+    (void)work;
+    (void)grain;
+    (void)requested;
+    return 1;
+#endif
+}
+
+/* Claim the process-wide team slot; 0 if another call holds it. */
+static int team_acquire(void)
+{
+    int expected = 0;
+    return __atomic_compare_exchange_n(&g_team_busy, &expected, 1, 0, __ATOMIC_ACQUIRE,
+                                       __ATOMIC_RELAXED);
+}
+static void team_release(void) { FA_STORE(&g_team_busy, 0); }
+
+/* Elementwise block size for n elements over nt threads: about
+ * FA_BLOCKS_PER_THREAD blocks per thread but at least grain / that, rounded
+ * up to a multiple of 64 elements. */
+static size_t block_size(size_t n, int nt, size_t grain)
+{
+    size_t b = n / ((size_t)nt * FA_BLOCKS_PER_THREAD);
+    size_t minb = grain / FA_BLOCKS_PER_THREAD;
+    if (b < minb)
+        b = minb;
+    b = (b + FA_BLOCK_ALIGN - 1) & ~(FA_BLOCK_ALIGN - 1);
+    return b < FA_BLOCK_ALIGN ? FA_BLOCK_ALIGN : b;
+}
+
+/* Rows per block: about FA_BLOCKS_PER_THREAD blocks per thread, each at
+ * least grain / that many elements when the row count allows. */
+static size_t rows_per_block(size_t rows, size_t cols, int nt, size_t grain)
+{
+    size_t rb = rows / ((size_t)nt * FA_BLOCKS_PER_THREAD);
+    size_t rmin = grain / FA_BLOCKS_PER_THREAD / cols;
+    if (rb < rmin)
+        rb = rmin;
+    return rb < 1 ? 1 : rb;
+}
+
+#ifdef _OPENMP
+#define FA_PRAGMA(x) _Pragma(#x)
+#define FA_OMP_PARALLEL_FOR(nt) FA_PRAGMA(omp parallel for num_threads(nt) schedule(dynamic, 1))
+#else
+#define FA_OMP_PARALLEL_FOR(nt)
+#endif
+
+#define FA_DEFINE_MAP(SUF, T)                                                            \
+    void fa_map_##SUF(int op, const T *x, T *y, size_t n, T param, int nthreads)       \
+    {                                                                                    \
+        fa_map_##SUF##_fn k;                                                             \
+        size_t grain, bs;                                                                \
+        long nblocks, b;                                                                 \
+        int nt;                                                                          \
+        if (op < 0 || op >= FA_N_MAP_OPS || n == 0)                                      \
+            return;                                                                      \
+        k = fa_kernels()->map_##SUF[op];                                                 \
+        fa_once();                                                                       \
+        grain = g_grain_map_##SUF[op];                                                   \
+        nt = plan_threads(n, grain, nthreads);                                           \
+        if (nt <= 1 || !team_acquire()) {                                                \
+            k(x, y, n, param);                                                           \
+            return;                                                                      \
+        }                                                                                \
+        bs = block_size(n, nt, grain);                                                   \
+        nblocks = (long)((n + bs - 1) / bs);                                             \
+        FA_OMP_PARALLEL_FOR(nt)                                                          \
+        for (b = 0; b < nblocks; b++) {                                                  \
+            size_t lo = (size_t)b * bs;                                                  \
+            size_t len = n - lo < bs ? n - lo : bs;                                      \
+            k(x + lo, y + lo, len, param);                                               \
+        }                                                                                \
+        team_release();                                                                  \
+    }
+
+#define FA_DEFINE_ROWS(SUF, T)                                                           \
+    void fa_rows_##SUF(int op, const T *x, T *y, size_t rows, size_t cols, int nthreads) \
+    {                                                                                    \
+        fa_row_##SUF##_fn k;                                                             \
+        size_t work, grain, rb, r;                                                       \
+        long nblocks, b;                                                                 \
+        int nt;                                                                          \
+        if (op < 0 || op >= FA_N_ROW_OPS || rows == 0 || cols == 0)                      \
+            return;                                                                      \
+        k = fa_kernels()->row_##SUF[op];                                                 \
+        fa_once();                                                                       \
+        grain = g_grain_row_##SUF[op];                                                   \
+        work = rows > SIZE_MAX / cols ? SIZE_MAX : rows * cols;                          \
+        nt = plan_threads(work, grain, nthreads);                                        \
+        if ((size_t)nt > rows) /* whole rows per thread (see docs/threading.md) */       \
+            nt = (int)rows;                                                              \
+        if (nt <= 1 || !team_acquire()) {                                                \
+            for (r = 0; r < rows; r++)                                                   \
+                k(x + r * cols, y + r * cols, cols);                                     \
+            return;                                                                      \
+        }                                                                                \
+        rb = rows_per_block(rows, cols, nt, grain);                                      \
+        nblocks = (long)((rows + rb - 1) / rb);                                          \
+        FA_OMP_PARALLEL_FOR(nt)                                                          \
+        for (b = 0; b < nblocks; b++) {                                                  \
+            size_t r0 = (size_t)b * rb, r1 = r0 + rb, i;                                 \
+            if (r1 > rows)                                                               \
+                r1 = rows;                                                               \
+            for (i = r0; i < r1; i++)                                                    \
+                k(x + i * cols, y + i * cols, cols);                                     \
+        }                                                                                \
+        team_release();                                                                  \
+    }
+
+FA_DEFINE_MAP(f32, float)
+FA_DEFINE_MAP(f64, double)
+FA_DEFINE_ROWS(f32, float)
+FA_DEFINE_ROWS(f64, double)

@@ -1,0 +1,511 @@
+"""Shared test helpers: the op table, an mpmath oracle, ulp checks, value pools
+and a Bottleneck-style array generator.
+
+Oracle policy
+-------------
+* Elementwise smooth ops (sigmoid, tanh, silu, gelu, gelu-tanh) are checked
+  against an independent mpmath oracle (160-bit working precision), returned
+  as a float64 double-double (hi, lo), so the same oracle serves float32 and
+  float64 results.  The gelu-tanh formula uses the *real* constants sqrt(2/pi)
+  and 0.044715 (the mathematical definition), not their rounded float values.
+* relu / leaky_relu are checked for exact equality with max(x, 0) and
+  fl(x * fl(slope)) computed in the array's dtype.
+* softmax / log_softmax are checked against a np.longdouble oracle
+  (`softmax_ld`), also independent of ``fastact.reference``.
+* ``fastact.reference`` itself is checked against these oracles in
+  test_reference.py, and used as the comparison in the layout/API tests.
+"""
+from __future__ import annotations
+
+import itertools
+import struct
+
+import mpmath
+import numpy as np
+
+import fastact as fa
+import fastact.reference as ref
+
+# --------------------------------------------------------------------------
+# op table
+# --------------------------------------------------------------------------
+# name -> (fastact callable(x, out=None), reference callable(x), mpmath name)
+# "exact" op kinds are compared bitwise with `exact_elementwise`.
+
+
+def _mk(fname, **kw):
+    f = getattr(fa, fname)
+    r = getattr(ref, fname)
+
+    def call(x, out=None, **extra):
+        return f(x, out=out, **kw, **extra) if out is not None else f(x, **kw, **extra)
+
+    def rcall(x):
+        return r(x, **kw)
+
+    call.__name__ = fname
+    return call, rcall
+
+
+ELEMENTWISE = {
+    "relu": _mk("relu"),
+    "leaky_relu": _mk("leaky_relu"),  # default slope 0.01
+    "leaky_relu_0.2": _mk("leaky_relu", negative_slope=0.2),
+    "leaky_relu_-1.5": _mk("leaky_relu", negative_slope=-1.5),
+    "sigmoid": _mk("sigmoid"),
+    "tanh": _mk("tanh"),
+    "silu": _mk("silu"),
+    "gelu": _mk("gelu"),
+    "gelu_tanh": _mk("gelu", approximate="tanh"),
+}
+EXACT_OPS = ["relu", "leaky_relu", "leaky_relu_0.2", "leaky_relu_-1.5"]
+SMOOTH_OPS = ["sigmoid", "tanh", "silu", "gelu", "gelu_tanh"]
+# the ops listed in the plan, one entry each (for API-level tests)
+PUBLIC_ELEMENTWISE = ["relu", "leaky_relu", "sigmoid", "tanh", "silu", "gelu", "gelu_tanh"]
+ROW_OPS = {"softmax": (fa.softmax, ref.softmax), "log_softmax": (fa.log_softmax, ref.log_softmax)}
+ALL_OPS = PUBLIC_ELEMENTWISE + list(ROW_OPS)
+
+
+def fa_call(name, x, out=None, **kw):
+    if name in ROW_OPS:
+        f = ROW_OPS[name][0]
+        return f(x, out=out, **kw) if out is not None else f(x, **kw)
+    return ELEMENTWISE[name][0](x, out=out, **kw)
+
+
+def ref_call(name, x, **kw):
+    if name in ROW_OPS:
+        return ROW_OPS[name][1](x, **kw)
+    return ELEMENTWISE[name][1](x)
+
+
+def slope_of(name):
+    if name == "leaky_relu":
+        return 0.01
+    if name.startswith("leaky_relu_"):
+        return float(name.split("_")[-1])
+    return None
+
+
+def exact_elementwise(name, x):
+    """Exact expected result of relu/leaky_relu in x's dtype."""
+    x = np.asarray(x)
+    if name == "relu":
+        # max(x, 0) with NaN propagating; the sign of relu(-0.0) is checked
+        # separately against fastact.reference.
+        return np.where(np.isnan(x), x, np.where(x > 0, x, np.zeros((), x.dtype)))
+    s = x.dtype.type(slope_of(name))
+    with np.errstate(all="ignore"):
+        return np.where(x > 0, x, x * s)
+
+
+# --------------------------------------------------------------------------
+# mpmath oracle
+# --------------------------------------------------------------------------
+_MP = mpmath.mp.clone() if hasattr(mpmath.mp, "clone") else mpmath.mp
+_PREC = 160
+_CACHE: dict = {}
+
+
+def _mp_eval(name, x):
+    """Return the exact value of op(x) as an mpf (x a finite Python float)."""
+    mp = mpmath.mp
+    X = mp.mpf(x)
+    if name == "sigmoid":
+        if x > 1e6:
+            return mp.mpf(1)
+        if x < -1e6:
+            return mp.mpf(0)
+        return 1 / (1 + mp.exp(-X))
+    if name == "tanh":
+        if abs(x) > 1e6:
+            return mp.mpf(1 if x > 0 else -1)
+        return mp.tanh(X)
+    if name == "silu":
+        if x > 1e6:
+            return X
+        if x < -1e6:
+            return mp.mpf("-0")
+        return X / (1 + mp.exp(-X))
+    if name == "gelu":
+        if x > 1e6:
+            return X
+        if x < -1e6:
+            return mp.mpf("-0")
+        return X * mp.erfc(-X / mp.sqrt(2)) / 2
+    if name == "gelu_tanh":
+        if x > 1e6:
+            return X
+        if x < -1e6:
+            return mp.mpf("-0")
+        u = mp.sqrt(2 / mp.pi) * (X + mp.mpf("0.044715") * X**3)
+        return X / (1 + mp.exp(-2 * u))  # == 0.5*x*(1+tanh(u)) without cancellation
+    raise KeyError(name)
+
+
+_LIMITS = {
+    # name: (f(+inf), f(-inf))
+    "sigmoid": (1.0, 0.0),
+    "tanh": (1.0, -1.0),
+    "silu": (np.inf, 0.0),
+    "gelu": (np.inf, 0.0),
+    "gelu_tanh": (np.inf, 0.0),
+}
+
+
+def oracle(name, x):
+    """Exact op(x) for the smooth ops as float64 double-double (hi, lo)."""
+    with np.errstate(all="ignore"):  # signalling NaNs in random bit patterns
+        x64 = np.asarray(x, dtype=np.float64)
+    flat = x64.ravel()
+    hi = np.empty_like(flat)
+    lo = np.zeros_like(flat)
+    bits = flat.view(np.int64)
+    with mpmath.workprec(_PREC):
+        for i, (v, b) in enumerate(zip(flat.tolist(), bits.tolist())):
+            key = (name, b)
+            r = _CACHE.get(key)
+            if r is None:
+                if v != v:
+                    r = (np.nan, 0.0)
+                elif v in (np.inf, -np.inf):
+                    r = (_LIMITS[name][0 if v > 0 else 1], 0.0)
+                else:
+                    e = _mp_eval(name, v)
+                    h = float(e)
+                    lo_ = float(e - h) if h not in (np.inf, -np.inf) else 0.0
+                    if h == 0.0 and e < 0:
+                        h = -0.0
+                    r = (h, lo_)
+                _CACHE[key] = r
+            hi[i], lo[i] = r
+    return hi.reshape(x64.shape), lo.reshape(x64.shape)
+
+
+# --------------------------------------------------------------------------
+# ulp checks
+# --------------------------------------------------------------------------
+def _fi(dtype):
+    return np.finfo(dtype)
+
+
+def ulp_errors(y, hi, lo, dtype):
+    """|y - exact| / ulp(exact) in the output dtype (exact given as hi+lo)."""
+    fi = _fi(dtype)
+    p = fi.nmant + 1
+    y64 = np.asarray(y, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        diff = (y64 - hi) - lo
+        _, e = np.frexp(hi)
+        ulp = np.ldexp(1.0, e - p)
+        return np.abs(diff) / ulp
+
+
+def check_against_exact(y, x, hi, lo, dtype, maxulp=4.0, what=""):
+    """Check result y (dtype) against the exact value (hi, lo).
+
+    * exact NaN <-> y NaN; exact +-inf -> y equal;
+    * exact a normal number of dtype -> error <= maxulp ulp;
+    * exact subnormal (gradual underflow, bound stated separately by fastact):
+      |y - exact| <= max(|exact|/64, 128 * smallest_subnormal)  -- i.e. not
+      flushed to zero, right sign, roughly right;
+    * exact below the subnormal range: |y| <= 128 * smallest_subnormal.
+    Returns the max ulp error over normal results.
+    """
+    fi = _fi(dtype)
+    y = np.asarray(y)
+    assert y.dtype == np.dtype(dtype), (y.dtype, dtype)
+    x = np.asarray(x)
+    yf = y.astype(np.float64)
+    problems = []
+
+    enan = np.isnan(hi)
+    bad = enan != np.isnan(yf)
+    if bad.any():
+        problems.append(("NaN mismatch", bad))
+    einf = np.isinf(hi)
+    bad = einf & (yf != hi)
+    if bad.any():
+        problems.append(("inf mismatch", bad))
+    fin = ~enan & ~einf
+    ahi = np.abs(hi)
+    normal = fin & (ahi >= float(fi.smallest_normal)) & (ahi <= float(fi.max))
+    with np.errstate(all="ignore"):
+        err = np.where(normal, ulp_errors(yf, hi, lo, dtype), 0.0)
+    err = np.where(np.isnan(err), np.inf, err)
+    bad = normal & ~(err <= maxulp)
+    if bad.any():
+        problems.append((f"> {maxulp} ulp", bad))
+    sub = float(fi.smallest_subnormal)
+    subn = fin & (ahi < float(fi.smallest_normal)) & (ahi > 0)
+    with np.errstate(all="ignore"):
+        aerr = np.abs((yf - hi) - lo)
+    bad = subn & ~(aerr <= np.maximum(ahi / 64, 128 * sub))
+    if bad.any():
+        problems.append(("subnormal result off", bad))
+    zero = fin & (ahi == 0)
+    bad = zero & ~(np.abs(yf) <= 128 * sub)
+    if bad.any():
+        problems.append(("underflowing result not ~0", bad))
+    if problems:
+        lines = [f"{what} dtype={np.dtype(dtype).name}"]
+        for msg, mask in problems:
+            idx = np.flatnonzero(mask.ravel())
+            if msg.startswith(">"):
+                idx = idx[np.argsort(-err.ravel()[idx], kind="stable")]
+            lines.append(f"  {msg}: {idx.size} elements, e.g.")
+            for i in idx[:6]:
+                lines.append(
+                    f"    x={x.ravel()[i]!r} ({float(x.ravel()[i]).hex()}) y={y.ravel()[i]!r} "
+                    f"exact={hi.ravel()[i]!r} ulp_err={err.ravel()[i]:.3g}"
+                )
+        raise AssertionError("\n".join(lines))
+    return float(err.max()) if err.size else 0.0
+
+
+def assert_same(a, b, msg="", zero_sign=True):
+    """Bitwise equality, except that any NaN equals any NaN (and, with
+    zero_sign=False, +0 equals -0)."""
+    a = np.asarray(a)
+    b = np.asarray(b)
+    assert a.shape == b.shape, (msg, a.shape, b.shape)
+    assert a.dtype == b.dtype, (msg, a.dtype, b.dtype)
+    if a.size == 0:
+        return
+    na, nb = np.isnan(a), np.isnan(b)
+    ia = np.ascontiguousarray(a).view(f"u{a.dtype.itemsize}")
+    ib = np.ascontiguousarray(b).view(f"u{b.dtype.itemsize}")
+    bad = (na != nb) | (~na & (ia != ib))
+    if not zero_sign:
+        bad &= ~((a == 0) & (b == 0))
+    if bad.any():
+        i = np.flatnonzero(bad.ravel())[:5]
+        raise AssertionError(
+            f"{msg}: {bad.sum()} differing elements, e.g. at {i.tolist()}: "
+            f"{a.ravel()[i].tolist()} vs {b.ravel()[i].tolist()}"
+        )
+
+
+def assert_close_ulp(y, r, maxulp, msg=""):
+    """y vs a reference r of the same float dtype: NaN==NaN, equal infs,
+    |y-r| <= maxulp * spacing(r) (spacing floored at the smallest normal's)."""
+    y = np.asarray(y)
+    r = np.asarray(r)
+    assert y.shape == r.shape and y.dtype == r.dtype, (msg, y.shape, r.shape, y.dtype, r.dtype)
+    if y.size == 0:
+        return
+    fi = np.finfo(y.dtype)
+    yf = y.astype(np.float64)
+    rf = r.astype(np.float64)
+    ny, nr = np.isnan(yf), np.isnan(rf)
+    bad = ny != nr
+    inf = np.isinf(rf) | np.isinf(yf)
+    bad |= inf & ~nr & (yf != rf)
+    fin = ~nr & ~np.isinf(rf) & ~ny
+    sp = np.maximum(np.abs(rf), float(fi.smallest_normal))
+    _, e = np.frexp(sp)
+    ulp = np.ldexp(1.0, e - (fi.nmant + 1))
+    with np.errstate(all="ignore"):
+        err = np.abs(yf - rf) / ulp
+    bad |= fin & ~(err <= maxulp)
+    if bad.any():
+        i = np.flatnonzero(bad.ravel())[:5]
+        raise AssertionError(
+            f"{msg}: {bad.sum()} elements off (max {maxulp} ulp), e.g. "
+            f"y={y.ravel()[i].tolist()} ref={r.ravel()[i].tolist()} err={err.ravel()[i].tolist()}"
+        )
+
+
+# --------------------------------------------------------------------------
+# value pools
+# --------------------------------------------------------------------------
+THRESHOLDS = [
+    # generic
+    0.5, 1.0, 2.0, 4.0, 8.0, 0.25, 0.625, 0.75, 0.5493061443340549, 3.0, 5.0, 6.0,
+    2.0**-12, 2.0**-13, 2.0**-24, 2.0**-27, 2.0**-28, 1e-8,
+    # float32 exp range / sigmoid saturation / tanh saturation / gelu tails
+    87.33654, 88.72284, 89.0, 95.0, 103.27893, 103.97208, 104.0,
+    16.635532, 17.328680, 9.010913, 7.9, 10.0, 12.0, 13.0, 13.2, 13.5, 14.0, 14.1, 5.3, 5.5,
+    3.92, 4.5, 2.6, 1.97e13, 2.0e13, 3.0e13, 1.8e19, 1.9e19, 2.0e19, 1.7e38,
+    # float64
+    708.3964, 709.78271, 710.0, 744.44, 745.13321, 746.0, 36.736800, 37.429947, 19.061547,
+    37.5, 37.7, 38.0, 38.4, 39.0, 8.3, 8.5, 20.0, 21.0, 26.5, 27.0,
+    5.6e102, 1.0e103, 2.0e103, 1.3e154, 1.35e154, 1.4e154, 1e300,
+]
+
+
+def _neighbors(v, dtype, k=3):
+    dt = np.dtype(dtype).type
+    v = dt(v)
+    out = [v]
+    a = b = v
+    for _ in range(k):
+        a = np.nextafter(a, dt(np.inf))
+        b = np.nextafter(b, dt(-np.inf))
+        out += [a, b]
+    return out
+
+
+def special_values(dtype):
+    fi = np.finfo(dtype)
+    dt = np.dtype(dtype).type
+    big = 3e38 if np.dtype(dtype) == np.float32 else 1e308
+    vals = [0.0, -0.0, np.inf, -np.inf, np.nan, -np.nan, 1.0, -1.0, 0.5, -0.5,
+            fi.max, -fi.max, big, -big, fi.smallest_normal, -fi.smallest_normal,
+            fi.smallest_subnormal, -fi.smallest_subnormal,
+            fi.smallest_normal - fi.smallest_subnormal, -(fi.smallest_normal - fi.smallest_subnormal),
+            fi.eps, -fi.eps]
+    return np.array([dt(v) for v in vals], dtype=dtype)
+
+
+def value_pool(dtype, seed=1234):
+    """~4500 values of dtype covering the interesting ranges of every op."""
+    dtype = np.dtype(dtype)
+    rng = np.random.default_rng(seed + dtype.itemsize)
+    fi = np.finfo(dtype)
+    parts = [
+        special_values(dtype),
+        rng.standard_normal(500),
+        10 * rng.standard_normal(500),
+        rng.uniform(-100, 100, 500),
+        rng.choice([-1, 1], 500) * 10.0 ** rng.uniform(-30, 30, 500),
+        rng.choice([-1, 1], 200) * rng.uniform(0, 1, 200) * float(fi.smallest_normal),
+    ]
+    if dtype == np.float64:
+        parts.append(rng.choice([-1, 1], 300) * 10.0 ** rng.uniform(-300, 300, 300))
+        parts.append(rng.uniform(-800, 800, 300))
+        bits = rng.integers(0, 2**64, 1000, dtype=np.uint64, endpoint=False).view(np.float64)
+    else:
+        parts.append(rng.uniform(-120, 120, 300))
+        bits = rng.integers(0, 2**32, 1000, dtype=np.uint64).astype(np.uint32).view(np.float32)
+    parts.append(bits)
+    th = []
+    for t in THRESHOLDS:
+        if abs(t) > float(fi.max):
+            continue
+        for s in (1, -1):
+            th += _neighbors(s * t, dtype, k=3)
+            th += list(np.linspace(s * t * 0.99, s * t * 1.01, 5))
+    parts.append(np.array(th, dtype=np.float64))
+    with np.errstate(over="ignore"):
+        pool = np.concatenate([np.asarray(p).astype(dtype) for p in parts])
+    return pool
+
+
+# --------------------------------------------------------------------------
+# Bottleneck-style array generator
+# --------------------------------------------------------------------------
+SHAPES = [(), (0,), (1,), (7,), (33,), (3, 5), (4, 0), (0, 3), (2, 3, 4), (2, 1, 3, 5)]
+LAYOUTS = ["C", "F", "T", "strided", "neg", "swapped", "unaligned", "readonly"]
+MIXES = ["normal", "specials", "large", "allnan"]
+
+
+def _values(shape, dtype, mix, rng):
+    n = int(np.prod(shape))
+    if mix == "normal":
+        v = rng.standard_normal(n) * 3
+    elif mix == "specials":
+        v = rng.standard_normal(n) * 3
+        sv = special_values(np.float32 if np.dtype(dtype) == np.float16 else dtype).astype(np.float64)
+        k = rng.integers(0, n + 1) if n else 0
+        v[:k] = rng.choice(sv, k)
+        rng.shuffle(v)
+    elif mix == "large":
+        v = rng.choice([-1, 1], n) * 10.0 ** rng.uniform(-5, 30, n)
+    else:
+        v = np.full(n, np.nan)
+    with np.errstate(over="ignore"):
+        return v.astype(dtype).reshape(shape)
+
+
+def make_layout(base, layout, rng=None):
+    """Return an array equal in value to `base` (same logical shape) but with
+    the given memory layout."""
+    dtype = base.dtype
+    if layout == "C":
+        return np.ascontiguousarray(base)
+    if layout == "F":
+        return np.asfortranarray(base)
+    if layout == "T":
+        # a transposed view of a C array holding base.T
+        return np.ascontiguousarray(base.T).T
+    if layout == "strided":
+        big = np.zeros(tuple(2 * s for s in base.shape), dtype)
+        sl = tuple(slice(None, None, 2) for _ in base.shape)
+        big[sl] = base
+        return big[sl]
+    if layout == "neg":
+        big = np.ascontiguousarray(base[tuple(slice(None, None, -1) for _ in base.shape)])
+        return big[tuple(slice(None, None, -1) for _ in base.shape)]
+    if layout == "swapped":
+        return base.astype(dtype.newbyteorder())
+    if layout == "unaligned":
+        raw = np.zeros(base.size * dtype.itemsize + 1, np.uint8)
+        a = raw[1:].view(dtype).reshape(base.shape)
+        a[...] = base
+        return a
+    if layout == "readonly":
+        a = base.copy()
+        a.flags.writeable = False
+        return a
+    raise KeyError(layout)
+
+
+def generate_arrays(dtypes=(np.float32, np.float64), shapes=SHAPES, layouts=LAYOUTS, mixes=MIXES, seed=7):
+    rng = np.random.default_rng(seed)
+    for dtype, shape, layout, mix in itertools.product(dtypes, shapes, layouts, mixes):
+        base = _values(shape, dtype, mix, rng)
+        yield f"{np.dtype(dtype).name}-{shape}-{layout}-{mix}", make_layout(base, layout), base
+
+
+# --------------------------------------------------------------------------
+# softmax oracle in long double
+# --------------------------------------------------------------------------
+def softmax_ld(x, axis=-1, log=False):
+    xl = np.asarray(x).astype(np.longdouble)
+    with np.errstate(all="ignore"):
+        m = np.max(xl, axis=axis, keepdims=True)
+        d = xl - m
+        e = np.exp(d)
+        s = np.sum(e, axis=axis, keepdims=True)
+        if log:
+            return d - np.log(s)
+        return e / s
+
+
+def check_softmax(y, x, axis, log=False, what=""):
+    dtype = x.dtype
+    eps = float(np.finfo(dtype).eps)
+    tiny = float(np.finfo(dtype).smallest_normal)
+    assert y.dtype == dtype and y.shape == x.shape, (y.dtype, y.shape)
+    ex = softmax_ld(x, axis, log=log)
+    n = x.shape[axis] if x.ndim else 1
+    lg = np.log2(max(n, 2))
+    yl = y.astype(np.longdouble)
+    with np.errstate(all="ignore"):
+        nan_ok = np.isnan(yl) == np.isnan(ex)
+        assert nan_ok.all(), f"{what}: NaN pattern differs"
+        fin = np.isfinite(ex)
+        if log:
+            tol = (4 + 2 * lg) * eps * np.maximum(1, np.abs(ex))
+            err = np.abs(yl - ex)
+            bad = fin & ~(err <= tol)
+            assert (np.isinf(ex) == np.isinf(yl)).all() and (ex[np.isinf(ex)] == yl[np.isinf(ex)]).all()
+        else:
+            xl = x.astype(np.longdouble)
+            d = np.abs(xl - np.max(xl, axis=axis, keepdims=True))
+            tol = (4 + d / 2 + 2 * lg) * eps * np.abs(ex)
+            tol = np.maximum(tol, 2 * tiny)  # subnormal / underflowing outputs
+            err = np.abs(yl - ex)
+            bad = fin & ~(err <= tol)
+        if bad.any():
+            i = np.flatnonzero(bad.ravel())[:5]
+            rel = (err / np.maximum(np.abs(ex), tiny) / eps).ravel()[i]
+            raise AssertionError(
+                f"{what}: {bad.sum()} elements off; e.g. y={y.ravel()[i].tolist()} "
+                f"exact={ex.ravel()[i].astype(np.float64).tolist()} rel_err/eps={rel.astype(float).tolist()}"
+            )
+
+
+def float_bits(v):
+    return struct.unpack("<q", struct.pack("<d", v))[0]

@@ -1,0 +1,490 @@
+"""Threading: thread-count API, determinism across thread counts, fork safety,
+threadpoolctl interplay, concurrent callers, GIL release.
+
+No timing assertions here (timing lives in benchmarks/bench_threads.py).
+Anything that could hang (fork, multiprocessing) runs in a subprocess with a
+timeout, so a regression fails instead of hanging the run.
+"""
+
+import os
+import subprocess
+import sys
+import sys as _sys
+import textwrap
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+
+import fastact as fa
+
+SRC_DIR = os.path.dirname(os.path.dirname(os.path.abspath(fa.__file__)))
+
+# name -> (callable(x, **kw), extra kwargs)
+ELEMENTWISE = {
+    "relu": lambda x, **kw: fa.relu(x, **kw),
+    "leaky_relu": lambda x, **kw: fa.leaky_relu(x, 0.1, **kw),
+    "sigmoid": lambda x, **kw: fa.sigmoid(x, **kw),
+    "tanh": lambda x, **kw: fa.tanh(x, **kw),
+    "silu": lambda x, **kw: fa.silu(x, **kw),
+    "gelu": lambda x, **kw: fa.gelu(x, **kw),
+    "gelu_tanh": lambda x, **kw: fa.gelu(x, approximate="tanh", **kw),
+}
+ROWWISE = {
+    "softmax": lambda x, **kw: fa.softmax(x, **kw),
+    "log_softmax": lambda x, **kw: fa.log_softmax(x, **kw),
+}
+DTYPES = [np.float32, np.float64]
+
+# Above every op's parallel threshold for up to 4 threads (relu/leaky_relu
+# float32 need the most work per thread), not a multiple of 64, so chunk
+# boundaries and the vector tail both matter.
+N_BIG = (1 << 20) + 37
+
+
+def _data(n, dtype, seed=0):
+    rng = np.random.default_rng(seed)
+    x = (rng.standard_normal(n) * 6).astype(dtype)
+    x[:: 997] = 0.0
+    x[1:: 1009] = -0.0
+    x[2:: 4099] = np.inf
+    x[3:: 4111] = -np.inf
+    x[4:: 8191] = np.nan
+    x[5:: 1013] = dtype(1e-40) if dtype == np.float32 else 1e-310  # subnormal
+    return x
+
+
+def _same(a, b):
+    """Bitwise equality (NaN payloads and signed zeros included)."""
+    a = np.asarray(a)
+    b = np.asarray(b)
+    if a.shape != b.shape or a.dtype != b.dtype:
+        return False
+    u = {2: np.uint16, 4: np.uint32, 8: np.uint64}[a.dtype.itemsize]
+    return np.array_equal(np.ascontiguousarray(a).view(u), np.ascontiguousarray(b).view(u))
+
+
+def _run_py(code, timeout=120):
+    """Run `code` in a fresh interpreter that imports this fastact; fail on timeout."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = SRC_DIR + os.pathsep + env.get("PYTHONPATH", "")
+    env.pop("FASTACT_NUM_THREADS", None)
+    try:
+        p = subprocess.run(
+            [sys.executable, "-c", textwrap.dedent(code)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"subprocess hung (> {timeout} s)")
+    assert p.returncode == 0, f"rc={p.returncode}\nstdout:\n{p.stdout}\nstderr:\n{p.stderr}"
+    return p.stdout
+
+
+@pytest.fixture
+def restore_threads():
+    """Leave the process default as found (automatic)."""
+    yield
+    fa.set_num_threads(None)
+
+
+# ---------------------------------------------------------------------------
+# Thread-count API
+# ---------------------------------------------------------------------------
+
+
+def test_get_num_threads_default_is_positive():
+    n = fa.get_num_threads()
+    assert isinstance(n, int) and n >= 1
+    assert fa.get_config()["num_threads"] == n
+    if not fa.get_config()["openmp"]:
+        assert n == 1
+
+
+def test_default_respects_affinity():
+    if not hasattr(os, "sched_getaffinity") or not fa.get_config()["openmp"]:
+        pytest.skip("needs sched_getaffinity and OpenMP")
+    # automatic default never exceeds the CPUs this process may run on
+    # (unless FASTACT_NUM_THREADS was set for this run)
+    if os.environ.get("FASTACT_NUM_THREADS"):
+        pytest.skip("FASTACT_NUM_THREADS set")
+    assert fa.get_num_threads() <= len(os.sched_getaffinity(0))
+
+
+def test_set_get_num_threads(restore_threads):
+    if not fa.get_config()["openmp"]:
+        pytest.skip("built without OpenMP: always 1 thread")
+    auto = fa.get_num_threads()
+    for n in (1, 2, 3, 7):
+        fa.set_num_threads(n)
+        assert fa.get_num_threads() == n
+        assert fa.get_config()["num_threads"] == n
+    fa.set_num_threads(None)
+    assert fa.get_num_threads() == auto
+
+
+@pytest.mark.parametrize("bad", [0, -1, -8])
+def test_set_num_threads_rejects_nonpositive(bad, restore_threads):
+    before = fa.get_num_threads()
+    with pytest.raises(ValueError, match="num_threads|thread"):
+        fa.set_num_threads(bad)
+    assert fa.get_num_threads() == before
+
+
+@pytest.mark.parametrize("bad", [1.5, "2", 2.0, [2]])
+def test_set_num_threads_rejects_non_int(bad, restore_threads):
+    with pytest.raises(TypeError):
+        fa.set_num_threads(bad)
+
+
+def test_set_num_threads_accepts_numpy_int(restore_threads):
+    if not fa.get_config()["openmp"]:
+        pytest.skip("built without OpenMP")
+    fa.set_num_threads(np.int64(2))
+    assert fa.get_num_threads() == 2
+
+
+@pytest.mark.parametrize("name", list(ELEMENTWISE) + list(ROWWISE))
+def test_per_call_num_threads_validation(name):
+    f = {**ELEMENTWISE, **ROWWISE}[name]
+    x = np.linspace(-3, 3, 50, dtype=np.float32)
+    with pytest.raises(ValueError, match="num_threads"):
+        f(x, num_threads=0)
+    with pytest.raises(ValueError, match="num_threads"):
+        f(x, num_threads=-2)
+    with pytest.raises(TypeError, match="num_threads"):
+        f(x, num_threads=1.5)
+    with pytest.raises(TypeError, match="num_threads"):
+        f(x, num_threads="2")
+    ref = f(x)
+    assert _same(f(x, num_threads=None), ref)
+    assert _same(f(x, num_threads=np.int32(2)), ref)
+    assert _same(f(x, num_threads=64), ref)  # more threads than cores: allowed
+
+
+def test_fastact_num_threads_env():
+    out = _run_py(
+        """
+        import os
+        os.environ["FASTACT_NUM_THREADS"] = "3"
+        import fastact as fa
+        if fa.get_config()["openmp"]:
+            assert fa.get_num_threads() == 3, fa.get_num_threads()
+            fa.set_num_threads(1)          # explicit call beats the environment
+            assert fa.get_num_threads() == 1
+            fa.set_num_threads(None)       # back to the environment's value
+            assert fa.get_num_threads() == 3
+        print("ok")
+        """
+    )
+    assert "ok" in out
+
+
+def test_fastact_num_threads_env_invalid_is_ignored():
+    out = _run_py(
+        """
+        import os
+        os.environ["FASTACT_NUM_THREADS"] = "lots"
+        import fastact as fa
+        os.environ.pop("FASTACT_NUM_THREADS")
+        n = fa.get_num_threads()
+        assert n >= 1
+        print("ok", n)
+        """
+    )
+    assert "ok" in out
+
+
+def test_omp_num_threads_env():
+    env_code = """
+        import fastact as fa
+        print(fa.get_num_threads(), fa.get_config()["openmp"])
+        """
+    env = dict(os.environ)
+    env["PYTHONPATH"] = SRC_DIR + os.pathsep + env.get("PYTHONPATH", "")
+    env.pop("FASTACT_NUM_THREADS", None)
+    env["OMP_NUM_THREADS"] = "1"
+    p = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(env_code)],
+        env=env, capture_output=True, text=True, timeout=60,
+    )
+    assert p.returncode == 0, p.stderr
+    n, omp = p.stdout.split()
+    assert int(n) == 1
+
+
+# ---------------------------------------------------------------------------
+# Determinism across thread counts
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
+@pytest.mark.parametrize("name", list(ELEMENTWISE))
+def test_elementwise_deterministic_across_threads(name, dtype):
+    f = ELEMENTWISE[name]
+    x = _data(N_BIG, dtype)
+    ref = f(x, num_threads=1)
+    for nt in (2, 3, 4):
+        assert _same(f(x, num_threads=nt), ref), f"{name} {dtype.__name__} nt={nt}"
+    # misaligned start (chunk boundaries no longer on 64-element multiples of
+    # a 64-byte address) and in-place
+    xs = x[3:]
+    assert _same(f(xs, num_threads=2), ref[3:])
+    y = x.copy()
+    assert _same(f(y, out=y, num_threads=4), ref)
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
+@pytest.mark.parametrize("name", list(ROWWISE))
+@pytest.mark.parametrize(
+    "shape,axis",
+    [
+        ((1031, 517), -1),  # many rows
+        ((1031, 517), 0),  # along the first axis
+        ((3, 700001), -1),  # few long rows (fewer than threads asked)
+        ((1, 400003), -1),  # one long row
+        ((4, 129, 257), 1),  # middle axis
+    ],
+)
+def test_rowwise_deterministic_across_threads(name, dtype, shape, axis):
+    f = ROWWISE[name]
+    rng = np.random.default_rng(1)
+    x = (rng.standard_normal(shape) * 4).astype(dtype)
+    ref = f(x, axis=axis, num_threads=1)
+    for nt in (2, 3, 4):
+        assert _same(f(x, axis=axis, num_threads=nt), ref), f"{name} {shape} axis={axis} nt={nt}"
+
+
+def test_default_threads_match_single_thread(restore_threads):
+    x = _data(N_BIG, np.float32)
+    for name, f in ELEMENTWISE.items():
+        assert _same(f(x), f(x, num_threads=1)), name
+    fa.set_num_threads(2)
+    m = x[: 1024 * 1000].reshape(1000, 1024)
+    for name, f in ROWWISE.items():
+        assert _same(f(m), f(m, num_threads=1)), name
+
+
+# ---------------------------------------------------------------------------
+# Concurrent callers and the GIL
+# ---------------------------------------------------------------------------
+
+
+def test_concurrent_callers_match_serial():
+    jobs = []
+    for i, (name, f) in enumerate({**ELEMENTWISE, **ROWWISE}.items()):
+        for dtype in DTYPES:
+            for n, nt in (((1 << 18) + 5, None), (3001, None), ((1 << 18) + 5, 2), (1 << 16, 1)):
+                x = _data(n, dtype, seed=i)
+                if name in ROWWISE:
+                    x = x[: (n // 257) * 257].reshape(-1, 257)
+                    x[~np.isfinite(x)] = 0
+                jobs.append((f, x, nt))
+    expected = [f(x, num_threads=1) for f, x, _ in jobs]
+
+    def run(j):
+        f, x, nt = jobs[j]
+        return f(x) if nt is None else f(x, num_threads=nt)
+
+    order = list(range(len(jobs))) * 3
+    with ThreadPoolExecutor(8) as ex:
+        results = list(ex.map(run, order))
+    for j, r in zip(order, results):
+        assert _same(r, expected[j]), j
+
+
+def test_concurrent_out_arrays_in_place():
+    x = _data(1 << 18, np.float32)
+    ref = fa.sigmoid(x, num_threads=1)
+    bufs = [x.copy() for _ in range(16)]
+
+    def run(b):
+        return fa.sigmoid(b, out=b)
+
+    with ThreadPoolExecutor(8) as ex:
+        outs = list(ex.map(run, bufs))
+    for b, o in zip(bufs, outs):
+        assert o is b
+        assert _same(b, ref)
+
+
+def test_gil_released_during_call():
+    """Another Python thread makes progress while one fastact call runs.
+
+    With a huge switch interval the interpreter never preempts the calling
+    thread, so the helper thread can only run if the call releases the GIL.
+    (This checks overlap, not speed.)
+    """
+    x = _data(1 << 22, np.float64)
+    count = [0]
+    stop = threading.Event()
+
+    def spin():
+        while not stop.is_set():
+            count[0] += 1
+            time.sleep(0)  # releases and re-requests the GIL
+
+    old = _sys.getswitchinterval()
+    t = threading.Thread(target=spin)
+    progressed = False
+    try:
+        _sys.setswitchinterval(30.0)
+        t.start()
+        for _ in range(5):  # a loaded machine may not schedule the helper at once
+            c0 = count[0]
+            fa.gelu(x, num_threads=1)
+            if count[0] > c0:
+                progressed = True
+                break
+    finally:
+        stop.set()
+        _sys.setswitchinterval(old)
+        t.join(10)
+    assert progressed, "GIL held during the whole call"
+
+
+# ---------------------------------------------------------------------------
+# Fork safety (subprocess + timeout: a libgomp hang fails instead of hanging)
+# ---------------------------------------------------------------------------
+
+_ALL_OPS_SNIPPET = """
+import numpy as np, fastact as fa
+def all_ops(nt=None):
+    kw = {} if nt is None else {"num_threads": nt}
+    out = []
+    for dt in (np.float32, np.float64):
+        x = (np.random.default_rng(3).standard_normal(1 << 20) * 5).astype(dt)
+        m = x.reshape(1024, 1024)
+        out += [fa.relu(x, **kw), fa.leaky_relu(x, 0.2, **kw), fa.sigmoid(x, **kw),
+                fa.tanh(x, **kw), fa.silu(x, **kw), fa.gelu(x, **kw),
+                fa.gelu(x, approximate="tanh", **kw), fa.softmax(m, **kw),
+                fa.log_softmax(m, **kw), fa.softmax(m, axis=0, **kw)]
+    return out
+def same(a, b):
+    return all(np.array_equal(p.view(np.uint8), q.view(np.uint8)) for p, q in zip(a, b))
+"""
+
+
+def test_fork_child_after_parallel_call():
+    code = _ALL_OPS_SNIPPET + """
+import os, sys, time
+ref = all_ops(2)            # parallel in the parent: the libgomp pool now exists
+ref1 = all_ops(1)
+assert same(ref, ref1)
+pid = os.fork()
+if pid == 0:
+    try:
+        ok = same(all_ops(), ref) and same(all_ops(2), ref)
+        ok = ok and fa.get_num_threads() == 1
+        os._exit(0 if ok else 3)
+    except BaseException:
+        os._exit(4)
+deadline = time.monotonic() + 60
+while True:
+    done, status = os.waitpid(pid, os.WNOHANG)
+    if done:
+        break
+    if time.monotonic() > deadline:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+        sys.exit("child hung")
+    time.sleep(0.05)
+assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, status
+# the parent is still parallel-capable and correct after the fork
+assert same(all_ops(2), ref)
+print("ok")
+"""
+    assert "ok" in _run_py(code, timeout=120)
+
+
+def test_multiprocessing_fork_pool():
+    code = _ALL_OPS_SNIPPET + """
+import multiprocessing as mp
+def work(i):
+    x = np.linspace(-8, 8, (1 << 20) + i, dtype=np.float32)
+    return fa.sigmoid(x, num_threads=2), fa.softmax(x[: 1000 * 1000].reshape(1000, 1000))
+if __name__ == "__main__":
+    all_ops(2)              # parent starts the OpenMP pool first
+    expected = [work(i) for i in range(4)]
+    ctx = mp.get_context("fork")
+    with ctx.Pool(2) as pool:
+        got = pool.map_async(work, range(4)).get(timeout=60)
+    for (a, b), (c, d) in zip(got, expected):
+        assert np.array_equal(a, c) and np.array_equal(b, d)
+    print("ok")
+"""
+    assert "ok" in _run_py(code, timeout=120)
+
+
+# ---------------------------------------------------------------------------
+# threadpoolctl
+# ---------------------------------------------------------------------------
+
+
+def _fastact_libgomp():
+    """Path(s) of the OpenMP runtime fastact._core is linked to (Linux)."""
+    import fastact._core as core
+
+    paths = set()
+    try:
+        out = subprocess.run(["ldd", core.__file__], capture_output=True, text=True, timeout=30).stdout
+        for line in out.splitlines():
+            if "omp" in line and "=>" in line:
+                p = line.split("=>")[1].split("(")[0].strip()
+                if p:
+                    paths.add(os.path.realpath(p))
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return paths
+
+
+def test_threadpoolctl_sees_fastact_openmp():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    if not fa.get_config()["openmp"]:
+        pytest.skip("built without OpenMP")
+    if not sys.platform.startswith("linux"):
+        pytest.skip("linkage check uses ldd")
+    fa.sigmoid(np.ones(10, np.float32))  # fastact is loaded
+    info = threadpoolctl.threadpool_info()
+    omp = [m for m in info if m.get("user_api") == "openmp"]
+    assert omp, f"no OpenMP runtime in threadpool_info(): {info}"
+    linked = _fastact_libgomp()
+    if not linked:
+        pytest.skip("could not determine fastact's OpenMP library (ldd)")
+    seen = {os.path.realpath(m["filepath"]) for m in omp}
+    assert linked & seen, f"fastact links {linked}, threadpoolctl sees {seen}"
+
+
+def test_threadpool_limits_makes_fastact_single_threaded(restore_threads):
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    if not fa.get_config()["openmp"]:
+        pytest.skip("built without OpenMP")
+    before = fa.get_num_threads()
+    with threadpoolctl.threadpool_limits(limits=1):
+        assert fa.get_num_threads() == 1
+        assert fa.get_config()["num_threads"] == 1
+        x = _data(N_BIG, np.float32)
+        assert _same(fa.sigmoid(x), fa.sigmoid(x, num_threads=1))
+    assert fa.get_num_threads() == before
+    with threadpoolctl.threadpool_limits(limits=1, user_api="openmp"):
+        assert fa.get_num_threads() == 1
+
+
+def test_threadpool_limits_caps_explicit_setting(restore_threads):
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    if not fa.get_config()["openmp"]:
+        pytest.skip("built without OpenMP")
+    omp_default = max(
+        (m["num_threads"] for m in threadpoolctl.threadpool_info() if m.get("user_api") == "openmp"),
+        default=1,
+    )
+    if omp_default < 2:
+        pytest.skip("OpenMP default is already 1 thread (nothing to lower)")
+    fa.set_num_threads(2)
+    with threadpoolctl.threadpool_limits(limits=1):
+        assert fa.get_num_threads() == 1
+    assert fa.get_num_threads() == 2

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Build fastact with AddressSanitizer + UndefinedBehaviorSanitizer in a
+# throw-away copy of the checkout and run the test suite against it.
+#
+#   tools/sanitize.sh                 # all tests
+#   tools/sanitize.sh -k softmax -x   # extra arguments go to pytest
+#
+# Needs gcc (libasan, libubsan).  Python itself is not instrumented, so the
+# ASan runtime is LD_PRELOADed; leak detection is off (CPython's interned
+# objects and caches look like leaks; leaks are checked by tests/ instead).
+# Any ASan report or UBSan diagnostic aborts the run with a non-zero status.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/fastact-san.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+
+CC=${CC:-gcc}
+LIBASAN=$("$CC" -print-file-name=libasan.so)
+if [ ! -e "$LIBASAN" ]; then
+    echo "sanitize.sh: $CC has no libasan.so" >&2
+    exit 2
+fi
+
+echo "== copying the checkout to $WORK/src"
+mkdir -p "$WORK/src"
+(cd "$ROOT" && tar --exclude=./build --exclude='*.so' --exclude=./src/fastact/_core.c \
+    --exclude=.git --exclude=.hypothesis --exclude=.pytest_cache --exclude=.benchmarks -cf - .) \
+    | tar -xf - -C "$WORK/src"
+
+SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g"
+echo "== building with $SAN"
+(cd "$WORK/src" && CC="$CC" CFLAGS="$SAN -O1" LDFLAGS="$SAN" \
+    python3 setup.py build_ext --inplace -j 2 >"$WORK/build.log" 2>&1) || {
+    tail -40 "$WORK/build.log"; exit 1; }
+grep "^fastact:" "$WORK/build.log" || true
+
+echo "== running tests under ASan/UBSan"
+cd "$WORK/src"
+export PYTHONPATH="$WORK/src/src${PYTHONPATH:+:$PYTHONPATH}"
+export LD_PRELOAD="$LIBASAN${LD_PRELOAD:+:$LD_PRELOAD}"
+export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:allocator_may_return_null=1:${ASAN_OPTIONS:-}"
+export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:${UBSAN_OPTIONS:-}"
+export PYTHONMALLOC=malloc  # let ASan see every Python allocation
+python3 -c "import fastact; fastact.show_config()"
+python3 -m pytest -q -p no:cacheprovider "$@"
+echo "== sanitizer run clean"
