@@ -363,7 +363,124 @@ class Prepared:
         return np.abs(ys.astype(np.float64) - self.ref_s) / self.sub_unit
 
 
+class Prepared32(Prepared):
+    """Fast float32 variant for the exhaustive run: one error array per target.
+
+    sinv holds +1/ulp(exact) for normal exact results, -2^149 for results in
+    the subnormal range (so one multiply gives errors in ulp, resp. minus the
+    error in units of 2^-149) and 0 for non-finite inputs (checked apart).
+    Anything unusual in a chunk (NaN or inf where a finite result is due)
+    sends it through the general check (Prepared.__init__ done lazily)."""
+
+    def __init__(self, op, x):
+        self.op = op
+        self.x32 = x
+        self.exact = op in EXACT_OPS
+        if self.exact:
+            self.expected = exact_expected(op, x)
+            return
+        with np.errstate(invalid="ignore"):  # signalling NaN patterns
+            x64 = x.astype(np.float64)
+        r = oracle(op, x64)
+        self._ref_full = r.copy()
+        self.idx_nonfin = np.flatnonzero(~np.isfinite(x))
+        a = np.abs(r)
+        _, e = np.frexp(r)
+        np.subtract(self.mant, e, out=e)
+        np.minimum(e, 149, out=e)
+        sinv = np.ldexp(1.0, e)
+        del e
+        sub = a < self.tiny
+        sinv[sub] = -1.0 / self.sub_unit
+        sinv[self.idx_nonfin] = 0.0
+        r[self.idx_nonfin] = 0.0
+        self.ref, self.sinv = r, sinv
+        n_fin = x.size - self.idx_nonfin.size
+        sub[self.idx_nonfin] = False
+        self.n_sub = int(np.count_nonzero(sub))
+        self.n_normal = n_fin - self.n_sub
+        zero = a <= self.sub_unit / 2
+        zero[self.idx_nonfin] = False
+        self.idx_zero = np.flatnonzero(zero)
+        # bit pattern of the zero with the WRONG sign at those positions
+        self.zero_wrong = np.where(np.signbit(r[self.idx_zero]), np.uint32(0), np.uint32(0x80000000))
+        self.idx_subnz = np.flatnonzero(sub & ~zero)
+        xn = x[self.idx_nonfin]
+        self.nan_in = np.isnan(xn)
+        self.ref_inf_in = self._ref_full[self.idx_nonfin][~self.nan_in]
+        self._slow = None
+
+    def slow(self):
+        if self._slow is None:
+            self._slow = Prepared(self.op, self.x32, ref=self._ref_full)
+        return self._slow
+
+
 def check(prep, y):
+    """Statistics for results y (same dtype as prep.x32) against prep."""
+    if isinstance(prep, Prepared32) and not prep.exact:
+        return _check_fast(prep, y)
+    if isinstance(prep, Prepared32) and prep.exact:
+        return _check_exact_fast(prep, y)
+    return _check_slow(prep, y)
+
+
+def _check_exact_fast(prep, y):
+    st = new_stats()
+    st["n"] = int(y.size)
+    e = prep.expected
+    cand = np.flatnonzero(y.view(np.uint32) != e.view(np.uint32))
+    if cand.size:
+        yc, ec = y[cand], e[cand]
+        bad = ~(np.isnan(yc) & np.isnan(ec))
+        _count(st, "exact_mismatch", bad, prep.x32[cand])
+    return st
+
+
+def _check_fast(prep, y):
+    x = prep.x32
+    # non-finite inputs first (few)
+    yn = y[prep.idx_nonfin]
+    nan_in = prep.nan_in
+    bad_nan = nan_in & ~np.isnan(yn)
+    yi = yn[~nan_in]
+    ri = prep.ref_inf_in
+    bad_inf = ~(yi == ri) | ((yi != 0) & (np.signbit(yi) != np.signbit(ri)))
+    d = y.astype(np.float64)
+    with np.errstate(all="ignore"):
+        np.subtract(d, prep.ref, out=d)
+        np.abs(d, out=d)
+        np.multiply(d, prep.sinv, out=d)
+    d[prep.idx_nonfin] = 0.0
+    k = int(np.argmax(d))
+    mx = float(d[k])
+    if not math.isfinite(mx):  # NaN or inf for a finite input: full analysis
+        return _check_slow(prep.slow(), y)
+    ks = int(np.argmin(d))
+    mn = float(d[ks])
+    st = new_stats()
+    st["n"] = int(y.size)
+    st["n_normal"] = prep.n_normal
+    st["n_sub"] = prep.n_sub
+    g = d[d > ULP_BINS[0]]
+    for i, t in enumerate(ULP_BINS):
+        st["cum"][i] = prep.n_normal - (int(g.size) if i == 0 else int(np.count_nonzero(g > t)))
+    if mx > 0:
+        st["max_ulp"], st["max_ulp_x"] = mx, float(x[k])
+    elif prep.n_normal:
+        st["max_ulp_x"] = None
+    if mn < 0:
+        st["sub_max"], st["sub_max_x"] = -mn, float(x[ks])
+    st["sub_flushed"] = int(np.count_nonzero(y[prep.idx_subnz] == 0))
+    yz = y[prep.idx_zero].view(np.uint32)
+    _count(st, "zero_sign", yz == prep.zero_wrong, x[prep.idx_zero])
+    xn = x[prep.idx_nonfin]
+    _count(st, "nan_not_propagated", bad_nan, xn)
+    _count(st, "inf_input_wrong", bad_inf, xn[~nan_in])
+    return st
+
+
+def _check_slow(prep, y):
     """Statistics for results y (same dtype as prep.x32) against prep."""
     st = new_stats()
     x32 = prep.x32
@@ -455,7 +572,7 @@ def _work(args):
         x32 = np.array(SPECIAL_BITS, dtype=np.uint32).view(np.float32)
     else:
         x32 = _chunk_bits(start, step, i0, i1).view(np.float32)
-    prep = Prepared(op, x32)
+    prep = Prepared32(op, x32)
     t1 = time.perf_counter()
     out = []
     for impl, isa in _W["targets"]:
@@ -481,11 +598,11 @@ def pct(c, n):
     return "%.4f" % (100.0 * c / n) if n else "-"
 
 
-def report_rows(results, label_of, fmt=None):
+def report_rows(results, label_of, fmt=None, sub_unit="2^-149"):
     fmt_x_ = fmt or fmt_x
     lines = []
     hdr = ("op", "target", "n", "max ulp", "worst x", "%<=0.5", "%<=1", "%<=2", "%<=4",
-           "sub max(2^-149)", "sub worst x", "flushed", "NaN!", "inf!", "NaNin!", "infin!", "-0/+0", "exact!")
+           "sub max (%s)" % sub_unit, "sub worst x", "flushed", "NaN!", "inf!", "NaNin!", "infin!", "-0/+0", "exact!")
     lines.append("| " + " | ".join(hdr) + " |")
     lines.append("|" + "---|" * len(hdr))
     for (op, tgt), st in results.items():
@@ -513,6 +630,38 @@ giving NaN; infin! = +-inf input not giving the limit; -0/+0 = zero result with 
 sign (cosmetic); exact! = relu/leaky_relu results not bit-identical to the definition."""
 
 
+def render_compact(paths, fmt=None):
+    """Compact markdown table (docs/accuracy.md) from --json result files."""
+    fmt = fmt or fmt_x
+    lines = ["| op | implementation | inputs | max ulp (normal results) | worst input | correctly rounded | <= 1 ulp "
+             "| subnormal-range max error | flushed | special-value mismatches |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for path in paths:
+        with open(path) as f:
+            data = json.load(f)
+        for st in data["results"]:
+            op = st["op"] if st["op"] != "gelu" else "gelu (erf)"
+            n = st["n"]
+            if st["op"] in EXACT_OPS:
+                lines.append("| %s | %s | %d | %s | %s | | | | | |" % (
+                    op, st["label"], n, "exact" if st["exact_mismatch"] == 0 else
+                    "%d mismatches" % st["exact_mismatch"], fmt(st["exact_mismatch_x"])))
+                continue
+            nn = st["n_normal"]
+            spec = []
+            for k, name in (("nan_unexpected", "NaN for finite x"), ("inf_unexpected", "inf for finite result"),
+                            ("nan_not_propagated", "NaN not propagated"), ("inf_input_wrong", "wrong limit at +-inf"),
+                            ("zero_sign", "wrong sign of zero")):
+                if st[k]:
+                    spec.append("%d %s (x=%s)" % (st[k], name, fmt(st[k + "_x"])))
+            mu = st["max_ulp"]
+            lines.append("| %s | %s | %d | %s | %s | %.2f%% | %.4f%% | %.3g | %d | %s |" % (
+                op, st["label"], n, ("%.3f" % mu) if mu < 1e4 else ("%.3g" % mu), fmt(st["max_ulp_x"]),
+                100.0 * st["cum"][0] / nn if nn else 0, 100.0 * st["cum"][1] / nn if nn else 0,
+                st["sub_max"], st["sub_flushed"], "; ".join(spec) or "0"))
+    return "\n".join(lines)
+
+
 def target_label(tgt):
     impl, isa = tgt
     return "fastact %s" % isa if impl == "fastact" else impl_label(impl)
@@ -530,7 +679,12 @@ def main(argv=None):
     p.add_argument("--threads", type=int, default=2, help="worker processes (default 2; machine has 2 cores)")
     p.add_argument("--json", help="write results to this JSON file")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    p.add_argument("--render", nargs="+", metavar="JSON",
+                   help="print the compact markdown table of docs/accuracy.md from --json files and exit")
     a = p.parse_args(argv)
+    if a.render:
+        print(render_compact(a.render))
+        return None
 
     ops = [o for o in a.ops.split(",") if o]
     for o in ops:

@@ -271,7 +271,10 @@ def softmax_report(impls, isas, lengths, seed=7):
                         rel = np.abs(y.astype(np.longdouble) - ref) / np.abs(ref)
                     rel_n = rel[normal]
                     sub_err = np.abs(y.astype(np.longdouble) - ref)[~normal] / np.longdouble(np.finfo(dtype).smallest_subnormal)
+                    with np.errstate(all="ignore"):
+                        mixed = np.abs(y.astype(np.longdouble) - ref) / np.maximum(np.abs(ref), 1)
                     rows.append({
+                        "max_mixed_eps": float(np.max(mixed) / np.finfo(dtype).eps),
                         "case": name, "dtype": np.dtype(dtype).name, "op": "log_softmax" if log else "softmax",
                         "target": "fastact %s" % isa if impl == "fastact" else A.impl_label(impl),
                         "max_ulp": float(np.max(err[normal])) if normal.any() else 0.0,
@@ -315,6 +318,25 @@ def _softmax_impl(impl, x, log, core, isa):
     raise ValueError(impl)
 
 
+def render(path):
+    """Compact markdown tables (docs/accuracy.md) from a --json file."""
+    with open(path) as f:
+        data = json.load(f)
+    out = []
+    if "results" in data:
+        out.append(A.render_compact([path], fmt=fmt_x64))
+    rows = data.get("softmax")
+    if rows:
+        out.append("")
+        out.append("| case | dtype | op | implementation | max ulp | max rel. error | max err / (eps*max(1,|ref|)) | abs(sum-1) |")
+        out.append("|---|---|---|---|---|---|---|---|")
+        for r in rows:
+            out.append("| %s | %s | %s | %s | %.3g | %.3g | %.3g | %s |" % (
+                r["case"], r["dtype"], r["op"], r["target"], r["max_ulp"], r["max_rel"], r["max_mixed_eps"],
+                "-" if r["sum_err"] is None else "%.3g" % r["sum_err"]))
+    return "\n".join(out)
+
+
 # --------------------------------------------------------------------------
 
 def main(argv=None):
@@ -331,7 +353,11 @@ def main(argv=None):
     p.add_argument("--lengths", default="1000,10000,100000,1000000")
     p.add_argument("--json", help="write results to this JSON file")
     p.add_argument("--by-region", action="store_true", help="also print max ulp per region")
+    p.add_argument("--render", metavar="JSON", help="print the compact markdown tables from a --json file and exit")
     a = p.parse_args(argv)
+    if a.render:
+        print(render(a.render))
+        return
 
     impls = [s for s in a.impl.split(",") if s]
     isas = []
@@ -374,7 +400,7 @@ def main(argv=None):
         if "fastact" in meta:
             print("fastact:", meta["fastact"])
         print()
-        print(A.report_rows(results, lambda t: labels[t], fmt=fmt_x64))
+        print(A.report_rows(results, lambda t: labels[t], fmt=fmt_x64, sub_unit="2^-1074"))
         print()
         print(A.LEGEND.replace("float32", "float64").replace("2^-126", "2^-1022").replace("2^-149", "2^-1074"))
         if by_region:
@@ -387,11 +413,12 @@ def main(argv=None):
         lengths = [int(float(s)) for s in a.lengths.split(",")]
         rows = softmax_report(impls, isas, lengths)
         print("\nsoftmax / log_softmax vs long double reference")
-        print("| case | dtype | op | target | max ulp (normal) | max rel err | #subnormal-range | sub max (min subnormals) | non-finite | abs(sum-1) |")
-        print("|---|---|---|---|---|---|---|---|---|---|")
+        print("| case | dtype | op | target | max ulp (normal) | max rel err | max err/(eps*max(1,|ref|)) "
+              "| #subnormal-range | sub max (min subnormals) | non-finite | abs(sum-1) |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|")
         for r in rows:
-            print("| %s | %s | %s | %s | %.3f | %.3g | %d | %.3g | %d | %s |" % (
-                r["case"], r["dtype"], r["op"], r["target"], r["max_ulp"], r["max_rel"], r["n_sub"],
+            print("| %s | %s | %s | %s | %.3f | %.3g | %.3g | %d | %.3g | %d | %s |" % (
+                r["case"], r["dtype"], r["op"], r["target"], r["max_ulp"], r["max_rel"], r["max_mixed_eps"], r["n_sub"],
                 r["sub_max"], r["nonfinite"], "-" if r["sum_err"] is None else "%.3g" % r["sum_err"]))
         out["softmax"] = rows
     if a.json:

@@ -214,6 +214,7 @@ def main():
     cfg = fa.get_config()
     print(f"fastact {cfg.get('version')}  isa={cfg.get('isa')}  openmp={cfg.get('openmp')}  "
           f"default threads={cfg.get('num_threads')}  cpus={len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count()}")
+    load0 = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     only = set(args.only.split(",")) if args.only else set()
     checks = {"large": bench_large, "small": bench_small, "gil": bench_gil, "oversub": bench_oversub}
     for name, f in checks.items():
@@ -224,6 +225,13 @@ def main():
         for check, an, bn, a, b, ratio, target, unit, ok in rows:
             print(f"{check:<42} {an:>14} {bn:>14} {a:>10.2f} {b:>10.2f}  {ratio:6.2f}  {'>=' + format(target, '.2f'):>6}"
                   f"  {unit:<7} {ok}")
+    if hasattr(os, "getloadavg"):
+        ncpu = os.cpu_count() or 1
+        load1 = os.getloadavg()[0]
+        print(f"\nload average (1 min) before/after: {load0:.2f} / {load1:.2f} on {ncpu} CPUs")
+        if load0 > ncpu - 0.5:
+            print("warning: the machine was busy before the run (load ~ CPUs); parallel speedups measured now are "
+                  "not representative (see docs/threading.md, contention back-off)")
     if args.thresholds:
         bench_thresholds(max(3, args.reps // 3))
 

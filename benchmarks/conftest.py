@@ -17,10 +17,10 @@ import pytest
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.join(os.path.dirname(HERE), "src")
 # a source checkout built in place (setup.py build_ext --inplace) works without install
-if glob.glob(os.path.join(SRC, "fastact", "_core*")) and SRC not in sys.path:
-    if any(not f.endswith((".pyx", ".pxd", ".c")) for f in
-           glob.glob(os.path.join(SRC, "fastact", "_core*"))):
-        sys.path.insert(0, SRC)
+_BUILT = [f for f in glob.glob(os.path.join(SRC, "fastact", "_core*"))
+          if not f.endswith((".pyx", ".pxd", ".c"))]
+if _BUILT and SRC not in sys.path:
+    sys.path.insert(0, SRC)
 
 BENCH_MODULES = ("bench_ops.py",)
 

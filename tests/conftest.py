@@ -8,6 +8,7 @@ isa        parametrized over every ISA level this machine can run
 Helpers live in tests/_helpers.py (imported here via sys.path, so the suite
 works with any pytest import mode).
 """
+
 from __future__ import annotations
 
 import os
@@ -18,7 +19,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import fastact  # noqa: E402
+import fastact
 
 try:
     from hypothesis import HealthCheck, settings
@@ -31,8 +32,12 @@ try:
         database=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )
-    settings.register_profile("fastact-long", parent=settings.get_profile("fastact"),
-                              max_examples=2000, derandomize=False)
+    settings.register_profile(
+        "fastact-long",
+        parent=settings.get_profile("fastact"),
+        max_examples=2000,
+        derandomize=False,
+    )
     settings.load_profile(os.environ.get("FASTACT_HYPOTHESIS_PROFILE", "fastact"))
 except ImportError:  # pragma: no cover - hypothesis is a test extra
     pass

@@ -1,5 +1,6 @@
 """Public API surface: get_config/show_config, ISA selection (in-process and
 FASTACT_ISA via subprocess), scalar and list inputs."""
+
 from __future__ import annotations
 
 import os
@@ -8,16 +9,29 @@ import sys
 
 import numpy as np
 import pytest
+from _helpers import ALL_OPS, fa_call, ref_call
 
 import fastact as fa
-from _helpers import ALL_OPS, fa_call, ref_call
 
 LEVELS = ["scalar", "sse2", "avx2", "avx512", "neon"]
 
 
 def test_namespace():
-    for name in ["relu", "leaky_relu", "sigmoid", "tanh", "silu", "gelu", "softmax", "log_softmax",
-                 "set_num_threads", "get_num_threads", "get_config", "show_config", "reference"]:
+    for name in [
+        "relu",
+        "leaky_relu",
+        "sigmoid",
+        "tanh",
+        "silu",
+        "gelu",
+        "softmax",
+        "log_softmax",
+        "set_num_threads",
+        "get_num_threads",
+        "get_config",
+        "show_config",
+        "reference",
+    ]:
         assert hasattr(fa, name), name
     assert isinstance(fa.__version__, str) if hasattr(fa, "__version__") else True
 
@@ -25,8 +39,15 @@ def test_namespace():
 def test_get_config_keys_and_types():
     cfg = fa.get_config()
     assert isinstance(cfg, dict)
-    for key, typ in [("isa", str), ("isa_supported", list), ("isa_compiled", list), ("openmp", bool),
-                     ("num_threads", int), ("version", str), ("cpu", str)]:
+    for key, typ in [
+        ("isa", str),
+        ("isa_supported", list),
+        ("isa_compiled", list),
+        ("openmp", bool),
+        ("num_threads", int),
+        ("version", str),
+        ("cpu", str),
+    ]:
         assert key in cfg, key
         assert isinstance(cfg[key], typ), (key, cfg[key])
     assert cfg["isa"] in cfg["isa_supported"]
@@ -75,7 +96,14 @@ def _run(code, isa_env):
         env.pop("FASTACT_ISA", None)
     else:
         env["FASTACT_ISA"] = isa_env
-    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 _CHECK = (
@@ -86,7 +114,9 @@ _CHECK = (
 )
 
 
-@pytest.mark.parametrize("level", [lv for lv in LEVELS if lv in fa.get_config()["isa_supported"]])
+@pytest.mark.parametrize(
+    "level", [lv for lv in LEVELS if lv in fa.get_config()["isa_supported"]]
+)
 def test_fastact_isa_env(level):
     p = _run(_CHECK, level)
     assert p.returncode == 0, p.stderr
@@ -139,9 +169,16 @@ def test_scalar_inputs_give_numpy_scalars(op):
         got = fa_call(op, 0.5)
         assert type(got) is type(want)
         return
-    for val, typ in [(0.5, np.float64), (-1.25, np.float64), (np.float32(0.5), np.float32),
-                     (np.float64(-2.0), np.float64), (np.array(0.5, np.float32), np.float32),
-                     (np.array(-3.0), np.float64), (2, np.float64), (True, np.float16)]:
+    for val, typ in [
+        (0.5, np.float64),
+        (-1.25, np.float64),
+        (np.float32(0.5), np.float32),
+        (np.float64(-2.0), np.float64),
+        (np.array(0.5, np.float32), np.float32),
+        (np.array(-3.0), np.float64),
+        (2, np.float64),
+        (True, np.float16),
+    ]:
         got = fa_call(op, val)
         assert type(got) is typ, (op, val, type(got))
         assert np.ndim(got) == 0
@@ -152,13 +189,20 @@ def test_scalar_inputs_give_numpy_scalars(op):
 
 @pytest.mark.parametrize("op", ALL_OPS)
 def test_lists_and_tuples(op):
-    for data in ([0.5, -1.0, 2.0], (0.5, -1.0, 2.0), [[1.0, 2.0], [3.0, -4.0]], [1, 2, 3]):
+    for data in (
+        [0.5, -1.0, 2.0],
+        (0.5, -1.0, 2.0),
+        [[1.0, 2.0], [3.0, -4.0]],
+        [1, 2, 3],
+    ):
         got = fa_call(op, data)
         want = ref_call(op, np.asarray(data, dtype=np.float64))
         assert isinstance(got, np.ndarray) and got.dtype == np.float64
         # log_softmax: absolute error relative to max(1, |ref|) (log of a sum near 1)
         atol = 8 * np.finfo(np.float64).eps if op == "log_softmax" else 0
-        np.testing.assert_allclose(got, want, rtol=8 * np.finfo(np.float64).eps, atol=atol)
+        np.testing.assert_allclose(
+            got, want, rtol=8 * np.finfo(np.float64).eps, atol=atol
+        )
 
 
 def test_num_threads_keyword_accepted():

@@ -1,5 +1,6 @@
 """Leak check: RSS stays flat over 1e5 calls of each op on small arrays
 (plus out= calls, scalar calls and error paths).  Linux only (/proc)."""
+
 from __future__ import annotations
 
 import gc
@@ -7,13 +8,17 @@ import os
 
 import numpy as np
 import pytest
-
 from _helpers import ALL_OPS, fa_call
 
-pytestmark = pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="needs /proc/self/statm")
+pytestmark = pytest.mark.skipif(
+    not os.path.exists("/proc/self/statm"), reason="needs /proc/self/statm"
+)
 
 N_CALLS = 100_000
-BOUND_MB = 10.0  # a leak of one small ndarray per call (~170 B) would be ~17 MB
+# Measured growth here is 0.0 MB for every op (pymalloc arenas are reused after
+# the warm-up).  A leak of one small ndarray per call (~170 B) shows as ~17 MB
+# over 1e5 calls, one leaked NumPy scalar (~40 B) as ~4 MB.
+BOUND_MB = 3.0
 
 
 def rss_mb():
@@ -53,7 +58,7 @@ def test_rss_flat(op):
 
 @pytest.mark.parametrize("op", ALL_OPS)
 def test_rss_flat_scalars_lists_and_errors(op):
-    n = N_CALLS // 5
+    n = N_CALLS // 2
     lst = [0.5, -1.0, 2.0]
     bad_out = np.empty(4, dtype=np.int32)
     x = np.ones(3)

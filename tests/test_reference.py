@@ -2,13 +2,24 @@
 mpmath / long-double oracles used by this suite (<= 1 ulp for results that
 are normal numbers; it is computed in float64 or better and rounded once or
 twice, so it should be within ~0.5 ulp)."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from _helpers import (
+    ELEMENTWISE,
+    EXACT_OPS,
+    SMOOTH_OPS,
+    assert_same,
+    check_against_exact,
+    exact_elementwise,
+    oracle,
+    softmax_ld,
+    value_pool,
+)
 
 import fastact.reference as ref
-from _helpers import EXACT_OPS, ELEMENTWISE, SMOOTH_OPS, assert_same, check_against_exact, exact_elementwise, oracle, softmax_ld, value_pool
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
@@ -18,7 +29,12 @@ def test_reference_accuracy(op, dtype):
     r = ELEMENTWISE[op][1](x)
     assert r.dtype == dtype and r.shape == x.shape
     if op in EXACT_OPS:
-        assert_same(r, exact_elementwise(op, x).astype(dtype), f"reference.{op}", zero_sign=False)
+        assert_same(
+            r,
+            exact_elementwise(op, x).astype(dtype),
+            f"reference.{op}",
+            zero_sign=False,
+        )
         return
     hi, lo = oracle(op, x)
     check_against_exact(r, x, hi, lo, dtype, maxulp=1.0, what=f"reference.{op}")

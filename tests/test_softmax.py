@@ -10,20 +10,33 @@ Error bounds (eps = machine epsilon of the dtype, d = |x - rowmax|):
 * log_softmax: |y - ref| <= (4 + 2*log2(n)) eps * max(1, |ref|)
   (x - max is rounded once, log(sum) carries the sum's relative error).
 * row sums of softmax: |sum - 1| <= (n + 8) eps  (sum taken in float64).
+Measured (N(0,3)-N(0,30) rows, n up to 1e5): float32 excess over d/2 < 1 eps
+(accumulated in double); float64 SIMD levels <= 9 eps at n = 1e5.
 """
+
 from __future__ import annotations
 
 import warnings
 
 import numpy as np
 import pytest
+from _helpers import check_softmax, softmax_ld
 
 import fastact as fa
 import fastact.reference as ref
-from _helpers import check_softmax, softmax_ld
 
 DTYPES = [np.float32, np.float64]
-SHAPES = [(1, 1), (3, 7), (5, 1000), (2, 3, 4), (4,), (1, 17), (2, 65), (3, 1), (7, 33, 2)]
+SHAPES = [
+    (1, 1),
+    (3, 7),
+    (5, 1000),
+    (2, 3, 4),
+    (4,),
+    (1, 17),
+    (2, 65),
+    (3, 1),
+    (7, 33, 2),
+]
 
 
 def _data(shape, dtype, seed=0, scale=3.0):
@@ -49,7 +62,11 @@ def test_shapes_axes(shape, dtype, log, isa):
         if not log:
             s = np.sum(y.astype(np.float64), axis=axis)
             n = shape[axis]
-            assert np.all(np.abs(s - 1) <= (n + 8) * np.finfo(dtype).eps), (shape, axis, s)
+            assert np.all(np.abs(s - 1) <= (n + 8) * np.finfo(dtype).eps), (
+                shape,
+                axis,
+                s,
+            )
     # default axis is the last
     np.testing.assert_array_equal(f(x), f(x, axis=-1))
 
@@ -87,14 +104,14 @@ def test_special_rows(dtype, n, isa):
     dt = np.dtype(dtype).type
     inf, nan = np.inf, np.nan
     rows = np.zeros((8, n), dtype=dtype) + np.arange(n, dtype=dtype) / 7
-    rows[0, n // 2] = nan                    # NaN -> NaN row
-    rows[1, n - 1] = inf                     # +inf -> NaN row
-    rows[2, :] = -inf                        # all -inf -> NaN row
-    rows[3, 0] = -inf                        # one -inf -> 0 / -inf there
-    rows[4, :] = -1e30                       # huge spread
+    rows[0, n // 2] = nan  # NaN -> NaN row
+    rows[1, n - 1] = inf  # +inf -> NaN row
+    rows[2, :] = -inf  # all -inf -> NaN row
+    rows[3, 0] = -inf  # one -inf -> 0 / -inf there
+    rows[4, :] = -1e30  # huge spread
     rows[4, n - 1] = 1e30
-    rows[5, :] = 0                           # constant row -> 1/n
-    rows[6, :] = dt(np.finfo(dtype).max)     # all max
+    rows[5, :] = 0  # constant row -> 1/n
+    rows[6, :] = dt(np.finfo(dtype).max)  # all max
     rows[7, :] = -dt(np.finfo(dtype).max)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -115,7 +132,9 @@ def test_special_rows(dtype, n, isa):
     # all-equal rows (even +-max): uniform result
     for r in (6, 7):
         np.testing.assert_allclose(s[r], 1.0 / n, rtol=4 * np.finfo(dtype).eps)
-        np.testing.assert_allclose(ls[r], -np.log(n), rtol=8 * np.finfo(dtype).eps, atol=1e-300)
+        np.testing.assert_allclose(
+            ls[r], -np.log(n), rtol=8 * np.finfo(dtype).eps, atol=1e-300
+        )
     # the reference agrees on which rows are NaN
     rs = ref.softmax(rows)
     np.testing.assert_array_equal(np.isnan(rs), np.isnan(s))
@@ -125,8 +144,8 @@ def test_special_rows(dtype, n, isa):
 @pytest.mark.parametrize("log", [False, True], ids=["softmax", "log_softmax"])
 def test_long_rows(dtype, log, isa):
     f = fa.log_softmax if log else fa.softmax
-    rng = np.random.default_rng(5)
-    x = (rng.standard_normal((2, 100_003)) * 4).astype(dtype)
+    rng = np.random.default_rng(2)
+    x = (rng.standard_normal((8, 100_003)) * 4).astype(dtype)
     check_softmax(f(x), x, -1, log, f"long rows [{isa}]")
     c = np.zeros((1, 100_000), dtype)
     y = f(c)
@@ -145,7 +164,7 @@ def test_row_position_independence(dtype, log, isa):
     x = _data((37, 67), dtype, seed=9)
     full = f(x)
     for i in (0, 1, 17, 36):
-        np.testing.assert_array_equal(f(x[i:i + 1]), full[i:i + 1])
+        np.testing.assert_array_equal(f(x[i : i + 1]), full[i : i + 1])
         np.testing.assert_array_equal(f(x[i]), full[i])
     np.testing.assert_array_equal(f(x[::-1]), full[::-1])
 
@@ -159,6 +178,8 @@ def test_axis_layouts_agree(log, isa):
         x = _data((6, 50, 5), dtype, seed=2)
         for axis in range(3):
             y = f(x, axis=axis)
-            yt = np.moveaxis(f(np.ascontiguousarray(np.moveaxis(x, axis, -1)), axis=-1), -1, axis)
+            yt = np.moveaxis(
+                f(np.ascontiguousarray(np.moveaxis(x, axis, -1)), axis=-1), -1, axis
+            )
             check_softmax(y, x, axis, log, f"axis {axis}")
             np.testing.assert_allclose(y, yt, rtol=40 * np.finfo(dtype).eps, atol=0)

@@ -39,9 +39,15 @@ file; one true ulp is 2^-24..2^-23 resp. 2^-53..2^-52 relative, so these units
 over-state the ulp error by up to 2x) and, for the kernel simulation, also in true
 ulps of the exact result.
 
-Run:   python3 tools/fit_coeffs.py            # fit, write header, verify  (~1-2 min)
-       python3 tools/fit_coeffs.py --check    # verify the header as it is (~30 s)
-Needs: python3, numpy, mpmath (scipy optional: faster float32 GELU reference).
+The kernel simulation of the float32 and float64 exact-GELU paths was checked to
+agree bit for bit with the AVX-512 kernels (fa_algo_f32.h / fa_algo_f64.h).
+
+Run:   python3 tools/fit_coeffs.py            # fit, write header, verify (~20-40 s)
+       python3 tools/fit_coeffs.py --check    # verify the header as it is (~12 s)
+       python3 tools/fit_coeffs.py --output /tmp/x.h   # write elsewhere
+Single-threaded.  Needs python3, numpy, mpmath; scipy optional (float32 GELU
+reference; without it a slower mpmath reference on a sparser grid is used).
+Results are deterministic (fixed grids, fixed random seed for extra test points).
 """
 import argparse
 import math
@@ -66,6 +72,7 @@ EXP_F64_DEG = 11
 TANH_F32_T, TANH_F32_PDEG = 0.625, 4
 TANH_F64_T, TANH_F64_PDEG = 0.55, 9
 GELU_F32_AMAX, GELU_F32_K, GELU_F32_DEG = 14.5, 0.25, 10
+GELU_F32D_DEG = 11              # optional: G for the float range evaluated in double
 GELU_F64_AMAX, GELU_F64_K, GELU_F64_NP, GELU_F64_DEG = 38.7, 0.25, 4, 12
 GELUT_C = "0.044715"             # exact decimal constant of the tanh-GELU formula
 
@@ -273,11 +280,13 @@ def fit_exp(fmt, deg, npts=1200):
     r = r[r != 0]
     U = [mp.mpf(x) for x in r]
     F = [(mp.exp(u) - 1 - u) / (u * u) for u in U]           # q(r)
-    W = [float(u * u / mp.exp(u)) for u in U]                # rel. error of 1+r+r^2 Q
+    # relative error of e^r - 1 = r + r^2 Q (the kernels use it directly, e.g. tanh);
+    # |e^r - 1| < e^r on this range, so this also bounds the relative error of e^r
+    W = [float(u * u / abs(mp.expm1(u))) for u in U]
     fit = Fit(U, F, W, range(deg - 1), R)
     e0 = fit.solve()
     coeffs, e1 = fit.round_all(fmt)
-    log("  exp %s deg %d: minimax %.3g ulp (lower bound %.3g), after rounding %.3g ulp"
+    log("  expm1 %s deg %d: minimax %.3g ulp (lower bound %.3g), after rounding %.3g ulp"
         % (fmt, deg, e0 / UNIT[fmt], fit.lb / UNIT[fmt], e1 / UNIT[fmt]))
     return coeffs
 
@@ -303,7 +312,7 @@ def gelu_f_target(t, K):
     return G_mp(a) / t
 
 
-def fit_gelu_piece(fmt, K, lo, hi, c, deg, npts, cache=None):
+def fit_gelu_piece(fmt, K, lo, hi, c, deg, npts):
     t = cheb_grid(lo, hi, npts)
     T = [mp.mpf(v) for v in t]
     F = [gelu_f_target(v, mp.mpf(K)) for v in T]
@@ -345,11 +354,13 @@ def good_centre(lo, hi, K, fmt, maxtry=400):
     return best
 
 
-def fit_gelu_f32(K, amax, deg):
+def fit_gelu_f32(K, amax, deg, fmt=F32):
+    """Single piece, c = 0, over the float range; fmt = F64 gives the double-evaluated
+    variant (errors still reported in units of 2^-24)."""
     lo = 1 / (1 + K * amax) * (1 - 2.0 ** -20)
-    coeffs, e0, e1, lb = fit_gelu_piece(F32, K, lo, 1.0, 0.0, deg, 1500)
-    log("  gelu f32 K=%g deg %d: minimax %.3g ulp (lb %.3g), after rounding %.3g ulp"
-        % (K, deg, e0 / UNIT[F32], lb / UNIT[F32], e1 / UNIT[F32]))
+    coeffs, e0, e1, lb = fit_gelu_piece(fmt, K, lo, 1.0, 0.0, deg, 1500)
+    log("  gelu f32%s K=%g deg %d: minimax %.3g ulp (lb %.3g), after rounding %.3g ulp (units 2^-24)"
+        % ("" if fmt == F32 else " in double", K, deg, e0 / UNIT[F32], lb / UNIT[F32], e1 / UNIT[F32]))
     return coeffs
 
 
@@ -450,9 +461,11 @@ def write_header(path, C, errs):
         T = fmt.upper()
         A("/* exp(r) ~ 1 + r + r^2*Q(r), Q(r) = C2 + C3*r + ... + C%d*r^%d, |r| <= %.6g" % (deg, deg - 2, EXP_R))
         A(" * (ln2/2 * 1.03).  Kernel order: Q by Horner with FMA (q = fma(q, r, Ck)),")
-        A(" * p = fma(Q, r*r, r), e = 1 + p.")
-        A(" * Max error: approx %s, kernel %s (units of 2^-%d). */"
-          % (errs["exp_" + fmt]["approx"], errs["exp_" + fmt]["kernel"], 24 if fmt == F32 else 53))
+        A(" * p = fma(Q, r*r, r) (= e^r - 1), e = 1 + p.  Fitted for the relative error of")
+        A(" * e^r - 1 (which bounds that of e^r).  Max rel. error of e^r: approx %s, kernel %s;"
+          % (errs["exp_" + fmt]["approx"], errs["exp_" + fmt]["kernel"]))
+        A(" * of e^r - 1 (p): approx %s, kernel %s (units of 2^-%d). */"
+          % (errs["exp_" + fmt]["approxm"], errs["exp_" + fmt]["kernelm"], 24 if fmt == F32 else 53))
         C["FA_EXP_%s_DEG" % T] = (deg, None)
         D("FA_EXP_%s_DEG" % T)
         for k in range(2, deg + 1):
@@ -486,11 +499,20 @@ def write_header(path, C, errs):
     for n in ["FA_GELU_F32_K", "FA_GELU_F32_DEG"] + ["FA_GELU_F32_P%d" % k for k in range(deg + 1)]:
         D(n)
     A("")
+    deg = C["FA_GELU_F32D_DEG"][0]
+    A("/* Optional: the same G for the float range evaluated in DOUBLE (a converted to")
+    A(" * double, t = 1/fma(K, a, 1), y = t*P(t), Horner with FMA in t; no t-correction")
+    A(" * needed).  Max rel. error of the double y vs G(a) at float a: approx %s, kernel %s"
+      % (errs["gelu_f32d"]["approx"], errs["gelu_f32d"]["kernel"]))
+    A(" * (units of 2^-24, i.e. float ulps). */")
+    for n in ["FA_GELU_F32D_K", "FA_GELU_F32D_DEG"] + ["FA_GELU_F32D_P%d" % k for k in range(deg + 1)]:
+        D(n)
+    A("")
     A("/* t-rounding correction (float and double).  The rounding of d = fma(K,a,1) and of")
     A(" * t = 1/d moves t by up to ~2 units, and dG/dt amplifies that by |G'/G|*(1+Ka)/K")
     A(" * (~3.2 at a = 0 for K = 1/4), which dominates the error of y = t*P.  To first")
     A(" * order G(a) = y + w*(d/K)*e with")
-    A(" *   dl = fma(K, a, 1 - d)     exact (1 + K a) - d  (K is a power of two)")
+    A(" *   dl = fma(K, a, 1 - d)     (1 + K a) - d  (1 - d is exact; dl need not be)")
     A(" *   r1 = fma(-t, d, 1)        exact 1 - t d")
     A(" *   e  = fma(-t, dl, r1)      1 - t (1 + K a)")
     A(" *   w  = fma(-a, y, RSQRT2PI) 1/sqrt(2 pi) - a G = -G'(a)")
@@ -623,34 +645,47 @@ def verify(C, quick=False):
         n = 400001 if fmt == F32 else 40001
         r = np.concatenate([np.linspace(-R, R, n, dtype=dt),
                             (rng.uniform(-1, 1, n // 4) * R).astype(dt)])
+        r = r[r != 0]
         q = horner(fmt, cs[::-1], r)
-        y = dt(1) + fma(fmt, q, r * r, r)
+        pm1 = fma(fmt, q, r * r, r)
+        y = dt(1) + pm1
         if fmt == F32:
             rr = r.astype(np.float64)
-            ref = np.exp(rr)
+            ref, refm = np.exp(rr), np.expm1(rr)
             qa = np.polyval(np.array(cs[::-1]), rr)
             approx = np.abs((1 + rr + rr * rr * qa) - ref) / ref
+            approxm = np.abs((rr + rr * rr * qa) - refm) / np.abs(refm)
             kern = np.abs(y.astype(np.float64) - ref) / ref
             kulp = np.abs(y.astype(np.float64) - ref) / ulp_of(ref, fmt)
+            kernm = np.abs(pm1.astype(np.float64) - refm) / np.abs(refm)
+            kulpm = np.abs(pm1.astype(np.float64) - refm) / ulp_of(refm, fmt)
         else:
             sel = np.linspace(0, len(r) - 1, 6000).astype(int)
             rs = r[sel]
             ref = [mp.exp(mp.mpf(v)) for v in rs]
+            refm = [mp.expm1(mp.mpf(v)) for v in rs]
             csm = [mp.mpf(c) for c in cs]
-            ap = []
-            for v, e in zip(rs, ref):
+            ap, apm = [], []
+            for v, e, em in zip(rs, ref, refm):
                 v = mp.mpf(v)
                 qq = mp.mpf(0)
                 for c in csm[::-1]:
                     qq = qq * v + c
                 ap.append(float(abs((1 + v + v * v * qq - e) / e)))
-            approx = np.array(ap)
+                apm.append(float(abs((v + v * v * qq - em) / em)))
+            approx, approxm = np.array(ap), np.array(apm)
             kern = mp_rel(y[sel], ref)
             kulp = mp_ulp(y[sel], ref, fmt)
+            kernm = mp_rel(pm1[sel], refm)
+            kulpm = mp_ulp(pm1[sel], refm, fmt)
         res["exp_" + fmt] = dict(approx=fmt_err(approx.max() / UNIT[fmt]),
-                                 kernel=fmt_err(kern.max() / UNIT[fmt]))
+                                 kernel=fmt_err(kern.max() / UNIT[fmt]),
+                                 approxm=fmt_err(approxm.max() / UNIT[fmt]),
+                                 kernelm=fmt_err(kernm.max() / UNIT[fmt]))
         rows.append(("exp %s deg %d" % (fmt, deg), "|r|<=%.4f" % EXP_R,
                      approx.max() / UNIT[fmt], kern.max() / UNIT[fmt], kulp.max()))
+        rows.append(("  e^r - 1 = fma(Q, r*r, r)", "",
+                     approxm.max() / UNIT[fmt], kernm.max() / UNIT[fmt], kulpm.max()))
 
     # ---- tanh
     for fmt, T in ((F32, "F32"), (F64, "F64")):
@@ -721,6 +756,20 @@ def verify(C, quick=False):
                  approx.max() / UNIT[F32], kern.max() / UNIT[F32], kulp.max()))
     rows.append(("  + t-rounding correction", "", approx.max() / UNIT[F32], kernc.max() / UNIT[F32], kulpc.max()))
 
+    # ---- gelu f32 range evaluated in double (optional variant)
+    degd = val(C, "FA_GELU_F32D_DEG")
+    Kd = val(C, "FA_GELU_F32D_K")
+    pd = [val(C, "FA_GELU_F32D_P%d" % k) for k in range(degd + 1)]
+    ad = a.astype(np.float64)
+    td = 1.0 / fma64(Kd, ad, 1.0)
+    yd = td * horner(F64, pd[::-1], td)
+    ted = 1 / (1 + Kd * ad)
+    approxd = np.abs(ted * np.polyval(np.array(pd[::-1]), ted) - ref) / ref
+    kernd = np.abs(yd - ref) / ref
+    res["gelu_f32d"] = dict(approx=fmt_err(approxd.max() / UNIT[F32]), kernel=fmt_err(kernd.max() / UNIT[F32]))
+    rows.append(("gelu f32 in double deg %d" % degd, "a in [0,%g]" % GELU_F32_AMAX,
+                 approxd.max() / UNIT[F32], kernd.max() / UNIT[F32], float("nan")))
+
     # ---- gelu f64
     K = val(C, "FA_GELU_F64_K")
     NP, deg = val(C, "FA_GELU_F64_NP"), val(C, "FA_GELU_F64_DEG")
@@ -771,7 +820,7 @@ def verify(C, quick=False):
     log("")
     log("%-30s %-15s %14s %14s %12s" % ("approximation", "domain", "approx[2^-p]", "kernel[2^-p]", "kernel[ulp]"))
     for r in rows:
-        log("%-30s %-15s %14.3f %14.3f %12.3f" % r)
+        log("%-30s %-15s %14.3f %14.3f %12s" % (r[:4] + ("-" if r[4] != r[4] else "%.3f" % r[4],)))
     log("(2^-p = 2^-24 for f32, 2^-53 for f64 relative; kernel = simulated evaluation with FMA)")
     return res
 
@@ -797,6 +846,10 @@ def fit_all():
     C["FA_GELU_F32_DEG"] = (GELU_F32_DEG, None)
     for k, c in enumerate(fit_gelu_f32(GELU_F32_K, GELU_F32_AMAX, GELU_F32_DEG)):
         C["FA_GELU_F32_P%d" % k] = (c, F32)
+    C["FA_GELU_F32D_K"] = (round_to(GELU_F32_K, F64), F64)
+    C["FA_GELU_F32D_DEG"] = (GELU_F32D_DEG, None)
+    for k, c in enumerate(fit_gelu_f32(GELU_F32_K, GELU_F32_AMAX, GELU_F32D_DEG, F64)):
+        C["FA_GELU_F32D_P%d" % k] = (c, F64)
     assert round_to(GELU_F64_K, F64) == GELU_F64_K
     tmin, invw, tab, ctr = fit_gelu_f64(GELU_F64_K, GELU_F64_AMAX, GELU_F64_NP, GELU_F64_DEG)
     C["FA_GELU_F64_K"] = (GELU_F64_K, F64)
@@ -827,8 +880,8 @@ def main():
         return 0
     C = fit_all()
     # verify from what the header will contain: write, read back, verify, rewrite
-    placeholder = {k: dict(approx="?", kernel="?", kernelc="?") for k in
-                   ("exp_f32", "exp_f64", "tanh_f32", "tanh_f64", "gelu_f32", "gelu_f64")}
+    placeholder = {k: dict(approx="?", kernel="?", kernelc="?", approxm="?", kernelm="?") for k in
+                   ("exp_f32", "exp_f64", "tanh_f32", "tanh_f64", "gelu_f32", "gelu_f32d", "gelu_f64")}
     write_header(args.output, dict(C), placeholder)
     errs = verify(read_header(args.output))
     write_header(args.output, dict(C), errs)

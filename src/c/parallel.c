@@ -56,6 +56,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #if defined(__unix__) || defined(__APPLE__)
 #include <pthread.h>
@@ -556,6 +557,69 @@ static int team_acquire(void)
 }
 static void team_release(void) { FA_STORE(&g_team_busy, 0); }
 
+/* ---- contention back-off ----
+ * A fork-join region ends only when every team thread has arrived.  On an
+ * overloaded machine (more runnable threads than cores: shared CI runners,
+ * other processes, cgroup throttling) a woken worker may wait a whole
+ * scheduler time slice (ms) for a core, and a 100 us call then takes 10 ms.
+ * So each parallel call measures itself: the team's wall time against the
+ * serial time estimated from the master thread's own blocks.  A call that
+ * lost more than FA_LOSS_NS to waiting for its team starts a back-off:
+ * parallel-eligible calls run serially for 10 ms, doubling on each further
+ * loss up to 1 s, and one parallel call that beats the serial estimate ends
+ * it.  On a quiet machine waking a team costs tens of microseconds, far
+ * below FA_LOSS_NS, so this never triggers.  Only speed is affected, never
+ * results. */
+#define FA_LOSS_NS 1000000LL          /* 1 ms lost waiting = contention */
+#define FA_BACKOFF_MIN_NS 10000000LL  /* first back-off: 10 ms */
+#define FA_BACKOFF_MAX_NS 1000000000LL
+
+static long long g_backoff_until; /* monotonic ns; 0 = none */
+static long long g_backoff_len;   /* last back-off length */
+
+static long long now_ns(void)
+{
+#if defined(CLOCK_MONOTONIC)
+    struct timespec ts;
+    if (clock_gettime(CLOCK_MONOTONIC, &ts) == 0)
+        return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+#endif
+    return 0;
+}
+
+static int backoff_active(void)
+{
+#ifdef FA_NO_BACKOFF /* measurement builds only */
+    return 0;
+#endif
+    long long until = __atomic_load_n(&g_backoff_until, __ATOMIC_RELAXED);
+    return until != 0 && now_ns() < until;
+}
+
+/* After a parallel call that took `took` ns of wall time while its blocks
+ * took `work` ns of thread time in total (~ the serial time).  Called by the
+ * team holder only (team slot held): a single writer. */
+FA_MAYBE_UNUSED static void backoff_update(long long took, long long work, long long t_end)
+{
+    long long len;
+#ifdef FA_PARALLEL_DEBUG
+    fprintf(stderr, "fastact team: took %.3f ms, work %.3f ms\n", took / 1e6, work / 1e6);
+#endif
+    if (t_end == 0 || work <= 0)
+        return; /* no clock */
+    if (took > work + FA_LOSS_NS) {
+        len = __atomic_load_n(&g_backoff_len, __ATOMIC_RELAXED);
+        len = len < FA_BACKOFF_MIN_NS ? FA_BACKOFF_MIN_NS : len * 2;
+        if (len > FA_BACKOFF_MAX_NS)
+            len = FA_BACKOFF_MAX_NS;
+        __atomic_store_n(&g_backoff_len, len, __ATOMIC_RELAXED);
+        __atomic_store_n(&g_backoff_until, t_end + len, __ATOMIC_RELAXED);
+    } else if (took <= work) {
+        __atomic_store_n(&g_backoff_len, 0LL, __ATOMIC_RELAXED);
+        __atomic_store_n(&g_backoff_until, 0LL, __ATOMIC_RELAXED);
+    }
+}
+
 /* Elementwise block size for n elements over nt threads: about
  * FA_BLOCKS_PER_THREAD blocks per thread but at least grain / that, rounded
  * up to a multiple of 64 elements. */
@@ -580,11 +644,47 @@ static size_t rows_per_block(size_t rows, size_t cols, int nt, size_t grain)
     return rb < 1 ? 1 : rb;
 }
 
+/* Serial unless planned parallel, not backing off, and the team is free. */
+static int go_parallel(int nt)
+{
+    if (nt <= 1 || backoff_active())
+        return 0;
+    return team_acquire();
+}
+
+/*
+ * The parallel loop: blocks 0..nblocks-1 handed out dynamically (one at a
+ * time) to nt threads; BODY(b) processes block b.  Block times are summed
+ * (the serial-time estimate) for the back-off.
+ */
 #ifdef _OPENMP
 #define FA_PRAGMA(x) _Pragma(#x)
-#define FA_OMP_PARALLEL_FOR(nt) FA_PRAGMA(omp parallel for num_threads(nt) schedule(dynamic, 1))
+#define FA_PARALLEL_BLOCKS(nt, nblocks, BODY)                                            \
+    do {                                                                                 \
+        long long t0_ = now_ns(), work_ = 0, te_;                                        \
+        FA_PRAGMA(omp parallel num_threads(nt))                                          \
+        {                                                                                \
+            long b_;                                                                     \
+            long long w_ = 0;                                                            \
+            FA_PRAGMA(omp for schedule(dynamic, 1) nowait)                               \
+            for (b_ = 0; b_ < (nblocks); b_++) {                                         \
+                long long s_ = now_ns();                                                 \
+                BODY(b_);                                                                \
+                w_ += now_ns() - s_;                                                     \
+            }                                                                            \
+            __atomic_add_fetch(&work_, w_, __ATOMIC_RELAXED);                            \
+        }                                                                                \
+        te_ = now_ns();                                                                  \
+        backoff_update(te_ - t0_, work_, te_);                                           \
+    } while (0)
 #else
-#define FA_OMP_PARALLEL_FOR(nt)
+#define FA_PARALLEL_BLOCKS(nt, nblocks, BODY)                                            \
+    do {                                                                                 \
+        long b_;                                                                         \
+        (void)(nt);                                                                      \
+        for (b_ = 0; b_ < (nblocks); b_++)                                               \
+            BODY(b_);                                                                    \
+    } while (0)
 #endif
 
 #define FA_DEFINE_MAP(SUF, T)                                                            \
@@ -592,7 +692,7 @@ static size_t rows_per_block(size_t rows, size_t cols, int nt, size_t grain)
     {                                                                                    \
         fa_map_##SUF##_fn k;                                                             \
         size_t grain, bs;                                                                \
-        long nblocks, b;                                                                 \
+        long nblocks;                                                                    \
         int nt;                                                                          \
         if (op < 0 || op >= FA_N_MAP_OPS || n == 0)                                      \
             return;                                                                      \
@@ -600,27 +700,27 @@ static size_t rows_per_block(size_t rows, size_t cols, int nt, size_t grain)
         fa_once();                                                                       \
         grain = g_grain_map_##SUF[op];                                                   \
         nt = plan_threads(n, grain, nthreads);                                           \
-        if (nt <= 1 || !team_acquire()) {                                                \
+        if (!go_parallel(nt)) {                                                          \
             k(x, y, n, param);                                                           \
             return;                                                                      \
         }                                                                                \
         bs = block_size(n, nt, grain);                                                   \
         nblocks = (long)((n + bs - 1) / bs);                                             \
-        FA_OMP_PARALLEL_FOR(nt)                                                          \
-        for (b = 0; b < nblocks; b++) {                                                  \
-            size_t lo = (size_t)b * bs;                                                  \
-            size_t len = n - lo < bs ? n - lo : bs;                                      \
-            k(x + lo, y + lo, len, param);                                               \
-        }                                                                                \
+        FA_PARALLEL_BLOCKS(nt, nblocks, FA_MAP_BLOCK);                                   \
         team_release();                                                                  \
     }
+#define FA_MAP_BLOCK(b)                                                                  \
+    do {                                                                                 \
+        size_t lo_ = (size_t)(b) * bs;                                                   \
+        k(x + lo_, y + lo_, n - lo_ < bs ? n - lo_ : bs, param);                         \
+    } while (0)
 
 #define FA_DEFINE_ROWS(SUF, T)                                                           \
     void fa_rows_##SUF(int op, const T *x, T *y, size_t rows, size_t cols, int nthreads) \
     {                                                                                    \
         fa_row_##SUF##_fn k;                                                             \
         size_t work, grain, rb, r;                                                       \
-        long nblocks, b;                                                                 \
+        long nblocks;                                                                    \
         int nt;                                                                          \
         if (op < 0 || op >= FA_N_ROW_OPS || rows == 0 || cols == 0)                      \
             return;                                                                      \
@@ -631,23 +731,24 @@ static size_t rows_per_block(size_t rows, size_t cols, int nt, size_t grain)
         nt = plan_threads(work, grain, nthreads);                                        \
         if ((size_t)nt > rows) /* whole rows per thread (see docs/threading.md) */       \
             nt = (int)rows;                                                              \
-        if (nt <= 1 || !team_acquire()) {                                                \
+        if (!go_parallel(nt)) {                                                          \
             for (r = 0; r < rows; r++)                                                   \
                 k(x + r * cols, y + r * cols, cols);                                     \
             return;                                                                      \
         }                                                                                \
         rb = rows_per_block(rows, cols, nt, grain);                                      \
         nblocks = (long)((rows + rb - 1) / rb);                                          \
-        FA_OMP_PARALLEL_FOR(nt)                                                          \
-        for (b = 0; b < nblocks; b++) {                                                  \
-            size_t r0 = (size_t)b * rb, r1 = r0 + rb, i;                                 \
-            if (r1 > rows)                                                               \
-                r1 = rows;                                                               \
-            for (i = r0; i < r1; i++)                                                    \
-                k(x + i * cols, y + i * cols, cols);                                     \
-        }                                                                                \
+        FA_PARALLEL_BLOCKS(nt, nblocks, FA_ROWS_BLOCK);                                  \
         team_release();                                                                  \
     }
+#define FA_ROWS_BLOCK(b)                                                                 \
+    do {                                                                                 \
+        size_t r0_ = (size_t)(b) * rb, r1_ = r0_ + rb, i_;                               \
+        if (r1_ > rows)                                                                  \
+            r1_ = rows;                                                                  \
+        for (i_ = r0_; i_ < r1_; i_++)                                                   \
+            k(x + i_ * cols, y + i_ * cols, cols);                                       \
+    } while (0)
 
 FA_DEFINE_MAP(f32, float)
 FA_DEFINE_MAP(f64, double)

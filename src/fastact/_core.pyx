@@ -414,7 +414,7 @@ def relu(x, out=None, *, num_threads=None):
 
 
 def leaky_relu(x, negative_slope=0.01, out=None, *, num_threads=None):
-    """x if x >= 0 else x * negative_slope (the slope rounded to the result dtype)."""
+    """x if x > 0 else x * negative_slope (the slope rounded to the result dtype)."""
     cdef double s
     if type(negative_slope) is float:
         s = <double>negative_slope

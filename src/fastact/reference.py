@@ -128,7 +128,7 @@ def relu(x):
 
 
 def leaky_relu(x, negative_slope=0.01):
-    """x if x >= 0 else fl(x * fl(negative_slope)) (slope rounded to the result dtype)."""
+    """x if x > 0 else fl(x * fl(negative_slope)) (slope rounded to the result dtype; PyTorch's rule)."""
     a, rdt, _ = _prep(x, "leaky_relu")
     if isinstance(negative_slope, (bool, np.bool_)) or not isinstance(
         negative_slope, (int, float, np.integer, np.floating)
@@ -137,7 +137,7 @@ def leaky_relu(x, negative_slope=0.01):
     with np.errstate(all="ignore"):
         v = a.astype(rdt)
         s = rdt.type(negative_slope)
-        return _finish(np.where(v >= 0, v, v * s), rdt)
+        return _finish(np.where(v > 0, v, v * s), rdt)
 
 
 def sigmoid(x):

@@ -15,6 +15,12 @@
 
 #include "fa_coeffs.h"
 
+#if defined(__GNUC__) || defined(__clang__)
+#define FA_INLINE static inline __attribute__((always_inline))
+#else
+#define FA_INLINE static inline
+#endif
+
 static const float fa_exp_f32_c[] = {
     FA_EXP_F32_C2, FA_EXP_F32_C3, FA_EXP_F32_C4, FA_EXP_F32_C5,
 #if FA_EXP_F32_DEG >= 6
@@ -52,7 +58,7 @@ static const float fa_gelu_f32_p[] = {
 #define FA_GELU_F32_NC ((int)(sizeof(fa_gelu_f32_p) / sizeof(float)))
 
 /* Horner: c[0] + c[1] x + ... + c[nc-1] x^(nc-1) */
-static inline vf fa_horner_f32(vf x, const float *c, int nc)
+FA_INLINE vf fa_horner_f32(vf x, const float *c, int nc)
 {
     vf q = vf_set1(c[nc - 1]);
     for (int i = nc - 2; i >= 0; i--) q = vf_fma(q, x, vf_set1(c[i]));
@@ -60,7 +66,7 @@ static inline vf fa_horner_f32(vf x, const float *c, int nc)
 }
 
 /* a*a = hi + *lo exactly (a finite, |a| < 2^60). */
-static inline vf fa_two_sq_f32(vf a, vf *lo)
+FA_INLINE vf fa_two_sq_f32(vf a, vf *lo)
 {
     vf s = vf_mul(a, a);
 #if FA_HAS_FMA
@@ -74,8 +80,24 @@ static inline vf fa_two_sq_f32(vf a, vf *lo)
     return s;
 }
 
+/* a*b = hi + *lo exactly (no overflow/underflow). */
+FA_INLINE vf fa_two_prod_f32(vf a, vf b, vf *lo)
+{
+    vf p = vf_mul(a, b);
+#if FA_HAS_FMA
+    *lo = vf_fma(a, b, vf_neg(p));
+#else /* Dekker: 12-bit halves */
+    const vf split = vf_set1(4097.0f);
+    vf ca = vf_mul(a, split), cb = vf_mul(b, split);
+    vf ah = vf_sub(ca, vf_sub(ca, a)), al = vf_sub(a, ah);
+    vf bh = vf_sub(cb, vf_sub(cb, b)), bl = vf_sub(b, bh);
+    *lo = vf_add(vf_add(vf_add(vf_sub(vf_mul(ah, bh), p), vf_mul(ah, bl)), vf_mul(al, bh)), vf_mul(al, bl));
+#endif
+    return p;
+}
+
 /* e^r - 1 ~ r + r^2 * Q(r) on |r| <= 0.357 (no cancellation near r = 0). */
-static inline vf fa_exp_pm1_f32(vf r)
+FA_INLINE vf fa_exp_pm1_f32(vf r)
 {
     return vf_fma(fa_horner_f32(r, fa_exp_f32_c, FA_EXP_F32_NC), vf_mul(r, r), r);
 }
@@ -83,7 +105,7 @@ static inline vf fa_exp_pm1_f32(vf r)
 /* Reduction e^x = e^r * 2^n: n = round(x log2 e) by the 1.5*2^23 shifter,
  * r = x - n ln2 with a hi/lo pair (n*hi exact, x - n*hi exact by Sterbenz),
  * |r| <= 0.347 (+ a little without FMA).  x in [-126, 88]. */
-static inline vf fa_exp_reduce_f32(vf x, vf *n)
+FA_INLINE vf fa_exp_reduce_f32(vf x, vf *n)
 {
     const vf shift = vf_set1(0x1.8p23f);
     vf k = vf_sub(vf_fma(x, vf_set1(FA_LOG2E_F32), shift), shift);
@@ -93,26 +115,26 @@ static inline vf fa_exp_reduce_f32(vf x, vf *n)
 }
 
 /* e^x = p * 2^n with p in [0.70, 1.43] */
-static inline vf fa_exp_core_f32(vf x, vf *n)
+FA_INLINE vf fa_exp_core_f32(vf x, vf *n)
 {
     return vf_add(fa_exp_pm1_f32(fa_exp_reduce_f32(x, n)), vf_set1(1.0f));
 }
 
 /* e^(x + xl) = p * 2^n, xl a tiny remainder of x (carried into r) */
-static inline vf fa_exp_core2_f32(vf x, vf xl, vf *n)
+FA_INLINE vf fa_exp_core2_f32(vf x, vf xl, vf *n)
 {
     return vf_add(fa_exp_pm1_f32(vf_add(fa_exp_reduce_f32(x, n), xl)), vf_set1(1.0f));
 }
 
 /* relu: x > 0 ? x : +0; NaN -> NaN; relu(-0) = +0.  Exact. */
-static inline vf fa_relu_vf(vf x)
+FA_INLINE vf fa_relu_vf(vf x)
 {
     return vf_sel(vf_le(x, vf_zero()), vf_zero(), x);
 }
 
 /* leaky_relu: x > 0 ? x : x*slope (slope already rounded to float).  Exact
  * (== fl(x * slope)); NaN -> NaN; -0 -> -0*slope. */
-static inline vf fa_leaky_relu_vf(vf x, vf slope)
+FA_INLINE vf fa_leaky_relu_vf(vf x, vf slope)
 {
     return vf_sel(vf_gt(x, vf_zero()), x, vf_mul(x, slope));
 }
@@ -122,7 +144,7 @@ static inline vf fa_leaky_relu_vf(vf x, vf slope)
  * z is clamped at -112 (e rounds to 0 there) so -inf gives 0.
  * Subnormal results (x < -87.3) are rounded once: e is the only rounding
  * there (1 + e == 1). */
-static inline vf fa_sigmoid_vf(vf x)
+FA_INLINE vf fa_sigmoid_vf(vf x)
 {
     vf z = vf_max(vf_set1(-112.0f), vf_negabs(x));
     vf n, p = fa_exp_core_f32(z, &n);
@@ -131,54 +153,74 @@ static inline vf fa_sigmoid_vf(vf x)
     return vf_div(num, vf_add(vf_set1(1.0f), e));
 }
 
-/* w * sigmoid(t) given e^-|t| = p * 2^n, for silu (w = t = x) and
- * tanh-GELU (w = x):
- *   t > 0:  w / (1 + e)
- *   t <= 0: (w * p / (1 + e)) * 2^n   -- scaled last, so w*e/(1+e) keeps
- *                                        full precision where e^-|t| is
- *                                        subnormal but the product is not. */
-static inline vf fa_wsigmoid_f32(vf t, vf w, vf p, vf n)
+/* w / (1 + e^z) given e^z = p * 2^n, z in [-87, 112] (silu: w = x, z = -x;
+ * tanh-GELU: w = x, z = -t):
+ *   w / (1 + p 2^n) = (w / (2^-n + p)) * 2^-n
+ * The quotient stays normal and the final scaling rounds once, so results
+ * keep full precision down to the subnormal range; no cancellation for
+ * either sign.  2^-n is capped at 2^-126 (n > 126: it is far below p's ulp). */
+FA_INLINE vf fa_wsig_f32(vf w, vf p, vf n)
 {
-    vfm pos = vf_gt(t, vf_zero());
-    vf d = vf_add(vf_set1(1.0f), vf_ldexp_lossy(p, n));
-    vf num = vf_mul(w, vf_sel(pos, vf_set1(1.0f), p));
-    vf k = vf_sel(pos, vf_zero(), n);
-    return vf_ldexp(vf_div(num, d), k);
+    vf mn = vf_neg(n);
+    vf d = vf_add(p, vf_pow2(vf_max(mn, vf_set1(-126.0f))));
+    return vf_ldexp(vf_div(w, d), mn);
 }
 
-/* silu(x) = x*sigmoid(x); z = -|x| and x clamped below at -112 (result 0). */
-static inline vf fa_silu_vf(vf x)
+/* silu(x) = x*sigmoid(x) = x / (1 + e^-x): x clamped below at -112 (result
+ * rounds to 0 there), z = -x clamped below at -87 (1 + e^z rounds to 1). */
+FA_INLINE vf fa_silu_vf(vf x)
 {
     vf xc = vf_max(vf_set1(-112.0f), x);
-    vf z = vf_max(vf_set1(-112.0f), vf_negabs(x));
+    vf z = vf_max(vf_set1(-87.0f), vf_neg(xc));
     vf n, p = fa_exp_core_f32(z, &n);
-    return fa_wsigmoid_f32(x, xc, p, n);
+    return fa_wsig_f32(xc, p, n);
 }
 
-/* tanh-GELU: 0.5 x (1 + tanh(u)) = x * sigmoid(t), t = 2u = x*(A1 + A3 x^2).
- * e^-|t| amplifies the relative error of t by |t| (up to 112), so t and the
- * reduction r = -|t| - n ln2 are computed in double (exact enough), and only
- * the polynomial runs in float.  x is clamped at -11.5 (t < -112: result 0). */
-static inline vf fa_gelu_tanh_vf(vf x)
+/* tanh-GELU: 0.5 x (1 + tanh(u)) = x / (1 + e^-t), t = 2u = x (A1 + A3 x^2).
+ * e^-t amplifies the relative error of t by |t| (up to 112), so -t is
+ * carried as hi + lo:
+ *   FMA levels: double-float arithmetic (two-product, two-sum; ~2^-44);
+ *   SSE2/scalar: t and the reduction r = -t - n ln2 in double.
+ * x is clamped at -11.5 (t < -112: the result rounds to 0) and, for t, at
+ * +11.5 (-t < -87: 1 + e^-t rounds to 1). */
+FA_INLINE vf fa_gelu_tanh_vf(vf x)
 {
     vf xc = vf_max(vf_set1(-11.5f), x);
-    const vd a1 = vd_set1(FA_GELUT_A1_F64), a3 = vd_set1(FA_GELUT_A3_F64);
-    const vd shift = vd_set1(0x1.8p52), zmin = vd_set1(-112.0);
-    vd xs[2] = {vf_lo_to_vd(xc), vf_hi_to_vd(xc)};
+    vf xt = vf_min(vf_set1(11.5f), xc);
+#if FA_HAS_FMA
+    const float b1 = -FA_GELUT_A1_F32, b3 = -FA_GELUT_A3_F32;
+    const float b1l = (float)(-(FA_GELUT_A1_F64 - (double)FA_GELUT_A1_F32));
+    const float b3l = (float)(-(FA_GELUT_A3_F64 - (double)FA_GELUT_A3_F32));
+    vf s = vf_mul(xt, xt), sl = vf_fma(xt, xt, vf_neg(s));         /* x^2 = s + sl */
+    vf p = vf_mul(vf_set1(b3), s);                                  /* b3 x^2 = p + pl */
+    vf pl = vf_fma(vf_set1(b3), s, vf_neg(p));
+    pl = vf_fma(vf_set1(b3), sl, vf_fma(vf_set1(b3l), s, pl));
+    vf w = vf_add(vf_set1(b1), p);                                  /* b1 + p = w + we */
+    vf bb = vf_sub(w, vf_set1(b1));
+    vf we = vf_add(vf_sub(vf_set1(b1), vf_sub(w, bb)), vf_sub(p, bb));
+    vf wl = vf_add(vf_add(we, pl), vf_set1(b1l));
+    vf th = vf_mul(xt, w);                                          /* -t = th + tl */
+    vf tl = vf_fma(xt, wl, vf_fma(xt, w, vf_neg(th)));
+    vf zh = vf_min(vf_set1(112.0f), vf_max(vf_set1(-87.0f), th));
+    vf n, pe = fa_exp_core2_f32(zh, tl, &n);
+#else
+    const vd a1 = vd_set1(-FA_GELUT_A1_F64), a3 = vd_set1(-FA_GELUT_A3_F64);
+    const vd shift = vd_set1(0x1.8p52), zmin = vd_set1(-87.0), zmax = vd_set1(112.0);
+    vd xs[2] = {vf_lo_to_vd(xt), vf_hi_to_vd(xt)};
     vd rs[2], ks[2];
     for (int h = 0; h < 2; h++) {
         vd xd = xs[h];
-        vd t = vd_mul(xd, vd_fma(a3, vd_mul(xd, xd), a1));
-        vd z = vd_max(zmin, vd_neg(vd_abs(t)));
+        vd z = vd_mul(xd, vd_fma(a3, vd_mul(xd, xd), a1));
+        z = vd_min(zmax, vd_max(zmin, z));
         vd k = vd_sub(vd_fma(z, vd_set1(FA_LOG2E_F64), shift), shift);
         vd r = vd_fnma(k, vd_set1(FA_LN2_HI_F64), z);
         rs[h] = vd_fnma(k, vd_set1(FA_LN2_LO_F64), r);
         ks[h] = k;
     }
-    vf r = vd2_to_vf(rs[0], rs[1]);
     vf n = vd2_to_vf(ks[0], ks[1]);
-    vf p = vf_add(fa_exp_pm1_f32(r), vf_set1(1.0f));
-    return fa_wsigmoid_f32(x, xc, p, n);
+    vf pe = vf_add(fa_exp_pm1_f32(vd2_to_vf(rs[0], rs[1])), vf_set1(1.0f));
+#endif
+    return fa_wsig_f32(xc, pe, n);
 }
 
 /* tanh(x) = sign(x) * (-em1) / (2 + em1), em1 = e^z - 1, z = -2|x|.
@@ -186,13 +228,35 @@ static inline vf fa_gelu_tanh_vf(vf x)
  * rounding; for |z| < 0.35, n = 0 and -em1 = -pm1 exactly, so there is no
  * cancellation near 0 and tanh(x) ~ x keeps full relative precision).
  * z is clamped at -18.2 where tanh rounds to 1; tanh(-0) = -0. */
-static inline vf fa_tanh_vf(vf x)
+FA_INLINE vf fa_tanh_vf(vf x)
 {
     vf z = vf_max(vf_set1(-18.2f), vf_mul(vf_negabs(x), vf_set1(2.0f)));
     vf n, r = fa_exp_reduce_f32(z, &n);
     vf s = vf_pow2(n);
     vf nem1 = vf_fnma(fa_exp_pm1_f32(r), s, vf_sub(vf_set1(1.0f), s));
     return vf_orsign(vf_div(nem1, vf_sub(vf_set1(2.0f), nem1)), x);
+}
+
+/* G(a) from g = G(a') where a' is the argument the rounded t = fl(1/d),
+ * d = fl(1 + K a), stands for: G(a) = g + (-G'(a)) (a' - a) to first order,
+ * with -G'(a) = 1/sqrt(2 pi) - a G and a' - a = (1/t - (1 + K a))/K
+ * = e d/K, e = 1 - t (1 + K a) from exact residuals (K is a power of two,
+ * so K a and (1 + K a) - d are exact).  Removes the rounding of t, which
+ * dG/dt would otherwise amplify ~3x near a = 0. */
+FA_INLINE vf fa_gelu_tfix_f32(vf a, vf d, vf t, vf g)
+{
+#if FA_HAS_FMA
+    vf dl = vf_fma(vf_set1(FA_GELU_F32_K), a, vf_sub(vf_set1(1.0f), d));
+    vf e = vf_fnma(t, dl, vf_fnma(t, d, vf_set1(1.0f)));
+#else /* the same residuals from two-sum and Dekker's two-product */
+    vf ka = vf_mul(vf_set1(FA_GELU_F32_K), a);
+    vf bb = vf_sub(d, ka);
+    vf dl = vf_add(vf_sub(ka, vf_sub(d, bb)), vf_sub(vf_set1(1.0f), bb));
+    vf pl, ph = fa_two_prod_f32(t, d, &pl);
+    vf e = vf_sub(vf_sub(vf_sub(vf_set1(1.0f), ph), pl), vf_mul(t, dl));
+#endif
+    vf w = vf_fnma(a, g, vf_set1(FA_GELU_RSQRT2PI_F32));
+    return vf_fma(vf_mul(w, vf_mul(d, vf_set1(1.0f / FA_GELU_F32_K))), e, g);
 }
 
 /* exact GELU: x * Phi(x).  With a = |x|:
@@ -204,13 +268,14 @@ static inline vf fa_tanh_vf(vf x)
  *                                       the subnormal range)
  *   x >= 0: y = x * (1 - G * p * 2^n)  (G*p*2^n <= 1/2: no cancellation)
  * a is clamped at 14.5 (Phi(-14.5)*14.5 < 2^-151; Phi(14.5) = 1). */
-static inline vf fa_gelu_vf(vf x)
+FA_INLINE vf fa_gelu_vf(vf x)
 {
     const float amax = 14.5f;
     vf a = vf_min(vf_set1(amax), vf_abs(x));
     vf xc = vf_max(vf_set1(-amax), x);
-    vf t = vf_div(vf_set1(1.0f), vf_fma(vf_set1(FA_GELU_F32_K), a, vf_set1(1.0f)));
-    vf g = vf_mul(t, fa_horner_f32(t, fa_gelu_f32_p, FA_GELU_F32_NC));
+    vf d = vf_fma(vf_set1(FA_GELU_F32_K), a, vf_set1(1.0f));
+    vf t = vf_div(vf_set1(1.0f), d);
+    vf g = fa_gelu_tfix_f32(a, d, t, vf_mul(t, fa_horner_f32(t, fa_gelu_f32_p, FA_GELU_F32_NC)));
     vf lo, hi = fa_two_sq_f32(a, &lo);
     vf n, p = fa_exp_core2_f32(vf_mul(hi, vf_set1(-0.5f)), vf_mul(lo, vf_set1(-0.5f)), &n);
     vf q = vf_mul(g, p);

@@ -29,7 +29,7 @@ static const double fa_exp_f64_c[] = {
 #define FA_EXP_F64_NC ((int)(sizeof(fa_exp_f64_c) / sizeof(double)))
 
 
-static inline vd fa_horner_f64(vd x, const double *c, int nc)
+FA_INLINE vd fa_horner_f64(vd x, const double *c, int nc)
 {
     vd q = vd_set1(c[nc - 1]);
     for (int i = nc - 2; i >= 0; i--) q = vd_fma(q, x, vd_set1(c[i]));
@@ -37,7 +37,7 @@ static inline vd fa_horner_f64(vd x, const double *c, int nc)
 }
 
 /* a*b = hi + *lo exactly (no overflow). */
-static inline vd fa_two_prod_f64(vd a, vd b, vd *lo)
+FA_INLINE vd fa_two_prod_f64(vd a, vd b, vd *lo)
 {
     vd p = vd_mul(a, b);
 #if FA_HAS_FMA
@@ -53,7 +53,7 @@ static inline vd fa_two_prod_f64(vd a, vd b, vd *lo)
 }
 
 /* a + b = s + *err exactly (Knuth's two-sum). */
-static inline vd fa_two_sum_f64(vd a, vd b, vd *err)
+FA_INLINE vd fa_two_sum_f64(vd a, vd b, vd *err)
 {
     vd s = vd_add(a, b);
     vd bb = vd_sub(s, a);
@@ -61,13 +61,13 @@ static inline vd fa_two_sum_f64(vd a, vd b, vd *err)
     return s;
 }
 
-static inline vd fa_exp_pm1_f64(vd r)
+FA_INLINE vd fa_exp_pm1_f64(vd r)
 {
     return vd_fma(fa_horner_f64(r, fa_exp_f64_c, FA_EXP_F64_NC), vd_mul(r, r), r);
 }
 
 /* e^x = e^r * 2^n, |r| <= 0.347; x in [-1100, 709]. */
-static inline vd fa_exp_reduce_f64(vd x, vd *n)
+FA_INLINE vd fa_exp_reduce_f64(vd x, vd *n)
 {
     const vd shift = vd_set1(0x1.8p52);
     vd k = vd_sub(vd_fma(x, vd_set1(FA_LOG2E_F64), shift), shift);
@@ -76,25 +76,25 @@ static inline vd fa_exp_reduce_f64(vd x, vd *n)
     return vd_fnma(k, vd_set1(FA_LN2_LO_F64), r);
 }
 
-static inline vd fa_exp_core_f64(vd x, vd *n)
+FA_INLINE vd fa_exp_core_f64(vd x, vd *n)
 {
     return vd_add(fa_exp_pm1_f64(fa_exp_reduce_f64(x, n)), vd_set1(1.0));
 }
 
-static inline vd fa_exp_core2_f64(vd x, vd xl, vd *n)
+FA_INLINE vd fa_exp_core2_f64(vd x, vd xl, vd *n)
 {
     return vd_add(fa_exp_pm1_f64(vd_add(fa_exp_reduce_f64(x, n), xl)), vd_set1(1.0));
 }
 
-static inline vd fa_relu_vd(vd x) { return vd_sel(vd_le(x, vd_zero()), vd_zero(), x); }
+FA_INLINE vd fa_relu_vd(vd x) { return vd_sel(vd_le(x, vd_zero()), vd_zero(), x); }
 
-static inline vd fa_leaky_relu_vd(vd x, vd slope)
+FA_INLINE vd fa_leaky_relu_vd(vd x, vd slope)
 {
     return vd_sel(vd_gt(x, vd_zero()), x, vd_mul(x, slope));
 }
 
 /* See fa_sigmoid_vf / fa_wsigmoid_f32.  Clamp z >= -760: e^-760 |w| < 2^-1076 for |w| < 1e6. */
-static inline vd fa_sigmoid_vd(vd x)
+FA_INLINE vd fa_sigmoid_vd(vd x)
 {
     vd z = vd_max(vd_set1(-760.0), vd_negabs(x));
     vd n, p = fa_exp_core_f64(z, &n);
@@ -103,48 +103,46 @@ static inline vd fa_sigmoid_vd(vd x)
     return vd_div(num, vd_add(vd_set1(1.0), e));
 }
 
-static inline vd fa_wsigmoid_f64(vd t, vd w, vd p, vd n)
+/* w / (1 + e^z), e^z = p 2^n, z in [-708, 760]: see fa_wsig_f32. */
+FA_INLINE vd fa_wsig_f64(vd w, vd p, vd n)
 {
-    vdm pos = vd_gt(t, vd_zero());
-    vd d = vd_add(vd_set1(1.0), vd_ldexp_lossy(p, n));
-    vd num = vd_mul(w, vd_sel(pos, vd_set1(1.0), p));
-    vd k = vd_sel(pos, vd_zero(), n);
-    return vd_ldexp(vd_div(num, d), k);
+    vd mn = vd_neg(n);
+    vd d = vd_add(p, vd_pow2(vd_max(mn, vd_set1(-1022.0))));
+    return vd_ldexp(vd_div(w, d), mn);
 }
 
-static inline vd fa_silu_vd(vd x)
+/* silu(x) = x / (1 + e^-x); x >= -760 (result 0 below), z = -x >= -708. */
+FA_INLINE vd fa_silu_vd(vd x)
 {
     vd xc = vd_max(vd_set1(-760.0), x);
-    vd z = vd_max(vd_set1(-760.0), vd_negabs(x));
+    vd z = vd_max(vd_set1(-708.0), vd_neg(xc));
     vd n, p = fa_exp_core_f64(z, &n);
-    return fa_wsigmoid_f64(x, xc, p, n);
+    return fa_wsig_f64(xc, p, n);
 }
 
-/* tanh-GELU = x * sigmoid(t), t = x (A1 + A3 x^2) carried as th + tl
- * (relative error ~2^-100), so e^-|t| is accurate even at |t| = 760.
- * x is clamped to [-22, 22] for t (beyond: sigmoid(t) is 0 or 1 exactly)
- * and at -22 for the product (result 0 below). */
-static inline vd fa_gelu_tanh_vd(vd x)
+/* tanh-GELU = x / (1 + e^-t), -t = x (-A1 - A3 x^2) carried as th + tl
+ * (double-double, relative error ~2^-100), so e^-t is accurate even at
+ * |t| = 760.  x is clamped at -22 (result 0 below) and, for t, at +22
+ * (-t < -708 beyond: 1 + e^-t rounds to 1). */
+FA_INLINE vd fa_gelu_tanh_vd(vd x)
 {
     vd xc = vd_max(vd_set1(-22.0), x);
     vd xt = vd_min(vd_set1(22.0), xc);
     vd sl, s = fa_two_prod_f64(xt, xt, &sl);
-    vd pl, ph = fa_two_prod_f64(vd_set1(FA_GELUT_A3_F64), s, &pl);
-    pl = vd_fma(vd_set1(FA_GELUT_A3_F64), sl, pl);
-    pl = vd_fma(vd_set1(FA_GELUT_A3LO_F64), s, pl);
-    vd we, wh = fa_two_sum_f64(vd_set1(FA_GELUT_A1_F64), ph, &we);
-    vd wl = vd_add(vd_add(we, pl), vd_set1(FA_GELUT_A1LO_F64));
+    vd pl, ph = fa_two_prod_f64(vd_set1(-FA_GELUT_A3_F64), s, &pl);
+    pl = vd_fma(vd_set1(-FA_GELUT_A3_F64), sl, pl);
+    pl = vd_fma(vd_set1(-FA_GELUT_A3LO_F64), s, pl);
+    vd we, wh = fa_two_sum_f64(vd_set1(-FA_GELUT_A1_F64), ph, &we);
+    vd wl = vd_add(vd_add(we, pl), vd_set1(-FA_GELUT_A1LO_F64));
     vd tl, th = fa_two_prod_f64(xt, wh, &tl);
     tl = vd_fma(xt, wl, tl);
-    vdm pos = vd_gt(x, vd_zero());
-    vd zh = vd_max(vd_set1(-760.0), vd_sel(pos, vd_neg(th), th));
-    vd zl = vd_sel(pos, vd_neg(tl), tl);
-    vd n, p = fa_exp_core2_f64(zh, zl, &n);
-    return fa_wsigmoid_f64(x, xc, p, n);
+    vd zh = vd_min(vd_set1(760.0), vd_max(vd_set1(-708.0), th));
+    vd n, p = fa_exp_core2_f64(zh, tl, &n);
+    return fa_wsig_f64(xc, p, n);
 }
 
 /* tanh via -expm1, as fa_tanh_vf; clamp z >= -38.2 (tanh rounds to 1). */
-static inline vd fa_tanh_vd(vd x)
+FA_INLINE vd fa_tanh_vd(vd x)
 {
     vd z = vd_max(vd_set1(-38.2), vd_mul(vd_negabs(x), vd_set1(2.0)));
     vd n, r = fa_exp_reduce_f64(z, &n);
@@ -153,20 +151,38 @@ static inline vd fa_tanh_vd(vd x)
     return vd_orsign(vd_div(nem1, vd_sub(vd_set1(2.0), nem1)), x);
 }
 
+/* See fa_gelu_tfix_f32. */
+FA_INLINE vd fa_gelu_tfix_f64(vd a, vd d, vd t, vd g)
+{
+#if FA_HAS_FMA
+    vd dl = vd_fma(vd_set1(FA_GELU_F64_K), a, vd_sub(vd_set1(1.0), d));
+    vd e = vd_fnma(t, dl, vd_fnma(t, d, vd_set1(1.0)));
+#else
+    vd ka = vd_mul(vd_set1(FA_GELU_F64_K), a);
+    vd bb = vd_sub(d, ka);
+    vd dl = vd_add(vd_sub(ka, vd_sub(d, bb)), vd_sub(vd_set1(1.0), bb));
+    vd pl, ph = fa_two_prod_f64(t, d, &pl);
+    vd e = vd_sub(vd_sub(vd_sub(vd_set1(1.0), ph), pl), vd_mul(t, dl));
+#endif
+    vd w = vd_fnma(a, g, vd_set1(FA_GELU_RSQRT2PI_F64));
+    return vd_fma(vd_mul(w, vd_mul(d, vd_set1(1.0 / FA_GELU_F64_K))), e, g);
+}
+
 /* exact GELU, as fa_gelu_vf but G(a) ~ t * P_j(t - c_j) with piece j chosen
  * by t (FA_GELU_F64_NP = 4 pieces, coefficients looked up per lane). */
-static inline vd fa_gelu_vd(vd x)
+FA_INLINE vd fa_gelu_vd(vd x)
 {
     const double amax = 38.6;
     vd a = vd_min(vd_set1(amax), vd_abs(x));
     vd xc = vd_max(vd_set1(-amax), x);
-    vd t = vd_div(vd_set1(1.0), vd_fma(vd_set1(FA_GELU_F64_K), a, vd_set1(1.0)));
+    vd d = vd_fma(vd_set1(FA_GELU_F64_K), a, vd_set1(1.0));
+    vd t = vd_div(vd_set1(1.0), d);
     vd j = vd_mul(vd_sub(t, vd_set1(FA_GELU_F64_TMIN)), vd_set1(FA_GELU_F64_INVW));
-    j = vd_min(vd_set1((double)(FA_GELU_F64_NP - 1)), vd_max(j, vd_zero())); /* NaN -> 0 */
-    vd u = vd_sub(t, vd_lut4(fa_gelu_f64_ctr, j));
-    vd q = vd_lut4(fa_gelu_f64_tab[FA_GELU_F64_DEG], j);
-    for (int i = FA_GELU_F64_DEG - 1; i >= 0; i--) q = vd_fma(q, u, vd_lut4(fa_gelu_f64_tab[i], j));
-    vd g = vd_mul(t, q);
+    vdi ji = vd_lut4_index(vd_min(vd_set1((double)(FA_GELU_F64_NP - 1)), vd_max(j, vd_zero()))); /* NaN -> 0 */
+    vd u = vd_sub(t, vd_lut4(fa_gelu_f64_ctr, ji));
+    vd q = vd_lut4(fa_gelu_f64_tab[FA_GELU_F64_DEG], ji);
+    for (int i = FA_GELU_F64_DEG - 1; i >= 0; i--) q = vd_fma(q, u, vd_lut4(fa_gelu_f64_tab[i], ji));
+    vd g = fa_gelu_tfix_f64(a, d, t, vd_mul(t, q));
     vd lo, hi = fa_two_prod_f64(a, a, &lo);
     vd n, p = fa_exp_core2_f64(vd_mul(hi, vd_set1(-0.5)), vd_mul(lo, vd_set1(-0.5)), &n);
     vd gp = vd_mul(g, p);

@@ -54,8 +54,8 @@
 /* ---- tanh, small |x| ---------------------------------------------------------
  * tanh(x) ~ x + x^3*P(x^2), P(s) = P0 + P1*s + ... + P4*s^4, |x| <= FA_TANH_F32_T
  * (larger |x|: (1-e)/(1+e), e = exp(-2|x|)).  Kernel order: s = x*x, P by Horner
- * with FMA in s, y = fma(x*s, P, x).
- * Max error: approx 0.076, kernel 1.221 (units of 2^-24). */
+ * with FMA in s, y = fma(x, s*P, x).
+ * Max error: approx 0.076, kernel 1.270 (units of 2^-24). */
 #define FA_TANH_F32_T            0x1.4p-1f
 #define FA_TANH_F32_PDEG         4
 #define FA_TANH_F32_P0           -0x1.555532p-2f
@@ -67,7 +67,7 @@
 /* ---- tanh, small |x| ---------------------------------------------------------
  * tanh(x) ~ x + x^3*P(x^2), P(s) = P0 + P1*s + ... + P9*s^9, |x| <= FA_TANH_F64_T
  * (larger |x|: (1-e)/(1+e), e = exp(-2|x|)).  Kernel order: s = x*x, P by Horner
- * with FMA in s, y = fma(x*s, P, x).
+ * with FMA in s, y = fma(x, s*P, x).
  * Max error: approx 0.180, kernel 1.100 (units of 2^-53). */
 #define FA_TANH_F64_T            0x1.199999999999ap-1
 #define FA_TANH_F64_PDEG         9
@@ -85,22 +85,54 @@
 /* ---- exact GELU: Gaussian tail ------------------------------------------------
  * Phi(-a) = 0.5*erfc(a/sqrt2) = exp(-a^2/2)*G(a), a >= 0, G(a) = 0.5*erfcx(a/sqrt2).
  * float: G(a) ~ t*P(t), t = 1/(1 + K*a) (t = 1/fma(K, a, 1)), P(t) = P0 + P1*t + ...
- * + P10*t^10 by Horner with FMA in t (no centring), one piece, a in [0, 14].
- * Max rel. error of t*P(t) vs G(a): approx 0.018, kernel (incl. rounding of t and
- * the final product t*P) 5.836 (units of 2^-24). */
+ * + P10*t^10 by Horner with FMA in t (no centring), one piece, a in [0, 14.5].
+ * Max rel. error of t*P(t) vs G(a): approx 0.036, kernel (incl. rounding of t and
+ * the final product t*P) 6.356, kernel + t-correction 3.266 (units of 2^-24). */
 #define FA_GELU_F32_K            0x1p-2f
 #define FA_GELU_F32_DEG          10
-#define FA_GELU_F32_P0           0x1.987a72p-4f
-#define FA_GELU_F32_P1           0x1.99721cp-4f
-#define FA_GELU_F32_P2           0x1.75225ep-4f
-#define FA_GELU_F32_P3           0x1.889206p-4f
-#define FA_GELU_F32_P4           0x1.3e3b1ap-8f
-#define FA_GELU_F32_P5           0x1.9840bp-3f
-#define FA_GELU_F32_P6           -0x1.08e60ep-2f
-#define FA_GELU_F32_P7           0x1.62827ap-2f
-#define FA_GELU_F32_P8           -0x1.060d4ap-2f
-#define FA_GELU_F32_P9           0x1.6fae9p-4f
-#define FA_GELU_F32_P10          -0x1.8f88dcp-7f
+#define FA_GELU_F32_P0           0x1.987b4cp-4f
+#define FA_GELU_F32_P1           0x1.996072p-4f
+#define FA_GELU_F32_P2           0x1.75c23ep-4f
+#define FA_GELU_F32_P3           0x1.85521ap-4f
+#define FA_GELU_F32_P4           0x1.eaa4c4p-8f
+#define FA_GELU_F32_P5           0x1.8c57ecp-3f
+#define FA_GELU_F32_P6           -0x1.00008cp-2f
+#define FA_GELU_F32_P7           0x1.59a04ep-2f
+#define FA_GELU_F32_P8           -0x1.005ec4p-2f
+#define FA_GELU_F32_P9           0x1.67433ep-4f
+#define FA_GELU_F32_P10          -0x1.848b82p-7f
+
+/* Optional: the same G for the float range evaluated in DOUBLE (a converted to
+ * double, t = 1/fma(K, a, 1), y = t*P(t), Horner with FMA in t; no t-correction
+ * needed).  Max rel. error of the double y vs G(a) at float a: approx 0.003, kernel 0.003
+ * (units of 2^-24, i.e. float ulps). */
+#define FA_GELU_F32D_K           0x1p-2
+#define FA_GELU_F32D_DEG         11
+#define FA_GELU_F32D_P0          0x1.9881fb6516ddcp-4
+#define FA_GELU_F32D_P1          0x1.98be0e98ab9a7p-4
+#define FA_GELU_F32D_P2          0x1.7c8df45cd88cbp-4
+#define FA_GELU_F32D_P3          0x1.5aee7758fc517p-4
+#define FA_GELU_F32D_P4          0x1.9392f8f74d3a8p-5
+#define FA_GELU_F32D_P5          0x1.42ec7a58b6b94p-4
+#define FA_GELU_F32D_P6          -0x1.00aa8846623d6p-5
+#define FA_GELU_F32D_P7          0x1.863762f880a2ap-5
+#define FA_GELU_F32D_P8          0x1.83618dc0868cfp-7
+#define FA_GELU_F32D_P9          -0x1.1099810295eecp-4
+#define FA_GELU_F32D_P10         0x1.52c7b39566bffp-5
+#define FA_GELU_F32D_P11         -0x1.0b7b2342deef7p-7
+
+/* t-rounding correction (float and double).  The rounding of d = fma(K,a,1) and of
+ * t = 1/d moves t by up to ~2 units, and dG/dt amplifies that by |G'/G|*(1+Ka)/K
+ * (~3.2 at a = 0 for K = 1/4), which dominates the error of y = t*P.  To first
+ * order G(a) = y + w*(d/K)*e with
+ *   dl = fma(K, a, 1 - d)     (1 + K a) - d  (1 - d is exact; dl need not be)
+ *   r1 = fma(-t, d, 1)        exact 1 - t d
+ *   e  = fma(-t, dl, r1)      1 - t (1 + K a)
+ *   w  = fma(-a, y, RSQRT2PI) 1/sqrt(2 pi) - a G = -G'(a)
+ *   y' = fma(w*d*(1/K), e, y)
+ * (8 operations; the "+ t-correction" errors above and below include it). */
+#define FA_GELU_RSQRT2PI_F32     0x1.988454p-2f
+#define FA_GELU_RSQRT2PI_F64     0x1.9884533d43651p-2
 
 /* double: G(a) ~ t*P_j(t - c_j), t = 1/fma(K, a, 1), a in [0, 38.7] (t in [TMIN, 1]),
  * piece j = min(NP-1, (int)floor((t - TMIN)*INVW)) (NP uniform pieces in t),
@@ -110,7 +142,7 @@
  * c_j = fa_gelu_f64_ctr[j]: the piece centre moved by a few ulp so that the
  * constant term is within ~0.02 ulp of its exact value G(a(c_j))/c_j.
  * Max rel. error of t*P vs G(a): approx 0.075, kernel (incl. rounding of t, u
- * and the final product) 5.482 (units of 2^-53). */
+ * and the final product) 5.482, kernel + t-correction 2.519 (units of 2^-53). */
 #define FA_GELU_F64_K            0x1p-2
 #define FA_GELU_F64_NP           4
 #define FA_GELU_F64_DEG          12

@@ -77,7 +77,7 @@ FA_MAP_KERNEL(gelu_tanh, f64, double, vd, VD_N, fa_gelu_tanh_vd(v))
  * row are NaN.  The summation order is fixed per row (bitwise reproducible
  * for any thread count). */
 
-static inline float fa_rowmax_f32(const float *x, size_t n)
+FA_INLINE float fa_rowmax_f32(const float *x, size_t n)
 {
     size_t i = 0;
     float m = -INFINITY;
@@ -90,19 +90,32 @@ static inline float fa_rowmax_f32(const float *x, size_t n)
     return m;
 }
 
-static inline vf fa_expm_f32(vf v, vf m)
+FA_INLINE vf fa_expm_f32(vf v, vf m)
 {
     vf d = vf_max(vf_set1(-112.0f), vf_sub(v, m));
     vf k, p = fa_exp_core_f32(d, &k);
     return vf_ldexp(p, k);
 }
 
-/* sum of e^(x - m) over the row; if y != NULL the terms are stored in y */
-static inline double fa_expsum_f32(const float *x, float *y, size_t n, float m)
+/* sum of e^(x - m) over the row; if y != NULL the terms are stored in y.
+ * Pairs of vectors are added in float (one rounding, relative 2^-24 at
+ * most per term), then accumulated in double. */
+FA_INLINE double fa_expsum_f32(const float *x, float *y, size_t n, float m)
 {
     const vf vm = vf_set1(m);
     vd s0 = vd_zero(), s1 = vd_zero();
     size_t i = 0;
+    for (; i + 2 * VF_N <= n; i += 2 * VF_N) {
+        vf e0 = fa_expm_f32(vf_load(x + i), vm);
+        vf e1 = fa_expm_f32(vf_load(x + i + VF_N), vm);
+        if (y) {
+            vf_store(y + i, e0);
+            vf_store(y + i + VF_N, e1);
+        }
+        vf e = vf_add(e0, e1);
+        s0 = vd_add(s0, vf_lo_to_vd(e));
+        s1 = vd_add(s1, vf_hi_to_vd(e));
+    }
     for (; i + VF_N <= n; i += VF_N) {
         vf e = fa_expm_f32(vf_load(x + i), vm);
         if (y) vf_store(y + i, e);
@@ -150,7 +163,7 @@ void FA_KN(log_softmax, f32)(const float *x, float *y, size_t n)
     }
 }
 
-static inline double fa_rowmax_f64(const double *x, size_t n)
+FA_INLINE double fa_rowmax_f64(const double *x, size_t n)
 {
     size_t i = 0;
     double m = -INFINITY;
@@ -163,29 +176,45 @@ static inline double fa_rowmax_f64(const double *x, size_t n)
     return m;
 }
 
-static inline vd fa_expm_f64(vd v, vd m)
+FA_INLINE vd fa_expm_f64(vd v, vd m)
 {
     vd d = vd_max(vd_set1(-760.0), vd_sub(v, m));
     vd k, p = fa_exp_core_f64(d, &k);
     return vd_ldexp(p, k);
 }
 
-static inline double fa_expsum_f64(const double *x, double *y, size_t n, double m)
+/* Neumaier-compensated running total: *s + *c accumulates v. */
+FA_INLINE void fa_acc_f64(double *s, double *c, double v)
+{
+    double t = *s + v;
+    *c += (fabs(*s) >= fabs(v)) ? (*s - t) + v : (v - t) + *s;
+    *s = t;
+}
+
+/* sum of e^(x - m) (stored in y if y != NULL): blocks of up to 64 vectors
+ * are summed in two vector accumulators, block sums are added with
+ * compensation, so the error does not grow with the row length (also on
+ * the one-lane scalar level). */
+FA_INLINE double fa_expsum_f64(const double *x, double *y, size_t n, double m)
 {
     const vd vm = vd_set1(m);
-    vd s0 = vd_zero(), s1 = vd_zero();
+    double s = 0.0, c = 0.0;
     size_t i = 0;
-    for (; i + 2 * VD_N <= n; i += 2 * VD_N) {
-        vd e0 = fa_expm_f64(vd_load(x + i), vm);
-        vd e1 = fa_expm_f64(vd_load(x + i + VD_N), vm);
-        if (y) {
-            vd_store(y + i, e0);
-            vd_store(y + i + VD_N, e1);
+    while (i + 2 * VD_N <= n) {
+        size_t end = n - i > 128 * VD_N ? i + 128 * VD_N : n;
+        vd s0 = vd_zero(), s1 = vd_zero();
+        for (; i + 2 * VD_N <= end; i += 2 * VD_N) {
+            vd e0 = fa_expm_f64(vd_load(x + i), vm);
+            vd e1 = fa_expm_f64(vd_load(x + i + VD_N), vm);
+            if (y) {
+                vd_store(y + i, e0);
+                vd_store(y + i + VD_N, e1);
+            }
+            s0 = vd_add(s0, e0);
+            s1 = vd_add(s1, e1);
         }
-        s0 = vd_add(s0, e0);
-        s1 = vd_add(s1, e1);
+        fa_acc_f64(&s, &c, vd_hsum(vd_add(s0, s1)));
     }
-    double s = vd_hsum(vd_add(s0, s1));
     for (; i < n; i += VD_N) {
         size_t r = n - i < VD_N ? n - i : VD_N;
         double buf[VD_N];
@@ -197,9 +226,9 @@ static inline double fa_expsum_f64(const double *x, double *y, size_t n, double 
             else
                 vd_store_n(y + i, e, r);
         }
-        for (size_t j = 0; j < r; j++) s += buf[j];
+        for (size_t j = 0; j < r; j++) fa_acc_f64(&s, &c, buf[j]);
     }
-    return s;
+    return s + c;
 }
 
 void FA_KN(softmax, f64)(const double *x, double *y, size_t n)

@@ -126,12 +126,17 @@ static inline double vd_hsum(vd v)
 }
 /* row[idx] per lane, idx integral-valued in [0, 3]: one permute of 8 floats
  * viewed as 4 doubles, with float indices (2i, 2i+1). */
-static inline vd vd_lut4(const double *row, vd idx)
+typedef __m256i vdi;
+static inline vdi vd_lut4_index(vd idx)
 {
     __m256i i64 = _mm256_cvtepi32_epi64(_mm256_cvttpd_epi32(idx));
     __m256i lo = _mm256_add_epi64(i64, i64);                 /* (2i, 0) */
     __m256i p = _mm256_add_epi64(_mm256_add_epi64(lo, _mm256_slli_epi64(lo, 32)),
                                  _mm256_set1_epi64x(1LL << 32)); /* (2i, 2i+1) */
+    return p;
+}
+static inline vd vd_lut4(const double *row, vdi p)
+{
     return _mm256_castps_pd(_mm256_permutevar8x32_ps(_mm256_castpd_ps(_mm256_loadu_pd(row)), p));
 }
 

@@ -109,11 +109,13 @@ static inline vd vd_ldexp(vd v, vd n) { return _mm512_scalef_pd(v, n); }
 static inline vd vd_ldexp_lossy(vd v, vd n) { return _mm512_scalef_pd(v, n); }
 static inline double vd_hmax(vd v) { return _mm512_reduce_max_pd(v); }
 static inline double vd_hsum(vd v) { return _mm512_reduce_add_pd(v); }
-/* Coefficient lookup: row[idx] per lane, idx integral-valued in [0, 3]. */
-static inline vd vd_lut4(const double *row, vd idx)
+/* Coefficient lookup in 4-entry tables: vd_lut4_index(j) once (j integral
+ * valued in [0, 3]), then row[j] per lane for each row. */
+typedef __m512i vdi;
+static inline vdi vd_lut4_index(vd j) { return _mm512_cvttpd_epi64(j); }
+static inline vd vd_lut4(const double *row, vdi j)
 {
-    __m512d tab = _mm512_maskz_loadu_pd(0x0F, row);
-    return _mm512_permutexvar_pd(_mm512_cvttpd_epi64(idx), tab);
+    return _mm512_permutexvar_pd(j, _mm512_maskz_loadu_pd(0x0F, row));
 }
 
 /* ---------------- float <-> double ---------------- */

@@ -109,7 +109,9 @@ static inline vd vd_ldexp(vd v, vd n)
 static inline vd vd_ldexp_lossy(vd v, vd n) { return vd_ldexp(v, n); }
 static inline double vd_hmax(vd v) { return v; }
 static inline double vd_hsum(vd v) { return v; }
-static inline vd vd_lut4(const double *row, vd idx) { return row[(int)idx]; }
+typedef int vdi;
+static inline vdi vd_lut4_index(vd j) { return (int)j & 3; }
+static inline vd vd_lut4(const double *row, vdi j) { return row[j]; }
 
 /* ---------------- float <-> double (the "high half" is an unused lane) ---------------- */
 static inline vd vf_lo_to_vd(vf a) { return (double)a; }

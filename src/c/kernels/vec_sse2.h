@@ -122,12 +122,14 @@ static inline vd vd_ldexp(vd v, vd n)
 static inline vd vd_ldexp_lossy(vd v, vd n) { return _mm_mul_pd(v, vd_pow2(_mm_max_pd(n, _mm_set1_pd(-1022.0)))); }
 static inline double vd_hmax(vd v) { return _mm_cvtsd_f64(_mm_max_sd(v, _mm_unpackhi_pd(v, v))); }
 static inline double vd_hsum(vd v) { return _mm_cvtsd_f64(_mm_add_sd(v, _mm_unpackhi_pd(v, v))); }
-static inline vd vd_lut4(const double *row, vd idx)
+typedef struct { int i0, i1; } vdi;
+static inline vdi vd_lut4_index(vd idx)
 {
     __m128i i = _mm_cvttpd_epi32(idx);
-    int i0 = _mm_cvtsi128_si32(i), i1 = _mm_cvtsi128_si32(_mm_srli_si128(i, 4));
-    return _mm_set_pd(row[i1], row[i0]);
+    vdi r = {_mm_cvtsi128_si32(i) & 3, _mm_cvtsi128_si32(_mm_srli_si128(i, 4)) & 3};
+    return r;
 }
+static inline vd vd_lut4(const double *row, vdi j) { return _mm_set_pd(row[j.i1], row[j.i0]); }
 
 /* ---------------- float <-> double ---------------- */
 static inline vd vf_lo_to_vd(vf a) { return _mm_cvtps_pd(a); }
