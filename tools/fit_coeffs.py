@@ -6,6 +6,8 @@ Writes src/c/kernels/fa_coeffs.h (do not edit that file by hand).
 What is fitted (x -> approximation, all fits minimise the max RELATIVE error of the
 function the kernel returns, not of the polynomial alone):
   exp    e^r ~ 1 + r + r^2*Q(r),  Q = C2 + C3 r + ... (Horner in r),  |r| <= EXP_R
+         (fitted for the relative error of e^r - 1 = r + r^2 Q, which the kernels
+         also use, e.g. in tanh; it bounds the relative error of e^r as well)
   tanh   tanh(x) ~ x + x^3*P(x^2) (Horner in s = x^2),                 |x| <= T
   gelu   Phi(-a) = exp(-a^2/2)*G(a), G(a) = erfcx(a/sqrt2)/2,
          G(a) ~ t*P(t - c),  t = 1/(1 + K*a);  f32: one piece, c = 0;

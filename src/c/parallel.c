@@ -87,37 +87,40 @@
 
 /*
  * Chosen by measurement on the 2-core AVX-512 development machine (Xeon,
- * KVM, shared): for each op and dtype, the smallest size where 2 threads
- * beat 1 by >= 10% (median of repetitions, cold-ish team wake-up included),
- * divided by 2 and rounded to a power of two.  Cheap, memory-bound ops
- * (relu, leaky_relu) need far more work per thread than transcendental ones.
- * See docs/threading.md for the table of measurements.
- */
-/* The environment variable FASTACT_GRAIN_SCALE (a number >= 0, read once;
+ * KVM, shared), every call forced parallel: the smallest power-of-two size
+ * at which 2 threads beat 1 by >= 1.3x (median of interleaved repetitions,
+ * back-to-back calls), halved.  So a call uses 2 threads from that size on
+ * (work >= 2 * grain), where a warm team gains >= 1.3x and waking a sleeping
+ * team (~20 us) costs little.  Cheap, memory-bound ops (relu, leaky_relu)
+ * need far more work per thread than transcendental ones; float64 about
+ * half of float32.  docs/threading.md has the measurements.
+ *
+ * The environment variable FASTACT_GRAIN_SCALE (a number >= 0, read once;
  * default 1) multiplies every grain: a tuning and measurement knob (0 makes
  * every call with >= 128 elements parallel, which is how the crossover
  * sizes were measured: benchmarks/bench_threads.py --thresholds).  It never
- * changes results, only speed. */
+ * changes results, only speed.
+ */
 static const size_t grain_map_f32[FA_N_MAP_OPS] = {
-    [FA_OP_RELU] = 128 * 1024,
-    [FA_OP_LEAKY_RELU] = 128 * 1024,
-    [FA_OP_SIGMOID] = 16 * 1024,
+    [FA_OP_RELU] = 64 * 1024,       /* memory-bound: ~0.1 ns/element */
+    [FA_OP_LEAKY_RELU] = 64 * 1024,
+    [FA_OP_SIGMOID] = 16 * 1024,    /* ~0.5 ns/element */
     [FA_OP_TANH] = 16 * 1024,
     [FA_OP_SILU] = 16 * 1024,
-    [FA_OP_GELU] = 8 * 1024,
-    [FA_OP_GELU_TANH] = 16 * 1024,
-};
-static const size_t grain_map_f64[FA_N_MAP_OPS] = {
-    [FA_OP_RELU] = 64 * 1024,
-    [FA_OP_LEAKY_RELU] = 64 * 1024,
-    [FA_OP_SIGMOID] = 8 * 1024,
-    [FA_OP_TANH] = 8 * 1024,
-    [FA_OP_SILU] = 8 * 1024,
-    [FA_OP_GELU] = 4 * 1024,
+    [FA_OP_GELU] = 8 * 1024,        /* ~0.8 ns/element */
     [FA_OP_GELU_TANH] = 8 * 1024,
 };
+static const size_t grain_map_f64[FA_N_MAP_OPS] = {
+    [FA_OP_RELU] = 32 * 1024,
+    [FA_OP_LEAKY_RELU] = 32 * 1024,
+    [FA_OP_SIGMOID] = 8 * 1024,
+    [FA_OP_TANH] = 4 * 1024,
+    [FA_OP_SILU] = 4 * 1024,
+    [FA_OP_GELU] = 2 * 1024,        /* ~2.8 ns/element */
+    [FA_OP_GELU_TANH] = 4 * 1024,
+};
 /* Row ops (softmax, log_softmax): grain in elements (rows * cols) per thread. */
-static const size_t grain_row_f32[FA_N_ROW_OPS] = {16 * 1024, 16 * 1024};
+static const size_t grain_row_f32[FA_N_ROW_OPS] = {16 * 1024, 8 * 1024};
 static const size_t grain_row_f64[FA_N_ROW_OPS] = {8 * 1024, 8 * 1024};
 typedef char fa_check_row_ops[FA_N_ROW_OPS == 2 ? 1 : -1];
 
@@ -439,7 +442,8 @@ static void fa_parallel_init(void)
         }
     }
 #ifdef _OPENMP
-    g_omp_default = omp_process_default();
+    /* (a forked child never runs a team: no need for the probe thread) */
+    g_omp_default = is_forked_child() ? 1 : omp_process_default();
 #else
     g_omp_default = 1;
 #endif

@@ -33,35 +33,40 @@ static const float fa_exp_f32_c[] = {
 #define FA_EXP_F32_NC ((int)(sizeof(fa_exp_f32_c) / sizeof(float)))
 
 
-static const float fa_gelu_f32_p[] = {
-    FA_GELU_F32_P0, FA_GELU_F32_P1, FA_GELU_F32_P2, FA_GELU_F32_P3, FA_GELU_F32_P4,
-    FA_GELU_F32_P5, FA_GELU_F32_P6, FA_GELU_F32_P7, FA_GELU_F32_P8,
-#if FA_GELU_F32_DEG >= 9
-    FA_GELU_F32_P9,
+/* G(a) for the float32 exact GELU, evaluated in double (see fa_gelu_vf). */
+static const double fa_gelu_f32d_p[] = {
+    FA_GELU_F32D_P0, FA_GELU_F32D_P1, FA_GELU_F32D_P2, FA_GELU_F32D_P3, FA_GELU_F32D_P4,
+    FA_GELU_F32D_P5, FA_GELU_F32D_P6, FA_GELU_F32D_P7,
+#if FA_GELU_F32D_DEG >= 8
+    FA_GELU_F32D_P8,
 #endif
-#if FA_GELU_F32_DEG >= 10
-    FA_GELU_F32_P10,
+#if FA_GELU_F32D_DEG >= 9
+    FA_GELU_F32D_P9,
 #endif
-#if FA_GELU_F32_DEG >= 11
-    FA_GELU_F32_P11,
+#if FA_GELU_F32D_DEG >= 10
+    FA_GELU_F32D_P10,
 #endif
-#if FA_GELU_F32_DEG >= 12
-    FA_GELU_F32_P12,
+#if FA_GELU_F32D_DEG >= 11
+    FA_GELU_F32D_P11,
 #endif
-#if FA_GELU_F32_DEG >= 13
-    FA_GELU_F32_P13,
-#endif
-#if FA_GELU_F32_DEG >= 14
-    FA_GELU_F32_P14,
+#if FA_GELU_F32D_DEG >= 12
+    FA_GELU_F32D_P12,
 #endif
 };
-#define FA_GELU_F32_NC ((int)(sizeof(fa_gelu_f32_p) / sizeof(float)))
+#define FA_GELU_F32D_NC ((int)(sizeof(fa_gelu_f32d_p) / sizeof(double)))
 
 /* Horner: c[0] + c[1] x + ... + c[nc-1] x^(nc-1) */
 FA_INLINE vf fa_horner_f32(vf x, const float *c, int nc)
 {
     vf q = vf_set1(c[nc - 1]);
     for (int i = nc - 2; i >= 0; i--) q = vf_fma(q, x, vf_set1(c[i]));
+    return q;
+}
+
+FA_INLINE vd fa_horner_f64(vd x, const double *c, int nc)
+{
+    vd q = vd_set1(c[nc - 1]);
+    for (int i = nc - 2; i >= 0; i--) q = vd_fma(q, x, vd_set1(c[i]));
     return q;
 }
 
@@ -237,26 +242,15 @@ FA_INLINE vf fa_tanh_vf(vf x)
     return vf_orsign(vf_div(nem1, vf_sub(vf_set1(2.0f), nem1)), x);
 }
 
-/* G(a) from g = G(a') where a' is the argument the rounded t = fl(1/d),
- * d = fl(1 + K a), stands for: G(a) = g + (-G'(a)) (a' - a) to first order,
- * with -G'(a) = 1/sqrt(2 pi) - a G and a' - a = (1/t - (1 + K a))/K
- * = e d/K, e = 1 - t (1 + K a) from exact residuals (K is a power of two,
- * so K a and (1 + K a) - d are exact).  Removes the rounding of t, which
- * dG/dt would otherwise amplify ~3x near a = 0. */
-FA_INLINE vf fa_gelu_tfix_f32(vf a, vf d, vf t, vf g)
+/* G(a) = erfcx(a/sqrt2)/2 ~ t P(t), t = 1/(1 + K a), in double: t from the
+ * float reciprocal t0 by one Newton step (d = 1 + K a is exact in double),
+ * P by Horner.  Evaluating this in float would cost ~3 ulp (P is
+ * ill-conditioned near t = 1, and dG/dt amplifies t's rounding ~3x). */
+FA_INLINE vd fa_gelu_g_f32d(vd a, vd t0)
 {
-#if FA_HAS_FMA
-    vf dl = vf_fma(vf_set1(FA_GELU_F32_K), a, vf_sub(vf_set1(1.0f), d));
-    vf e = vf_fnma(t, dl, vf_fnma(t, d, vf_set1(1.0f)));
-#else /* the same residuals from two-sum and Dekker's two-product */
-    vf ka = vf_mul(vf_set1(FA_GELU_F32_K), a);
-    vf bb = vf_sub(d, ka);
-    vf dl = vf_add(vf_sub(ka, vf_sub(d, bb)), vf_sub(vf_set1(1.0f), bb));
-    vf pl, ph = fa_two_prod_f32(t, d, &pl);
-    vf e = vf_sub(vf_sub(vf_sub(vf_set1(1.0f), ph), pl), vf_mul(t, dl));
-#endif
-    vf w = vf_fnma(a, g, vf_set1(FA_GELU_RSQRT2PI_F32));
-    return vf_fma(vf_mul(w, vf_mul(d, vf_set1(1.0f / FA_GELU_F32_K))), e, g);
+    vd d = vd_fma(vd_set1(FA_GELU_F32D_K), a, vd_set1(1.0));
+    vd t = vd_fma(t0, vd_fnma(d, t0, vd_set1(1.0)), t0);
+    return vd_mul(t, fa_horner_f64(t, fa_gelu_f32d_p, FA_GELU_F32D_NC));
 }
 
 /* exact GELU: x * Phi(x).  With a = |x|:
@@ -273,12 +267,13 @@ FA_INLINE vf fa_gelu_vf(vf x)
     const float amax = 14.5f;
     vf a = vf_min(vf_set1(amax), vf_abs(x));
     vf xc = vf_max(vf_set1(-amax), x);
-    vf d = vf_fma(vf_set1(FA_GELU_F32_K), a, vf_set1(1.0f));
-    vf t = vf_div(vf_set1(1.0f), d);
-    vf g = fa_gelu_tfix_f32(a, d, t, vf_mul(t, fa_horner_f32(t, fa_gelu_f32_p, FA_GELU_F32_NC)));
+    vf t0 = vf_div(vf_set1(1.0f), vf_fma(vf_set1((float)FA_GELU_F32D_K), a, vf_set1(1.0f)));
+    vf g = vd2_to_vf(fa_gelu_g_f32d(vf_lo_to_vd(a), vf_lo_to_vd(t0)),
+                     fa_gelu_g_f32d(vf_hi_to_vd(a), vf_hi_to_vd(t0)));
     vf lo, hi = fa_two_sq_f32(a, &lo);
-    vf n, p = fa_exp_core2_f32(vf_mul(hi, vf_set1(-0.5f)), vf_mul(lo, vf_set1(-0.5f)), &n);
-    vf q = vf_mul(g, p);
+    vf n, r = fa_exp_reduce_f32(vf_mul(hi, vf_set1(-0.5f)), &n);
+    vf pm1 = fa_exp_pm1_f32(vf_fma(lo, vf_set1(-0.5f), r));
+    vf q = vf_fma(g, pm1, g); /* G e^(-a^2/2) 2^-n, one rounding for the product */
     vf yneg = vf_ldexp(vf_mul(xc, q), n);
     vf ypos = vf_mul(x, vf_sub(vf_set1(1.0f), vf_ldexp(q, n)));
     return vf_sel(vf_lt(x, vf_zero()), yneg, ypos);

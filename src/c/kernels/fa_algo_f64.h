@@ -29,13 +29,6 @@ static const double fa_exp_f64_c[] = {
 #define FA_EXP_F64_NC ((int)(sizeof(fa_exp_f64_c) / sizeof(double)))
 
 
-FA_INLINE vd fa_horner_f64(vd x, const double *c, int nc)
-{
-    vd q = vd_set1(c[nc - 1]);
-    for (int i = nc - 2; i >= 0; i--) q = vd_fma(q, x, vd_set1(c[i]));
-    return q;
-}
-
 /* a*b = hi + *lo exactly (no overflow). */
 FA_INLINE vd fa_two_prod_f64(vd a, vd b, vd *lo)
 {

@@ -26,30 +26,32 @@
 
 /* exp(r) ~ 1 + r + r^2*Q(r), Q(r) = C2 + C3*r + ... + C6*r^4, |r| <= 0.356998
  * (ln2/2 * 1.03).  Kernel order: Q by Horner with FMA (q = fma(q, r, Ck)),
- * p = fma(Q, r*r, r), e = 1 + p.
- * Max error: approx 0.065, kernel 1.213 (units of 2^-24). */
+ * p = fma(Q, r*r, r) (= e^r - 1), e = 1 + p.  Fitted for the relative error of
+ * e^r - 1 (which bounds that of e^r).  Max rel. error of e^r: approx 0.115, kernel 1.257;
+ * of e^r - 1 (p): approx 0.270, kernel 1.374 (units of 2^-24). */
 #define FA_EXP_F32_DEG           6
-#define FA_EXP_F32_C2            0x1.fffffap-2f
-#define FA_EXP_F32_C3            0x1.55547ap-3f
-#define FA_EXP_F32_C4            0x1.5559e6p-5f
-#define FA_EXP_F32_C5            0x1.124b4ap-7f
-#define FA_EXP_F32_C6            0x1.69b414p-10f
+#define FA_EXP_F32_C2            0x1.fffffep-2f
+#define FA_EXP_F32_C3            0x1.55549ep-3f
+#define FA_EXP_F32_C4            0x1.5556fp-5f
+#define FA_EXP_F32_C5            0x1.123704p-7f
+#define FA_EXP_F32_C6            0x1.6bb162p-10f
 
 /* exp(r) ~ 1 + r + r^2*Q(r), Q(r) = C2 + C3*r + ... + C11*r^9, |r| <= 0.356998
  * (ln2/2 * 1.03).  Kernel order: Q by Horner with FMA (q = fma(q, r, Ck)),
- * p = fma(Q, r*r, r), e = 1 + p.
- * Max error: approx 0.047, kernel 1.048 (units of 2^-53). */
+ * p = fma(Q, r*r, r) (= e^r - 1), e = 1 + p.  Fitted for the relative error of
+ * e^r - 1 (which bounds that of e^r).  Max rel. error of e^r: approx 0.097, kernel 1.114;
+ * of e^r - 1 (p): approx 0.228, kernel 1.270 (units of 2^-53). */
 #define FA_EXP_F64_DEG           11
-#define FA_EXP_F64_C2            0x1.000000000000dp-1
-#define FA_EXP_F64_C3            0x1.55555555554ep-3
-#define FA_EXP_F64_C4            0x1.555555554f38dp-5
-#define FA_EXP_F64_C5            0x1.111111112c94ap-7
-#define FA_EXP_F64_C6            0x1.6c16c188e5a24p-10
-#define FA_EXP_F64_C7            0x1.a01a011935909p-13
-#define FA_EXP_F64_C8            0x1.a0198ceeaaf0ap-16
-#define FA_EXP_F64_C9            0x1.71df377de2605p-19
-#define FA_EXP_F64_C10           0x1.28b9bda58179fp-22
-#define FA_EXP_F64_C11           0x1.ad8193bbe9713p-26
+#define FA_EXP_F64_C2            0x1.0000000000006p-1
+#define FA_EXP_F64_C3            0x1.555555555552fp-3
+#define FA_EXP_F64_C4            0x1.5555555551679p-5
+#define FA_EXP_F64_C5            0x1.111111111b58ep-7
+#define FA_EXP_F64_C6            0x1.6c16c1824513p-10
+#define FA_EXP_F64_C7            0x1.a01a016b3501ep-13
+#define FA_EXP_F64_C8            0x1.a0199ca5dbc28p-16
+#define FA_EXP_F64_C9            0x1.71de95585806fp-19
+#define FA_EXP_F64_C10           0x1.28acf4b83471cp-22
+#define FA_EXP_F64_C11           0x1.ae665b1da32ecp-26
 
 /* ---- tanh, small |x| ---------------------------------------------------------
  * tanh(x) ~ x + x^3*P(x^2), P(s) = P0 + P1*s + ... + P4*s^4, |x| <= FA_TANH_F32_T
