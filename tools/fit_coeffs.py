@@ -8,11 +8,16 @@ function the kernel returns, not of the polynomial alone):
   exp    e^r ~ 1 + r + r^2*Q(r),  Q = C2 + C3 r + ... (Horner in r),  |r| <= EXP_R
          (fitted for the relative error of e^r - 1 = r + r^2 Q, which the kernels
          also use, e.g. in tanh; it bounds the relative error of e^r as well)
-  tanh   tanh(x) ~ x + x^3*P(x^2) (Horner in s = x^2),                 |x| <= T
-  gelu   Phi(-a) = exp(-a^2/2)*G(a), G(a) = erfcx(a/sqrt2)/2,
-         G(a) ~ t*P(t - c),  t = 1/(1 + K*a);  f32: one piece, c = 0;
-         f64: NP uniform pieces in t over [TMIN, 1], piece j = min(NP-1,
-         floor((t - TMIN)*INVW)), c_j near the piece centre.
+  gelu   Phi(-a) = exp(-a^2/2)*G(a), G(a) = erfcx(a/sqrt2)/2, a = |x|:
+         f32: G(a) ~ P_j(a - c_j), a in [0, 14.5], NP = 8 pieces in a selected by
+              the exponent and first mantissa bit of s = fl(a + 1), i.e.
+              j = (bits(s) >> 22) - 254: [0,.5) [.5,1) [1,2) [2,3) [3,5) [5,7)
+              [7,11) [11,15); each piece fitted over its interval widened by
+              2^-20*(1 + upper edge) (s rounding), c_j a float near the midpoint
+              whose G(c_j) rounds to within 0.02 units;
+         f64: G(a) ~ t*P_j(t - c_j), t = 1/(1 + K*a), NP uniform pieces in t over
+              [TMIN, 1], piece j = min(NP-1, floor((t - TMIN)*INVW)), c_j near the
+              piece centre.
 plus the exp reduction constants (log2 e, Cody-Waite ln2 hi/lo) and the tanh-GELU
 exponent constants 2*sqrt(2/pi)*(1, 0.044715) split into hi + lo.
 
@@ -24,9 +29,10 @@ in float64, so the float64 solver limits only the size of the correction, not th
 accuracy of the coefficients).  Lawson stops when the max error is within 0.5% of its
 least-squares lower bound (i.e. near equioscillation).  Coefficients are then rounded
 to the target format one at a time, lowest degree first, re-optimising the still free
-higher ones after each rounding (greedy "round and refit").  For the f64 GELU pieces
-the centre c_j is moved by a few ulp so that the constant term G(a(c_j))/c_j is within
-0.02 ulp of a double (its rounding error cannot be compensated by other terms).
+higher ones after each rounding (greedy "round and refit").  For the GELU pieces
+the centre c_j is moved by a few ulp so that the constant term (f32: G(c_j), f64:
+G(a(c_j))/c_j) is within 0.02 units of the target format (its rounding error cannot
+be compensated by other terms).
 
 Verification reads the constants back from the generated header and
   * approx: evaluates the polynomial with the rounded coefficients exactly
@@ -34,18 +40,22 @@ Verification reads the constants back from the generated header and
   * kernel: simulates the kernel's evaluation in the target precision
     (numpy float32 / float64, FMA emulated exactly: float32 via round-to-odd in
     double, float64 via two-product + two-sum + round-to-odd, Boldo-Melquiond),
-    including the computation of t = 1/fma(K, a, 1) and the piece selection for
-    GELU -> error of what the kernel computes.
+    including the piece selection (f32: from the float32 bit pattern of a + 1;
+    f64: t = 1/fma(K, a, 1)) and u = fl(a - c_j) for GELU -> error of what the
+    kernel computes.  f32 GELU also without FMA (q = fl(fl(q*u) + c), the SSE2 and
+    scalar levels), and the full float32 gelu(x) for x < 0 in the kernel's order
+    (exact split of a^2, exp reduction, q = fma(G, e^r - 1, G), y = fl(x*q)*2^n).
 Errors are relative, printed in units of 2^-24 (f32) / 2^-53 (f64) ("ulp" in this
 file; one true ulp is 2^-24..2^-23 resp. 2^-53..2^-52 relative, so these units
 over-state the ulp error by up to 2x) and, for the kernel simulation, also in true
 ulps of the exact result.
 
-The kernel simulation of the float32 and float64 exact-GELU paths was checked to
-agree bit for bit with the AVX-512 kernels (fa_algo_f32.h / fa_algo_f64.h).
+The kernel simulation of the float32 exact-GELU path (G and full gelu, x < 0) was
+checked to agree bit for bit with the AVX-512 (FMA) and SSE2 (no FMA) kernels of
+fa_algo_f32.h, and that of the float64 path with the AVX-512 kernel (fa_algo_f64.h).
 
-Run:   python3 tools/fit_coeffs.py            # fit, write header, verify (~20-40 s)
-       python3 tools/fit_coeffs.py --check    # verify the header as it is (~12 s)
+Run:   python3 tools/fit_coeffs.py            # fit, write header, verify (~15-35 s)
+       python3 tools/fit_coeffs.py --check    # verify the header as it is (~5 s)
        python3 tools/fit_coeffs.py --output /tmp/x.h   # write elsewhere
 Single-threaded.  Needs python3, numpy, mpmath; scipy optional (float32 GELU
 reference; without it a slower mpmath reference on a sparser grid is used).
@@ -71,10 +81,10 @@ HEADER = os.path.normpath(os.path.join(HERE, "..", "src", "c", "kernels", "fa_co
 EXP_R = 0.3466 * 1.03            # |r| bound of the exp reduction (ln2/2 + margin)
 EXP_F32_DEG = 6                  # degree of the whole 1 + r + r^2 Q(r)
 EXP_F64_DEG = 11
-TANH_F32_T, TANH_F32_PDEG = 0.625, 4
-TANH_F64_T, TANH_F64_PDEG = 0.55, 9
-GELU_F32_AMAX, GELU_F32_K, GELU_F32_DEG = 14.5, 0.25, 10
-GELU_F32D_DEG = 11              # optional: G for the float range evaluated in double
+GELU_F32_AMAX, GELU_F32_DEG = 14.5, 8
+# float32 G pieces in a, selected by exponent + first mantissa bit of s = fl(a + 1)
+GELU_F32_EDGES = (0.0, 0.5, 1.0, 2.0, 3.0, 5.0, 7.0, 11.0, 15.0)
+GELU_F32_NP = len(GELU_F32_EDGES) - 1
 GELU_F64_AMAX, GELU_F64_K, GELU_F64_NP, GELU_F64_DEG = 38.7, 0.25, 4, 12
 GELUT_C = "0.044715"             # exact decimal constant of the tanh-GELU formula
 
@@ -293,21 +303,6 @@ def fit_exp(fmt, deg, npts=1200):
     return coeffs
 
 
-def fit_tanh(fmt, T, pdeg, npts=1000):
-    x = cheb_grid(-T, T, 2 * npts)
-    x = x[x > 0]
-    X = [mp.mpf(v) for v in x]
-    U = [v * v for v in X]                                    # s = x^2 (exact)
-    F = [(mp.tanh(v) - v) / v ** 3 for v in X]
-    W = [float(v ** 3 / mp.tanh(v)) for v in X]
-    fit = Fit(U, F, W, range(pdeg + 1), T * T)
-    e0 = fit.solve()
-    coeffs, e1 = fit.round_all(fmt)
-    log("  tanh %s T=%g pdeg %d: minimax %.3g ulp, after rounding %.3g ulp"
-        % (fmt, T, pdeg, e0 / UNIT[fmt], e1 / UNIT[fmt]))
-    return coeffs
-
-
 def gelu_f_target(t, K):
     """G(a(t))/t with a = (1/t - 1)/K, t an mpf."""
     a = (1 / t - 1) / K
@@ -356,14 +351,49 @@ def good_centre(lo, hi, K, fmt, maxtry=400):
     return best
 
 
-def fit_gelu_f32(K, amax, deg, fmt=F32):
-    """Single piece, c = 0, over the float range; fmt = F64 gives the double-evaluated
-    variant (errors still reported in units of 2^-24)."""
-    lo = 1 / (1 + K * amax) * (1 - 2.0 ** -20)
-    coeffs, e0, e1, lb = fit_gelu_piece(fmt, K, lo, 1.0, 0.0, deg, 1500)
-    log("  gelu f32%s K=%g deg %d: minimax %.3g ulp (lb %.3g), after rounding %.3g ulp (units 2^-24)"
-        % ("" if fmt == F32 else " in double", K, deg, e0 / UNIT[F32], lb / UNIT[F32], e1 / UNIT[F32]))
-    return coeffs
+def good_centre_f32(lo, hi, maxtry=200):
+    """A float near (lo+hi)/2 where G(c) is within 0.02 units of a float (the constant
+    term P_j(0) = G(c_j), which no other term can correct)."""
+    c0 = np.float32((lo + hi) / 2)
+    best = None
+    for k in range(maxtry):
+        step = (k // 2 + 1) * (1 if k % 2 else -1) * (k > 0)
+        c = float(np.float32(c0 + np.float32(step) * np.spacing(c0)))
+        f = G_mp(c)
+        q = round_to(f, F32)
+        err = float(abs(f - q) / f / UNIT[F32])
+        if best is None or err < best[1]:
+            best = (c, err)
+        if err < 0.02:
+            break
+    return best
+
+
+def fit_gelu_f32(edges, amax, deg, npts=500):
+    """Piecewise G(a) ~ P_j(a - c_j) in float32 over the pieces of `edges` (the last
+    one used up to amax).  Returns tab[j] (lowest degree first) and ctr."""
+    tab, ctr = [], []
+    for j in range(len(edges) - 1):
+        lo, hi = edges[j], min(edges[j + 1], amax)
+        c, cerr = good_centre_f32(edges[j], edges[j + 1])
+        # s = fl(a + 1) may put an a within ~1 ulp(s) of an edge into the neighbour
+        ext = 2.0 ** -20 * (1 + edges[j + 1])
+        a = cheb_grid(max(0.0, lo - ext), hi + ext, npts)
+        A = [mp.mpf(v) for v in a]
+        F = [G_mp(v) for v in A]
+        U = [v - mp.mpf(c) for v in A]
+        W = [float(1 / f) for f in F]
+        fit = Fit(U, F, W, range(deg + 1), max(hi + ext - c, c - lo + ext))
+        e0 = fit.solve()
+        fit.fix(0, round_to(G_mp(c), F32))
+        coeffs, e1 = fit.round_all(F32)
+        log("  gelu f32 piece %d [%g, %g] c=%s (P0 rounding %.3f units): minimax %.3g "
+            "(lb %.3g), after rounding %.3g (units 2^-24)"
+            % (j, edges[j], edges[j + 1], c_hex(c, F32), cerr, e0 / UNIT[F32],
+               fit.lb / UNIT[F32], e1 / UNIT[F32]))
+        tab.append(coeffs)
+        ctr.append(c)
+    return tab, ctr
 
 
 def fit_gelu_f64(K, amax, NP, deg):
@@ -473,54 +503,47 @@ def write_header(path, C, errs):
         for k in range(2, deg + 1):
             D("FA_EXP_%s_C%d" % (T, k))
         A("")
-    # --- tanh
-    for fmt in (F32, F64):
-        T = fmt.upper()
-        pdeg = C["FA_TANH_%s_PDEG" % T][0]
-        A("/* ---- tanh, small |x| ---------------------------------------------------------")
-        A(" * tanh(x) ~ x + x^3*P(x^2), P(s) = P0 + P1*s + ... + P%d*s^%d, |x| <= FA_TANH_%s_T" % (pdeg, pdeg, T))
-        A(" * (larger |x|: (1-e)/(1+e), e = exp(-2|x|)).  Kernel order: s = x*x, P by Horner")
-        A(" * with FMA in s, y = fma(x, s*P, x).")
-        A(" * Max error: approx %s, kernel %s (units of 2^-%d). */"
-          % (errs["tanh_" + fmt]["approx"], errs["tanh_" + fmt]["kernel"], 24 if fmt == F32 else 53))
-        D("FA_TANH_%s_T" % T)
-        D("FA_TANH_%s_PDEG" % T)
-        for k in range(pdeg + 1):
-            D("FA_TANH_%s_P%d" % (T, k))
-        A("")
     # --- gelu f32
-    deg = C["FA_GELU_F32_DEG"][0]
+    deg, NP = C["FA_GELU_F32_DEG"][0], C["FA_GELU_F32_NP"][0]
+    e = errs["gelu_f32"]
     A("/* ---- exact GELU: Gaussian tail ------------------------------------------------")
     A(" * Phi(-a) = 0.5*erfc(a/sqrt2) = exp(-a^2/2)*G(a), a >= 0, G(a) = 0.5*erfcx(a/sqrt2).")
-    A(" * float: G(a) ~ t*P(t), t = 1/(1 + K*a) (t = 1/fma(K, a, 1)), P(t) = P0 + P1*t + ...")
-    A(" * + P%d*t^%d by Horner with FMA in t (no centring), one piece, a in [0, %g]." % (deg, deg, GELU_F32_AMAX))
-    A(" * Max rel. error of t*P(t) vs G(a): approx %s, kernel (incl. rounding of t and"
-      % errs["gelu_f32"]["approx"])
-    A(" * the final product t*P) %s, kernel + t-correction %s (units of 2^-24). */"
-      % (errs["gelu_f32"]["kernel"], errs["gelu_f32"]["kernelc"]))
-    for n in ["FA_GELU_F32_K", "FA_GELU_F32_DEG"] + ["FA_GELU_F32_P%d" % k for k in range(deg + 1)]:
-        D(n)
+    A(" * float: a in [0, %g], NP pieces in a: s = a + 1 (float), piece" % GELU_F32_AMAX)
+    A(" * j = (bits(s) >> 22) - 254 (exponent and first mantissa bit of s), i.e. a in")
+    A(" * " + " ".join("[%g,%g)" % (GELU_F32_EDGES[k], GELU_F32_EDGES[k + 1]) for k in range(NP))
+      + " (last used up to %g);" % GELU_F32_AMAX)
+    A(" * u = a - c_j (float), G ~ P_j(u) = sum_i fa_gelu_f32_tab[i][j]*u^i by Horner")
+    A(" * (q = fma(q, u, tab[i][j]) from i = DEG down to 0).  fa_gelu_f32_tab is")
+    A(" * COEFFICIENT-MAJOR, LOWEST DEGREE FIRST: row i = coefficient of u^i of every piece.")
+    A(" * Each piece is fitted over its interval widened by 2^-20*(1 + upper edge) on both")
+    A(" * sides (rounding of s can move an a next to an edge into the neighbour piece).")
+    A(" * c_j = fa_gelu_f32_ctr[j]: a float near the piece midpoint whose G(c_j) is within")
+    A(" * 0.02 units of the float constant term.")
+    A(" * Max rel. error of G (units of 2^-24), all float a in the domain near piece edges")
+    A(" * and %s others: approx %s, kernel with FMA %s, kernel without FMA" % (e["npts"], e["approx"], e["kernel"]))
+    A(" * (q = q*u + c, two roundings; SSE2 and scalar) %s." % e["kernelnf"])
+    A(" * Full float gelu for x < 0 (kernel order, FMA levels; max ulp over normal")
+    A(" * results): %s. */" % e["full"])
+    D("FA_GELU_F32_NP")
+    D("FA_GELU_F32_DEG")
+    tab, ctr = C["fa_gelu_f32_tab"], C["fa_gelu_f32_ctr"]
+    A("static const float fa_gelu_f32_tab[FA_GELU_F32_DEG + 1][FA_GELU_F32_NP] = {")
+    for i in range(deg + 1):
+        A("    {" + ", ".join(c_hex(tab[j][i], F32) for j in range(NP)) + "},  /* u^%d */" % i)
+    A("};")
+    A("static const float fa_gelu_f32_ctr[FA_GELU_F32_NP] = {")
+    A("    " + ", ".join(c_hex(c, F32) for c in ctr) + "};")
     A("")
-    deg = C["FA_GELU_F32D_DEG"][0]
-    A("/* Optional: the same G for the float range evaluated in DOUBLE (a converted to")
-    A(" * double, t = 1/fma(K, a, 1), y = t*P(t), Horner with FMA in t; no t-correction")
-    A(" * needed).  Max rel. error of the double y vs G(a) at float a: approx %s, kernel %s"
-      % (errs["gelu_f32d"]["approx"], errs["gelu_f32d"]["kernel"]))
-    A(" * (units of 2^-24, i.e. float ulps). */")
-    for n in ["FA_GELU_F32D_K", "FA_GELU_F32D_DEG"] + ["FA_GELU_F32D_P%d" % k for k in range(deg + 1)]:
-        D(n)
-    A("")
-    A("/* t-rounding correction (float and double).  The rounding of d = fma(K,a,1) and of")
-    A(" * t = 1/d moves t by up to ~2 units, and dG/dt amplifies that by |G'/G|*(1+Ka)/K")
-    A(" * (~3.2 at a = 0 for K = 1/4), which dominates the error of y = t*P.  To first")
-    A(" * order G(a) = y + w*(d/K)*e with")
+    A("/* t-rounding correction (double exact GELU below).  The rounding of d = fma(K,a,1)")
+    A(" * and of t = 1/d moves t by up to ~2 units, and dG/dt amplifies that by")
+    A(" * |G'/G|*(1+Ka)/K (~3.2 at a = 0 for K = 1/4), which dominates the error of")
+    A(" * y = t*P.  To first order G(a) = y + w*(d/K)*e with")
     A(" *   dl = fma(K, a, 1 - d)     (1 + K a) - d  (1 - d is exact; dl need not be)")
     A(" *   r1 = fma(-t, d, 1)        exact 1 - t d")
     A(" *   e  = fma(-t, dl, r1)      1 - t (1 + K a)")
     A(" *   w  = fma(-a, y, RSQRT2PI) 1/sqrt(2 pi) - a G = -G'(a)")
     A(" *   y' = fma(w*d*(1/K), e, y)")
-    A(" * (8 operations; the \"+ t-correction\" errors above and below include it). */")
-    D("FA_GELU_RSQRT2PI_F32")
+    A(" * (8 operations; the \"+ t-correction\" error below includes it). */")
     D("FA_GELU_RSQRT2PI_F64")
     A("")
     # --- gelu f64
@@ -579,6 +602,13 @@ def read_header(path):
     C["fa_gelu_f64_tab"] = [[rows[i][j] for i in range(len(rows))] for j in range(NP)]
     m = re.search(r"fa_gelu_f64_ctr\[[^\]]*\]\s*=\s*\{(.*?)\};", txt, re.S)
     C["fa_gelu_f64_ctr"] = [float.fromhex(x) for x in m.group(1).split(",")]
+    NP = C["FA_GELU_F32_NP"][0]
+    m = re.search(r"fa_gelu_f32_tab\[[^\]]*\]\[[^\]]*\]\s*=\s*\{(.*?)\};", txt, re.S)
+    rows = re.findall(r"\{([^{}]*)\}", m.group(1))
+    rows = [[float.fromhex(x.strip().rstrip("f")) for x in r.split(",")] for r in rows]
+    C["fa_gelu_f32_tab"] = [[rows[i][j] for i in range(len(rows))] for j in range(NP)]
+    m = re.search(r"fa_gelu_f32_ctr\[[^\]]*\]\s*=\s*\{(.*?)\};", txt, re.S)
+    C["fa_gelu_f32_ctr"] = [float.fromhex(x.strip().rstrip("f")) for x in m.group(1).split(",")]
     return C
 
 
@@ -689,88 +719,92 @@ def verify(C, quick=False):
         rows.append(("  e^r - 1 = fma(Q, r*r, r)", "",
                      approxm.max() / UNIT[fmt], kernm.max() / UNIT[fmt], kulpm.max()))
 
-    # ---- tanh
-    for fmt, T in ((F32, "F32"), (F64, "F64")):
-        pdeg = val(C, "FA_TANH_%s_PDEG" % T)
-        Tx = val(C, "FA_TANH_%s_T" % T)
-        ps = [val(C, "FA_TANH_%s_P%d" % (T, k)) for k in range(pdeg + 1)]
-        dt = np.float32 if fmt == F32 else np.float64
-        n = 400001 if fmt == F32 else 40001
-        x = np.concatenate([np.linspace(dt(0), dt(Tx), n, dtype=dt)[1:],
-                            dt(Tx) * dt(2.0) ** -rng.uniform(0, 30, n // 4).astype(dt)])
-        s = x * x
-        p = horner(fmt, ps[::-1], s)
-        y = fma(fmt, x, s * p, x)
-        if fmt == F32:
-            xx = x.astype(np.float64)
-            ref = np.tanh(xx)
-            approx = np.abs(xx + xx ** 3 * np.polyval(np.array(ps[::-1]), xx * xx) - ref) / ref
-            kern = np.abs(y.astype(np.float64) - ref) / ref
-            kulp = np.abs(y.astype(np.float64) - ref) / ulp_of(ref, fmt)
-        else:
-            sel = np.linspace(0, len(x) - 1, 6000).astype(int)
-            xs = x[sel]
-            ref = [mp.tanh(mp.mpf(v)) for v in xs]
-            psm = [mp.mpf(c) for c in ps]
-            ap = []
-            for v, e in zip(xs, ref):
-                v = mp.mpf(v)
-                pp = mp.mpf(0)
-                for c in psm[::-1]:
-                    pp = pp * v * v + c
-                ap.append(float(abs((v + v ** 3 * pp - e) / e)))
-            approx = np.array(ap)
-            kern = mp_rel(y[sel], ref)
-            kulp = mp_ulp(y[sel], ref, fmt)
-        res["tanh_" + fmt] = dict(approx=fmt_err(approx.max() / UNIT[fmt]),
-                                  kernel=fmt_err(kern.max() / UNIT[fmt]))
-        rows.append(("tanh %s pdeg %d" % (fmt, pdeg), "|x|<=%g" % Tx,
-                     approx.max() / UNIT[fmt], kern.max() / UNIT[fmt], kulp.max()))
-
-    # ---- gelu f32
-    deg = val(C, "FA_GELU_F32_DEG")
-    K = np.float32(val(C, "FA_GELU_F32_K"))
-    ps = [val(C, "FA_GELU_F32_P%d" % k) for k in range(deg + 1)]
-    n = 400001
-    a = np.concatenate([np.linspace(0, GELU_F32_AMAX, n, dtype=np.float32),
-                        rng.uniform(0, GELU_F32_AMAX, n // 4).astype(np.float32)])
-    d = fma32(K, a, np.float32(1))
-    t = np.float32(1) / d
-    y = t * horner(F32, ps[::-1], t)
-    yc = gelu_tcorr(F32, K, a, d, t, y, val(C, "FA_GELU_RSQRT2PI_F32"))
-    try:
-        from scipy.special import erfcx
-        ref = 0.5 * erfcx(a.astype(np.float64) / math.sqrt(2))
-    except ImportError:  # slower exact fallback
-        sel = np.linspace(0, len(a) - 1, 20000).astype(int)
-        a, t, y, yc = a[sel], t[sel], y[sel], yc[sel]
-        ref = np.array([float(G_mp(mp.mpf(float(v)))) for v in a])
-    # approximation error alone: exact t, exact polynomial
-    te = 1 / (1 + np.float64(K) * a.astype(np.float64))
-    approx = np.abs(te * np.polyval(np.array(ps[::-1]), te) - ref) / ref
-    kern = np.abs(y.astype(np.float64) - ref) / ref
-    kulp = np.abs(y.astype(np.float64) - ref) / ulp_of(ref, F32)
-    kernc = np.abs(yc.astype(np.float64) - ref) / ref
-    kulpc = np.abs(yc.astype(np.float64) - ref) / ulp_of(ref, F32)
-    res["gelu_f32"] = dict(approx=fmt_err(approx.max() / UNIT[F32]), kernel=fmt_err(kern.max() / UNIT[F32]),
-                           kernelc=fmt_err(kernc.max() / UNIT[F32]))
-    rows.append(("gelu f32 K=%g deg %d" % (K, deg), "a in [0,%g]" % GELU_F32_AMAX,
-                 approx.max() / UNIT[F32], kern.max() / UNIT[F32], kulp.max()))
-    rows.append(("  + t-rounding correction", "", approx.max() / UNIT[F32], kernc.max() / UNIT[F32], kulpc.max()))
-
-    # ---- gelu f32 range evaluated in double (optional variant)
-    degd = val(C, "FA_GELU_F32D_DEG")
-    Kd = val(C, "FA_GELU_F32D_K")
-    pd = [val(C, "FA_GELU_F32D_P%d" % k) for k in range(degd + 1)]
+    # ---- gelu f32 (piecewise G in a)
+    tab, ctr = C["fa_gelu_f32_tab"], C["fa_gelu_f32_ctr"]
+    NP, deg = val(C, "FA_GELU_F32_NP"), val(C, "FA_GELU_F32_DEG")
+    amax = np.float32(GELU_F32_AMAX)
+    edges = [np.float32(e) for e in GELU_F32_EDGES[1:-1]] + [amax]
+    near = [np.float32(0)]
+    for e in edges:             # every float within 256 ulps of each edge (s-rounding)
+        up, dn = [e], [e]
+        for _ in range(256):
+            up.append(np.nextafter(up[-1], np.float32(np.inf)))
+            dn.append(np.nextafter(dn[-1], np.float32(0)))
+        near += up + dn
+    n = 200001 if quick else 400001
+    a = np.concatenate([np.array(near, np.float32), np.linspace(0, amax, n, dtype=np.float32),
+                        rng.uniform(0, GELU_F32_AMAX, 200000).astype(np.float32),
+                        (2.0 ** -rng.uniform(1, 60, 20000)).astype(np.float32)])
+    a = np.unique(a[(a >= 0) & (a <= amax)])
+    jj = ((np.float32(1) + a).view(np.uint32) >> 22).astype(np.int64) - 254
+    assert jj.min() >= 0 and jj.max() < NP, "piece index out of range"
+    T = np.array(tab, np.float32)          # T[j][i]
+    cj = np.array(ctr, np.float32)[jj]
+    u = a - cj                             # float32 subtraction
+    gk = T[jj, deg]
+    gn = T[jj, deg]
+    for i in range(deg - 1, -1, -1):
+        gk = fma32(gk, u, T[jj, i])
+        gn = (gn * u) + T[jj, i]          # float32: two roundings
     ad = a.astype(np.float64)
-    td = 1.0 / fma64(Kd, ad, 1.0)
-    yd = td * horner(F64, pd[::-1], td)
-    ted = 1 / (1 + Kd * ad)
-    approxd = np.abs(ted * np.polyval(np.array(pd[::-1]), ted) - ref) / ref
-    kernd = np.abs(yd - ref) / ref
-    res["gelu_f32d"] = dict(approx=fmt_err(approxd.max() / UNIT[F32]), kernel=fmt_err(kernd.max() / UNIT[F32]))
-    rows.append(("gelu f32 in double deg %d" % degd, "a in [0,%g]" % GELU_F32_AMAX,
-                 approxd.max() / UNIT[F32], kernd.max() / UNIT[F32], float("nan")))
+    try:
+        from scipy.special import erfcx, erfc
+        ref = 0.5 * erfcx(ad / math.sqrt(2))
+        gref = -ad * 0.5 * erfc(ad / math.sqrt(2))
+    except ImportError:  # slower exact fallback on a subset
+        sel = np.linspace(0, len(a) - 1, 20000).astype(int)
+        a, ad, jj, cj, gk, gn = a[sel], ad[sel], jj[sel], cj[sel], gk[sel], gn[sel]
+        gm = [G_mp(mp.mpf(float(v))) for v in ad]
+        ref = np.array([float(g) for g in gm])
+        gref = np.array([float(-mp.mpf(float(v)) * g * mp.exp(-mp.mpf(float(v)) ** 2 / 2))
+                         for v, g in zip(ad, gm)])
+    # approximation error alone: exact u, exact polynomial (double)
+    ue = ad - cj.astype(np.float64)
+    pa = np.zeros_like(ad)
+    for i in range(deg, -1, -1):
+        pa = pa * ue + T[jj, i].astype(np.float64)
+    approx = np.abs(pa - ref) / ref
+    kern = np.abs(gk.astype(np.float64) - ref) / ref
+    kernnf = np.abs(gn.astype(np.float64) - ref) / ref
+    kulp = np.abs(gk.astype(np.float64) - ref) / ulp_of(ref, F32)
+    kulpnf = np.abs(gn.astype(np.float64) - ref) / ulp_of(ref, F32)
+    for k in range(NP):
+        m = jj == k
+        log("  gelu f32 piece %d: approx %.3f, kernel %.3f, no-FMA %.3f (units 2^-24)"
+            % (k, approx[m].max() / UNIT[F32], kern[m].max() / UNIT[F32], kernnf[m].max() / UNIT[F32]))
+
+    # full float32 gelu for x = -a < 0, kernel order (fa_gelu_vf, FMA levels)
+    def full_gelu(g, use_fma):
+        f32 = np.float32
+        op = fma32 if use_fma else (lambda p, q, r: (p * q) + r)
+        hi = a * a
+        lo = fma32(a, a, -hi)              # exact (two-product; Dekker without FMA)
+        z = hi * f32(-0.5)
+        shift = f32(1.5 * 2.0 ** 23)
+        k = op(z, f32(val(C, "FA_LOG2E_F32")), shift) - shift
+        r = op(-k, f32(val(C, "FA_LN2_HI_F32")), z)
+        r = op(-k, f32(val(C, "FA_LN2_LO_F32")), r)
+        rr = op(lo, f32(-0.5), r)
+        ec = [val(C, "FA_EXP_F32_C%d" % i) for i in range(2, val(C, "FA_EXP_F32_DEG") + 1)]
+        qq = np.full(a.shape, f32(ec[-1]))
+        for c in ec[-2::-1]:
+            qq = op(qq, rr, f32(c))
+        pm1 = op(qq, rr * rr, rr)
+        q = op(g, pm1, g)
+        y = ((-a) * q).astype(np.float64) * np.exp2(k.astype(np.float64))
+        ok = np.abs(gref) >= 2.0 ** -126
+        return (np.abs(y - gref) / ulp_of(gref, F32))[ok].max(), ad[ok].max()
+
+    full, amx = full_gelu(gk, True)
+    fullnf, _ = full_gelu(gn, False)
+    res["gelu_f32"] = dict(approx=fmt_err(approx.max() / UNIT[F32]), kernel=fmt_err(kern.max() / UNIT[F32]),
+                           kernelnf=fmt_err(kernnf.max() / UNIT[F32]),
+                           full="%.3f ulp (without FMA %.3f)" % (full, fullnf), npts="%d" % len(a))
+    rows.append(("gelu G f32 NP=%d deg %d" % (NP, deg), "a in [0,%g]" % GELU_F32_AMAX,
+                 approx.max() / UNIT[F32], kern.max() / UNIT[F32], kulp.max()))
+    rows.append(("  without FMA", "", approx.max() / UNIT[F32], kernnf.max() / UNIT[F32], kulpnf.max()))
+    rows.append(("gelu f32 x<0 full", "x in [-%.4g,0)" % amx, float("nan"), float("nan"), full))
+    rows.append(("  without FMA", "", float("nan"), float("nan"), fullnf))
 
     # ---- gelu f64
     K = val(C, "FA_GELU_F64_K")
@@ -822,7 +856,7 @@ def verify(C, quick=False):
     log("")
     log("%-30s %-15s %14s %14s %12s" % ("approximation", "domain", "approx[2^-p]", "kernel[2^-p]", "kernel[ulp]"))
     for r in rows:
-        log("%-30s %-15s %14.3f %14.3f %12s" % (r[:4] + ("-" if r[4] != r[4] else "%.3f" % r[4],)))
+        log("%-30s %-15s %14s %14s %12s" % (r[:2] + tuple("-" if v != v else "%.3f" % v for v in r[2:5])))
     log("(2^-p = 2^-24 for f32, 2^-53 for f64 relative; kernel = simulated evaluation with FMA)")
     return res
 
@@ -836,22 +870,12 @@ def fit_all():
         T = fmt.upper()
         for k, c in enumerate(fit_exp(fmt, deg)):
             C["FA_EXP_%s_C%d" % (T, k + 2)] = (c, fmt)
-    log("fitting tanh ...")
-    for fmt, Tx, pdeg in ((F32, TANH_F32_T, TANH_F32_PDEG), (F64, TANH_F64_T, TANH_F64_PDEG)):
-        T = fmt.upper()
-        C["FA_TANH_%s_T" % T] = (round_to(Tx, fmt), fmt)
-        C["FA_TANH_%s_PDEG" % T] = (pdeg, None)
-        for k, c in enumerate(fit_tanh(fmt, Tx, pdeg)):
-            C["FA_TANH_%s_P%d" % (T, k)] = (c, fmt)
     log("fitting gelu ...")
-    C["FA_GELU_F32_K"] = (round_to(GELU_F32_K, F32), F32)
+    tab, ctr = fit_gelu_f32(GELU_F32_EDGES, GELU_F32_AMAX, GELU_F32_DEG)
+    C["FA_GELU_F32_NP"] = (GELU_F32_NP, None)
     C["FA_GELU_F32_DEG"] = (GELU_F32_DEG, None)
-    for k, c in enumerate(fit_gelu_f32(GELU_F32_K, GELU_F32_AMAX, GELU_F32_DEG)):
-        C["FA_GELU_F32_P%d" % k] = (c, F32)
-    C["FA_GELU_F32D_K"] = (round_to(GELU_F32_K, F64), F64)
-    C["FA_GELU_F32D_DEG"] = (GELU_F32D_DEG, None)
-    for k, c in enumerate(fit_gelu_f32(GELU_F32_K, GELU_F32_AMAX, GELU_F32D_DEG, F64)):
-        C["FA_GELU_F32D_P%d" % k] = (c, F64)
+    C["fa_gelu_f32_tab"] = tab
+    C["fa_gelu_f32_ctr"] = ctr
     assert round_to(GELU_F64_K, F64) == GELU_F64_K
     tmin, invw, tab, ctr = fit_gelu_f64(GELU_F64_K, GELU_F64_AMAX, GELU_F64_NP, GELU_F64_DEG)
     C["FA_GELU_F64_K"] = (GELU_F64_K, F64)
@@ -862,7 +886,6 @@ def fit_all():
     C["fa_gelu_f64_tab"] = tab
     C["fa_gelu_f64_ctr"] = ctr
     r = 1 / mp.sqrt(2 * mp.pi)
-    C["FA_GELU_RSQRT2PI_F32"] = (round_to(r, F32), F32)
     C["FA_GELU_RSQRT2PI_F64"] = (round_to(r, F64), F64)
     C.update(reduction_constants())
     C.update(gelut_constants())
@@ -882,8 +905,8 @@ def main():
         return 0
     C = fit_all()
     # verify from what the header will contain: write, read back, verify, rewrite
-    placeholder = {k: dict(approx="?", kernel="?", kernelc="?", approxm="?", kernelm="?") for k in
-                   ("exp_f32", "exp_f64", "tanh_f32", "tanh_f64", "gelu_f32", "gelu_f32d", "gelu_f64")}
+    placeholder = {k: dict(approx="?", kernel="?", kernelc="?", approxm="?", kernelm="?", kernelnf="?",
+                           full="?", npts="?") for k in ("exp_f32", "exp_f64", "gelu_f32", "gelu_f64")}
     write_header(args.output, dict(C), placeholder)
     errs = verify(read_header(args.output))
     write_header(args.output, dict(C), errs)

@@ -35,13 +35,17 @@
  * macro name from a parameter inside another X-macro expansion). */
 #define FA_DECL_MAP(isa, E, n)                                                                    \
     void fa_##n##_f32_##isa(const float *, float *, size_t, float);                               \
-    void fa_##n##_f64_##isa(const double *, double *, size_t, double);
+    void fa_##n##_f64_##isa(const double *, double *, size_t, double);                            \
+    void fa_##n##_f32_##isa##_nt(const float *, float *, size_t, float);                          \
+    void fa_##n##_f64_##isa##_nt(const double *, double *, size_t, double);
 #define FA_DECL_ROW(isa, E, n)                                                                    \
     void fa_##n##_f32_##isa(const float *, float *, size_t);                                      \
     void fa_##n##_f64_##isa(const double *, double *, size_t);
 #define FA_SET_MAP(isa, E, n)                                                                     \
     t->map_f32[FA_OP_##E] = fa_##n##_f32_##isa;                                                   \
-    t->map_f64[FA_OP_##E] = fa_##n##_f64_##isa;
+    t->map_f64[FA_OP_##E] = fa_##n##_f64_##isa;                                                   \
+    t->map_f32_nt[FA_OP_##E] = fa_##n##_f32_##isa##_nt;                                           \
+    t->map_f64_nt[FA_OP_##E] = fa_##n##_f64_##isa##_nt;
 #define FA_SET_ROW(isa, E, n)                                                                     \
     t->row_f32[FA_OP_##E] = fa_##n##_f32_##isa;                                                      \
     t->row_f64[FA_OP_##E] = fa_##n##_f64_##isa;

@@ -69,6 +69,10 @@ typedef void (*fa_row_f64_fn)(const double *x, double *y, size_t n);
 typedef struct {
     fa_map_f32_fn map_f32[FA_N_MAP_OPS];
     fa_map_f64_fn map_f64[FA_N_MAP_OPS];
+    /* the same kernels with non-temporal stores, for large out-of-place
+     * outputs (identical results) */
+    fa_map_f32_fn map_f32_nt[FA_N_MAP_OPS];
+    fa_map_f64_fn map_f64_nt[FA_N_MAP_OPS];
     fa_row_f32_fn row_f32[FA_N_ROW_OPS];
     fa_row_f64_fn row_f64[FA_N_ROW_OPS];
 } fa_kernel_table;

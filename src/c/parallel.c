@@ -600,25 +600,30 @@ static int backoff_active(void)
     return until != 0 && now_ns() < until;
 }
 
-/* After a parallel call that took `took` ns of wall time while its blocks
- * took `work` ns of thread time in total (~ the serial time).  Called by the
- * team holder only (team slot held): a single writer. */
-FA_MAYBE_UNUSED static void backoff_update(long long took, long long work, long long t_end)
+/* After a parallel call: it took `took` ns of wall time, of which the
+ * master thread spent `mwork` ns running its own `mblocks` blocks; the rest
+ * it spent waiting for the team (to start, then to finish).  A healthy team
+ * keeps the master waiting at most about one block (the last block another
+ * thread took); much more means a team thread could not get a core.
+ * Called by the team holder only (team slot held): a single writer. */
+FA_MAYBE_UNUSED static void backoff_update(long long took, long long mwork, long mblocks, long long t_end)
 {
-    long long len;
+    long long wait = took - mwork, block, len;
 #ifdef FA_PARALLEL_DEBUG
-    fprintf(stderr, "fastact team: took %.3f ms, work %.3f ms\n", took / 1e6, work / 1e6);
+    fprintf(stderr, "fastact team: took %.3f ms, master %ld blocks in %.3f ms, waited %.3f ms\n",
+            took / 1e6, mblocks, mwork / 1e6, wait / 1e6);
 #endif
-    if (t_end == 0 || work <= 0)
+    if (t_end == 0)
         return; /* no clock */
-    if (took > work + FA_LOSS_NS) {
+    block = mblocks > 0 ? mwork / mblocks : 0;
+    if (wait > block + FA_LOSS_NS) {
         len = __atomic_load_n(&g_backoff_len, __ATOMIC_RELAXED);
         len = len < FA_BACKOFF_MIN_NS ? FA_BACKOFF_MIN_NS : len * 2;
         if (len > FA_BACKOFF_MAX_NS)
             len = FA_BACKOFF_MAX_NS;
         __atomic_store_n(&g_backoff_len, len, __ATOMIC_RELAXED);
         __atomic_store_n(&g_backoff_until, t_end + len, __ATOMIC_RELAXED);
-    } else if (took <= work) {
+    } else if (mblocks > 0 && wait <= block) {
         __atomic_store_n(&g_backoff_len, 0LL, __ATOMIC_RELAXED);
         __atomic_store_n(&g_backoff_until, 0LL, __ATOMIC_RELAXED);
     }
@@ -658,28 +663,34 @@ static int go_parallel(int nt)
 
 /*
  * The parallel loop: blocks 0..nblocks-1 handed out dynamically (one at a
- * time) to nt threads; BODY(b) processes block b.  Block times are summed
- * (the serial-time estimate) for the back-off.
+ * time) to nt threads; BODY(b) processes block b.  The master (thread 0)
+ * times its own blocks for the back-off; the other threads never read the
+ * clock.
  */
 #ifdef _OPENMP
 #define FA_PRAGMA(x) _Pragma(#x)
 #define FA_PARALLEL_BLOCKS(nt, nblocks, BODY)                                            \
     do {                                                                                 \
-        long long t0_ = now_ns(), work_ = 0, te_;                                        \
+        long long t0_ = now_ns(), mwork_ = 0, te_;                                       \
+        long mblocks_ = 0;                                                               \
         FA_PRAGMA(omp parallel num_threads(nt))                                          \
         {                                                                                \
             long b_;                                                                     \
-            long long w_ = 0;                                                            \
+            const int master_ = omp_get_thread_num() == 0;                               \
             FA_PRAGMA(omp for schedule(dynamic, 1) nowait)                               \
             for (b_ = 0; b_ < (nblocks); b_++) {                                         \
-                long long s_ = now_ns();                                                 \
-                BODY(b_);                                                                \
-                w_ += now_ns() - s_;                                                     \
+                if (master_) {                                                           \
+                    long long s_ = now_ns();                                             \
+                    BODY(b_);                                                            \
+                    mwork_ += now_ns() - s_;                                             \
+                    mblocks_++;                                                          \
+                } else {                                                                 \
+                    BODY(b_);                                                            \
+                }                                                                        \
             }                                                                            \
-            __atomic_add_fetch(&work_, w_, __ATOMIC_RELAXED);                            \
         }                                                                                \
         te_ = now_ns();                                                                  \
-        backoff_update(te_ - t0_, work_, te_);                                           \
+        backoff_update(te_ - t0_, mwork_, mblocks_, te_);                                \
     } while (0)
 #else
 #define FA_PARALLEL_BLOCKS(nt, nblocks, BODY)                                            \

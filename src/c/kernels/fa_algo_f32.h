@@ -33,27 +33,7 @@ static const float fa_exp_f32_c[] = {
 #define FA_EXP_F32_NC ((int)(sizeof(fa_exp_f32_c) / sizeof(float)))
 
 
-/* G(a) for the float32 exact GELU, evaluated in double (see fa_gelu_vf). */
-static const double fa_gelu_f32d_p[] = {
-    FA_GELU_F32D_P0, FA_GELU_F32D_P1, FA_GELU_F32D_P2, FA_GELU_F32D_P3, FA_GELU_F32D_P4,
-    FA_GELU_F32D_P5, FA_GELU_F32D_P6, FA_GELU_F32D_P7,
-#if FA_GELU_F32D_DEG >= 8
-    FA_GELU_F32D_P8,
-#endif
-#if FA_GELU_F32D_DEG >= 9
-    FA_GELU_F32D_P9,
-#endif
-#if FA_GELU_F32D_DEG >= 10
-    FA_GELU_F32D_P10,
-#endif
-#if FA_GELU_F32D_DEG >= 11
-    FA_GELU_F32D_P11,
-#endif
-#if FA_GELU_F32D_DEG >= 12
-    FA_GELU_F32D_P12,
-#endif
-};
-#define FA_GELU_F32D_NC ((int)(sizeof(fa_gelu_f32d_p) / sizeof(double)))
+_Static_assert(FA_GELU_F32_NP == 8, "vf_lut8 selects among exactly 8 pieces");
 
 /* Horner: c[0] + c[1] x + ... + c[nc-1] x^(nc-1) */
 FA_INLINE vf fa_horner_f32(vf x, const float *c, int nc)
@@ -242,34 +222,37 @@ FA_INLINE vf fa_tanh_vf(vf x)
     return vf_orsign(vf_div(nem1, vf_sub(vf_set1(2.0f), nem1)), x);
 }
 
-/* G(a) = erfcx(a/sqrt2)/2 ~ t P(t), t = 1/(1 + K a), in double: t from the
- * float reciprocal t0 by one Newton step (d = 1 + K a is exact in double),
- * P by Horner.  Evaluating this in float would cost ~3 ulp (P is
- * ill-conditioned near t = 1, and dG/dt amplifies t's rounding ~3x). */
-FA_INLINE vd fa_gelu_g_f32d(vd a, vd t0)
+/* G(a) = erfcx(a/sqrt2)/2 for a in [0, 14.5]: 8 polynomial pieces in a,
+ * selected by the exponent and first mantissa bit of s = a + 1 (pieces
+ * [0,.5) [.5,1) [1,2) [2,3) [3,5) [5,7) [7,11) [11,14.5]), each of degree
+ * FA_GELU_F32_DEG in u = a - c_j, coefficients looked up per lane.  Local
+ * polynomials are well conditioned (no division, no ill-conditioned
+ * expansion around t = 1), so Horner in float keeps G within ~1 ulp. */
+FA_INLINE vf fa_gelu_g_f32(vf a)
 {
-    vd d = vd_fma(vd_set1(FA_GELU_F32D_K), a, vd_set1(1.0));
-    vd t = vd_fma(t0, vd_fnma(d, t0, vd_set1(1.0)), t0);
-    return vd_mul(t, fa_horner_f64(t, fa_gelu_f32d_p, FA_GELU_F32D_NC));
+    vfi j = vf_lut8_index(vf_add(a, vf_set1(1.0f)));
+    vf u = vf_sub(a, vf_lut8(fa_gelu_f32_ctr, j));
+    vf q = vf_lut8(fa_gelu_f32_tab[FA_GELU_F32_DEG], j);
+    for (int i = FA_GELU_F32_DEG - 1; i >= 0; i--) q = vf_fma(q, u, vf_lut8(fa_gelu_f32_tab[i], j));
+    return q;
 }
 
 /* exact GELU: x * Phi(x).  With a = |x|:
- *   Phi(-a) = e^(-a^2/2) * G(a),  G(a) ~ t * P(t),  t = 1/(1 + K a)
- * (G = erfcx(a/sqrt2)/2 is smooth; P fitted by tools/fit_coeffs.py);
- * -a^2/2 is split exactly into hi + lo (two-product), so e^(-a^2/2) keeps
- * full relative accuracy in the tail (no 1 + erf cancellation anywhere):
- *   x < 0:  y = (x * G * p) * 2^n      (scaled last: full precision down to
+ *   Phi(-a) = e^(-a^2/2) * G(a)      (G = erfcx(a/sqrt2)/2, smooth, fa_gelu_g_f32);
+ * -a^2/2 is split exactly into hi + lo (two-product) and lo is carried into
+ * the reduced argument, so e^(-a^2/2) keeps full relative accuracy in the
+ * tail (no 1 + erf cancellation anywhere); with e^(-a^2/2) = (1 + pm1) 2^n:
+ *   q = G (1 + pm1)                    (one fused rounding)
+ *   x < 0:  y = (x q) 2^n              (scaled last: full precision down to
  *                                       the subnormal range)
- *   x >= 0: y = x * (1 - G * p * 2^n)  (G*p*2^n <= 1/2: no cancellation)
+ *   x >= 0: y = x (1 - q 2^n)          (q 2^n <= 1/2: no cancellation)
  * a is clamped at 14.5 (Phi(-14.5)*14.5 < 2^-151; Phi(14.5) = 1). */
 FA_INLINE vf fa_gelu_vf(vf x)
 {
     const float amax = 14.5f;
     vf a = vf_min(vf_set1(amax), vf_abs(x));
     vf xc = vf_max(vf_set1(-amax), x);
-    vf t0 = vf_div(vf_set1(1.0f), vf_fma(vf_set1((float)FA_GELU_F32D_K), a, vf_set1(1.0f)));
-    vf g = vd2_to_vf(fa_gelu_g_f32d(vf_lo_to_vd(a), vf_lo_to_vd(t0)),
-                     fa_gelu_g_f32d(vf_hi_to_vd(a), vf_hi_to_vd(t0)));
+    vf g = fa_gelu_g_f32(a);
     vf lo, hi = fa_two_sq_f32(a, &lo);
     vf n, r = fa_exp_reduce_f32(vf_mul(hi, vf_set1(-0.5f)), &n);
     vf pm1 = fa_exp_pm1_f32(vf_fma(lo, vf_set1(-0.5f), r));

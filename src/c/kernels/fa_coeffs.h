@@ -53,87 +53,49 @@
 #define FA_EXP_F64_C10           0x1.28acf4b83471cp-22
 #define FA_EXP_F64_C11           0x1.ae665b1da32ecp-26
 
-/* ---- tanh, small |x| ---------------------------------------------------------
- * tanh(x) ~ x + x^3*P(x^2), P(s) = P0 + P1*s + ... + P4*s^4, |x| <= FA_TANH_F32_T
- * (larger |x|: (1-e)/(1+e), e = exp(-2|x|)).  Kernel order: s = x*x, P by Horner
- * with FMA in s, y = fma(x, s*P, x).
- * Max error: approx 0.076, kernel 1.270 (units of 2^-24). */
-#define FA_TANH_F32_T            0x1.4p-1f
-#define FA_TANH_F32_PDEG         4
-#define FA_TANH_F32_P0           -0x1.555532p-2f
-#define FA_TANH_F32_P1           0x1.1106fcp-3f
-#define FA_TANH_F32_P2           -0x1.b8371ep-5f
-#define FA_TANH_F32_P3           0x1.520674p-6f
-#define FA_TANH_F32_P4           -0x1.7559e4p-8f
-
-/* ---- tanh, small |x| ---------------------------------------------------------
- * tanh(x) ~ x + x^3*P(x^2), P(s) = P0 + P1*s + ... + P9*s^9, |x| <= FA_TANH_F64_T
- * (larger |x|: (1-e)/(1+e), e = exp(-2|x|)).  Kernel order: s = x*x, P by Horner
- * with FMA in s, y = fma(x, s*P, x).
- * Max error: approx 0.180, kernel 1.100 (units of 2^-53). */
-#define FA_TANH_F64_T            0x1.199999999999ap-1
-#define FA_TANH_F64_PDEG         9
-#define FA_TANH_F64_P0           -0x1.555555555549ep-2
-#define FA_TANH_F64_P1           0x1.11111111029b5p-3
-#define FA_TANH_F64_P2           -0x1.ba1ba1ad73b0ep-5
-#define FA_TANH_F64_P3           0x1.664f45c32eadbp-6
-#define FA_TANH_F64_P4           -0x1.226ddd4f68629p-7
-#define FA_TANH_F64_P5           0x1.d6c61e80bd3a6p-9
-#define FA_TANH_F64_P6           -0x1.7cf3c493bbc58p-10
-#define FA_TANH_F64_P7           0x1.2fa2ae1a63924p-11
-#define FA_TANH_F64_P8           -0x1.b90a95a2f8e6cp-13
-#define FA_TANH_F64_P9           0x1.ac0334a792006p-15
-
 /* ---- exact GELU: Gaussian tail ------------------------------------------------
  * Phi(-a) = 0.5*erfc(a/sqrt2) = exp(-a^2/2)*G(a), a >= 0, G(a) = 0.5*erfcx(a/sqrt2).
- * float: G(a) ~ t*P(t), t = 1/(1 + K*a) (t = 1/fma(K, a, 1)), P(t) = P0 + P1*t + ...
- * + P10*t^10 by Horner with FMA in t (no centring), one piece, a in [0, 14.5].
- * Max rel. error of t*P(t) vs G(a): approx 0.036, kernel (incl. rounding of t and
- * the final product t*P) 6.356, kernel + t-correction 3.266 (units of 2^-24). */
-#define FA_GELU_F32_K            0x1p-2f
-#define FA_GELU_F32_DEG          10
-#define FA_GELU_F32_P0           0x1.987b4cp-4f
-#define FA_GELU_F32_P1           0x1.996072p-4f
-#define FA_GELU_F32_P2           0x1.75c23ep-4f
-#define FA_GELU_F32_P3           0x1.85521ap-4f
-#define FA_GELU_F32_P4           0x1.eaa4c4p-8f
-#define FA_GELU_F32_P5           0x1.8c57ecp-3f
-#define FA_GELU_F32_P6           -0x1.00008cp-2f
-#define FA_GELU_F32_P7           0x1.59a04ep-2f
-#define FA_GELU_F32_P8           -0x1.005ec4p-2f
-#define FA_GELU_F32_P9           0x1.67433ep-4f
-#define FA_GELU_F32_P10          -0x1.848b82p-7f
+ * float: a in [0, 14.5], NP pieces in a: s = a + 1 (float), piece
+ * j = (bits(s) >> 22) - 254 (exponent and first mantissa bit of s), i.e. a in
+ * [0,0.5) [0.5,1) [1,2) [2,3) [3,5) [5,7) [7,11) [11,15) (last used up to 14.5);
+ * u = a - c_j (float), G ~ P_j(u) = sum_i fa_gelu_f32_tab[i][j]*u^i by Horner
+ * (q = fma(q, u, tab[i][j]) from i = DEG down to 0).  fa_gelu_f32_tab is
+ * COEFFICIENT-MAJOR, LOWEST DEGREE FIRST: row i = coefficient of u^i of every piece.
+ * Each piece is fitted over its interval widened by 2^-20*(1 + upper edge) on both
+ * sides (rounding of s can move an a next to an edge into the neighbour piece).
+ * c_j = fa_gelu_f32_ctr[j]: a float near the piece midpoint whose G(c_j) is within
+ * 0.02 units of the float constant term.
+ * Max rel. error of G (units of 2^-24), all float a in the domain near piece edges
+ * and 619660 others: approx 0.056, kernel with FMA 1.116, kernel without FMA
+ * (q = q*u + c, two roundings; SSE2 and scalar) 1.241.
+ * Full float gelu for x < 0 (kernel order, FMA levels; max ulp over normal
+ * results): 2.280 ulp (without FMA 2.516). */
+#define FA_GELU_F32_NP           8
+#define FA_GELU_F32_DEG          8
+static const float fa_gelu_f32_tab[FA_GELU_F32_DEG + 1][FA_GELU_F32_NP] = {
+    {0x1.a7f80ep-2f, 0x1.33702p-2f, 0x1.a57064p-3f, 0x1.21727ep-3f, 0x1.82b3fap-4f, 0x1.0955e4p-4f, 0x1.66ccaep-5f, 0x1.f3ddcp-6f},  /* u^0 */
+    {-0x1.2e8658p-2f, -0x1.63e06ap-3f, -0x1.71c062p-4f, -0x1.75abccp-5f, -0x1.5cf82ap-6f, -0x1.506868p-7f, -0x1.37811p-8f, -0x1.3012a6p-9f},  /* u^1 */
+    {0x1.5c567ap-3f, 0x1.5bf7f8p-4f, 0x1.20406p-5f, 0x1.bf3a2ap-7f, 0x1.2dd858p-8f, 0x1.a0ee26p-10f, 0x1.0b6dfp-11f, 0x1.6fdc34p-13f},  /* u^2 */
+    {-0x1.594f7p-4f, -0x1.2c8592p-5f, -0x1.998176p-7f, -0x1.f62a18p-9f, -0x1.f6a4a6p-11f, -0x1.f9c9c4p-13f, -0x1.c63d8ep-15f, -0x1.ba8f46p-17f},  /* u^3 */
+    {0x1.313194p-5f, 0x1.d66ccep-7f, 0x1.0d57a8p-8f, 0x1.0ad8b8p-10f, 0x1.943fcap-13f, 0x1.2cb66ap-15f, 0x1.7db87p-18f, 0x1.08cdccp-20f},  /* u^4 */
+    {-0x1.eb680cp-7f, -0x1.529fd4p-8f, -0x1.4b9d98p-10f, -0x1.0d7038p-12f, -0x1.3a3a4ap-15f, -0x1.5f0946p-18f, -0x1.3c8b8cp-21f, -0x1.3bdcfcp-24f},  /* u^5 */
+    {0x1.69f532p-8f, 0x1.df9bd6p-10f, 0x1.857d76p-12f, 0x1.f9d14ap-15f, 0x1.da8fb8p-18f, 0x1.8db226p-21f, 0x1.04b49p-24f, 0x1.6f0dcap-28f},  /* u^6 */
+    {-0x1.028c44p-9f, -0x1.7203ap-11f, -0x1.c1a88ap-14f, -0x1.0a141ap-16f, -0x1.7978fp-20f, -0x1.c2760cp-24f, -0x1.d3561ap-28f, -0x1.928eb8p-32f},  /* u^7 */
+    {0x1.25e9f4p-10f, -0x1.c6e87p-12f, 0x1.71f242p-16f, 0x1.e6bb58p-18f, 0x1.15299ep-22f, 0x1.3646bcp-26f, 0x1.79333p-31f, 0x1.c4f0d2p-35f},  /* u^8 */
+};
+static const float fa_gelu_f32_ctr[FA_GELU_F32_NP] = {
+    0x1.ffffd8p-3f, 0x1.80000ap-1f, 0x1.7fffecp+0f, 0x1.3fffc4p+1f, 0x1.00008ep+2f, 0x1.800038p+2f, 0x1.200008p+3f, 0x1.a00002p+3f};
 
-/* Optional: the same G for the float range evaluated in DOUBLE (a converted to
- * double, t = 1/fma(K, a, 1), y = t*P(t), Horner with FMA in t; no t-correction
- * needed).  Max rel. error of the double y vs G(a) at float a: approx 0.003, kernel 0.003
- * (units of 2^-24, i.e. float ulps). */
-#define FA_GELU_F32D_K           0x1p-2
-#define FA_GELU_F32D_DEG         11
-#define FA_GELU_F32D_P0          0x1.9881fb6516ddcp-4
-#define FA_GELU_F32D_P1          0x1.98be0e98ab9a7p-4
-#define FA_GELU_F32D_P2          0x1.7c8df45cd88cbp-4
-#define FA_GELU_F32D_P3          0x1.5aee7758fc517p-4
-#define FA_GELU_F32D_P4          0x1.9392f8f74d3a8p-5
-#define FA_GELU_F32D_P5          0x1.42ec7a58b6b94p-4
-#define FA_GELU_F32D_P6          -0x1.00aa8846623d6p-5
-#define FA_GELU_F32D_P7          0x1.863762f880a2ap-5
-#define FA_GELU_F32D_P8          0x1.83618dc0868cfp-7
-#define FA_GELU_F32D_P9          -0x1.1099810295eecp-4
-#define FA_GELU_F32D_P10         0x1.52c7b39566bffp-5
-#define FA_GELU_F32D_P11         -0x1.0b7b2342deef7p-7
-
-/* t-rounding correction (float and double).  The rounding of d = fma(K,a,1) and of
- * t = 1/d moves t by up to ~2 units, and dG/dt amplifies that by |G'/G|*(1+Ka)/K
- * (~3.2 at a = 0 for K = 1/4), which dominates the error of y = t*P.  To first
- * order G(a) = y + w*(d/K)*e with
+/* t-rounding correction (double exact GELU below).  The rounding of d = fma(K,a,1)
+ * and of t = 1/d moves t by up to ~2 units, and dG/dt amplifies that by
+ * |G'/G|*(1+Ka)/K (~3.2 at a = 0 for K = 1/4), which dominates the error of
+ * y = t*P.  To first order G(a) = y + w*(d/K)*e with
  *   dl = fma(K, a, 1 - d)     (1 + K a) - d  (1 - d is exact; dl need not be)
  *   r1 = fma(-t, d, 1)        exact 1 - t d
  *   e  = fma(-t, dl, r1)      1 - t (1 + K a)
  *   w  = fma(-a, y, RSQRT2PI) 1/sqrt(2 pi) - a G = -G'(a)
  *   y' = fma(w*d*(1/K), e, y)
- * (8 operations; the "+ t-correction" errors above and below include it). */
-#define FA_GELU_RSQRT2PI_F32     0x1.988454p-2f
+ * (8 operations; the "+ t-correction" error below includes it). */
 #define FA_GELU_RSQRT2PI_F64     0x1.9884533d43651p-2
 
 /* double: G(a) ~ t*P_j(t - c_j), t = 1/fma(K, a, 1), a in [0, 38.7] (t in [TMIN, 1]),
@@ -144,7 +106,7 @@
  * c_j = fa_gelu_f64_ctr[j]: the piece centre moved by a few ulp so that the
  * constant term is within ~0.02 ulp of its exact value G(a(c_j))/c_j.
  * Max rel. error of t*P vs G(a): approx 0.075, kernel (incl. rounding of t, u
- * and the final product) 5.482, kernel + t-correction 2.519 (units of 2^-53). */
+ * and the final product) 5.293, kernel + t-correction 2.733 (units of 2^-53). */
 #define FA_GELU_F64_K            0x1p-2
 #define FA_GELU_F64_NP           4
 #define FA_GELU_F64_DEG          12

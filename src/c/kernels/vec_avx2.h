@@ -24,6 +24,9 @@ static inline vf vf_set1(float a) { return _mm256_set1_ps(a); }
 static inline vf vf_zero(void) { return _mm256_setzero_ps(); }
 static inline vf vf_load(const float *p) { return _mm256_loadu_ps(p); }
 static inline void vf_store(float *p, vf v) { _mm256_storeu_ps(p, v); }
+/* non-temporal store, p 32-byte aligned */
+static inline void vf_stream(float *p, vf v) { _mm256_stream_ps(p, v); }
+static inline void fa_sfence(void) { _mm_sfence(); }
 static inline __m256i fa_tailmask32(size_t n)
 {
     return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
@@ -62,6 +65,13 @@ static inline vf vf_ldexp(vf v, vf n)
 }
 /* v * 2^n where only n >= -126 must be exact (smaller n: some value in [0, |v| 2^-126]) */
 static inline vf vf_ldexp_lossy(vf v, vf n) { return _mm256_mul_ps(v, vf_pow2(_mm256_max_ps(n, _mm256_set1_ps(-126.0f)))); }
+/* 8-entry float tables (see vec_avx512.h) */
+typedef __m256i vfi;
+static inline vfi vf_lut8_index(vf s)
+{
+    return _mm256_sub_epi32(_mm256_srli_epi32(_mm256_castps_si256(s), 22), _mm256_set1_epi32(254));
+}
+static inline vf vf_lut8(const float *row, vfi j) { return _mm256_permutevar8x32_ps(_mm256_loadu_ps(row), j); }
 static inline float vf_hmax(vf v)
 {
     __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
@@ -75,6 +85,7 @@ static inline vd vd_set1(double a) { return _mm256_set1_pd(a); }
 static inline vd vd_zero(void) { return _mm256_setzero_pd(); }
 static inline vd vd_load(const double *p) { return _mm256_loadu_pd(p); }
 static inline void vd_store(double *p, vd v) { _mm256_storeu_pd(p, v); }
+static inline void vd_stream(double *p, vd v) { _mm256_stream_pd(p, v); }
 static inline __m256i fa_tailmask64(size_t n)
 {
     return _mm256_cmpgt_epi64(_mm256_set1_epi64x((long long)n), _mm256_setr_epi64x(0, 1, 2, 3));

@@ -33,6 +33,9 @@ static inline vf vf_set1(float a) { return _mm512_set1_ps(a); }
 static inline vf vf_zero(void) { return _mm512_setzero_ps(); }
 static inline vf vf_load(const float *p) { return _mm512_loadu_ps(p); }
 static inline void vf_store(float *p, vf v) { _mm512_storeu_ps(p, v); }
+/* non-temporal store, p 64-byte aligned */
+static inline void vf_stream(float *p, vf v) { _mm512_stream_ps(p, v); }
+static inline void fa_sfence(void) { _mm_sfence(); }
 static inline vf vf_load_n(const float *p, size_t n)
 {
     return _mm512_maskz_loadu_ps((__mmask16)((1u << n) - 1u), p);
@@ -68,6 +71,17 @@ static inline vf vf_pow2(vf n) { return _mm512_scalef_ps(_mm512_set1_ps(1.0f), n
 static inline vf vf_ldexp(vf v, vf n) { return _mm512_scalef_ps(v, n); }
 /* v * 2^n where only n >= -126 (-1022) must be exact: smaller n may give any value in [0, |v| 2^-126]. */
 static inline vf vf_ldexp_lossy(vf v, vf n) { return _mm512_scalef_ps(v, n); }
+/* 8-entry float tables: index from the bits of s = exponent and first
+ * mantissa bit, minus 254 (s in [1, 16) -> 0..7); row[j] per lane. */
+typedef __m512i vfi;
+static inline vfi vf_lut8_index(vf s)
+{
+    return _mm512_sub_epi32(_mm512_srli_epi32(_mm512_castps_si512(s), 22), _mm512_set1_epi32(254));
+}
+static inline vf vf_lut8(const float *row, vfi j)
+{
+    return _mm512_permutexvar_ps(j, _mm512_zextps256_ps512(_mm256_loadu_ps(row)));
+}
 static inline float vf_hmax(vf v) { return _mm512_reduce_max_ps(v); }
 
 /* ---------------- double ---------------- */
@@ -75,6 +89,7 @@ static inline vd vd_set1(double a) { return _mm512_set1_pd(a); }
 static inline vd vd_zero(void) { return _mm512_setzero_pd(); }
 static inline vd vd_load(const double *p) { return _mm512_loadu_pd(p); }
 static inline void vd_store(double *p, vd v) { _mm512_storeu_pd(p, v); }
+static inline void vd_stream(double *p, vd v) { _mm512_stream_pd(p, v); }
 static inline vd vd_load_n(const double *p, size_t n)
 {
     return _mm512_maskz_loadu_pd((__mmask8)((1u << n) - 1u), p);

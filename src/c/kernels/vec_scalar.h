@@ -34,6 +34,9 @@ static inline vf vf_set1(float a) { return a; }
 static inline vf vf_zero(void) { return 0.0f; }
 static inline vf vf_load(const float *p) { return *p; }
 static inline void vf_store(float *p, vf v) { *p = v; }
+/* no non-temporal stores in portable C: plain stores */
+static inline void vf_stream(float *p, vf v) { *p = v; }
+static inline void fa_sfence(void) {}
 static inline vf vf_load_n(const float *p, size_t n) { return n ? *p : 0.0f; }
 static inline void vf_store_n(float *p, vf v, size_t n) { if (n) *p = v; }
 static inline vf vf_add(vf a, vf b) { return a + b; }
@@ -68,6 +71,15 @@ static inline vf vf_ldexp(vf v, vf n)
     return (v * vf_pow2(na)) * vf_pow2(nb);
 }
 static inline vf vf_ldexp_lossy(vf v, vf n) { return vf_ldexp(v, n); }
+/* 8-entry float tables (see vec_avx512.h) */
+typedef int vfi;
+static inline vfi vf_lut8_index(vf s)
+{
+    uint32_t u;
+    memcpy(&u, &s, 4);
+    return (int)(((u >> 22) - 254u) & 7u);
+}
+static inline vf vf_lut8(const float *row, vfi j) { return row[j]; }
 static inline float vf_hmax(vf v) { return v; }
 
 /* ---------------- double ---------------- */
@@ -75,6 +87,7 @@ static inline vd vd_set1(double a) { return a; }
 static inline vd vd_zero(void) { return 0.0; }
 static inline vd vd_load(const double *p) { return *p; }
 static inline void vd_store(double *p, vd v) { *p = v; }
+static inline void vd_stream(double *p, vd v) { *p = v; }
 static inline vd vd_load_n(const double *p, size_t n) { return n ? *p : 0.0; }
 static inline void vd_store_n(double *p, vd v, size_t n) { if (n) *p = v; }
 static inline vd vd_add(vd a, vd b) { return a + b; }

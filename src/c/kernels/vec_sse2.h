@@ -27,6 +27,9 @@ static inline vf vf_set1(float a) { return _mm_set1_ps(a); }
 static inline vf vf_zero(void) { return _mm_setzero_ps(); }
 static inline vf vf_load(const float *p) { return _mm_loadu_ps(p); }
 static inline void vf_store(float *p, vf v) { _mm_storeu_ps(p, v); }
+/* non-temporal store, p 16-byte aligned */
+static inline void vf_stream(float *p, vf v) { _mm_stream_ps(p, v); }
+static inline void fa_sfence(void) { _mm_sfence(); }
 static inline vf vf_load_n(const float *p, size_t n)
 {
     float b[4] = {0.0f, 0.0f, 0.0f, 0.0f};
@@ -69,6 +72,16 @@ static inline vf vf_ldexp(vf v, vf n)
 }
 /* v * 2^n where only n >= -126 must be exact (smaller n: some value in [0, |v| 2^-126]) */
 static inline vf vf_ldexp_lossy(vf v, vf n) { return _mm_mul_ps(v, vf_pow2(_mm_max_ps(n, _mm_set1_ps(-126.0f)))); }
+/* 8-entry float tables (see vec_avx512.h): per-lane loads */
+typedef struct { int j[4]; } vfi;
+static inline vfi vf_lut8_index(vf s)
+{
+    vfi r;
+    __m128i k = _mm_sub_epi32(_mm_srli_epi32(_mm_castps_si128(s), 22), _mm_set1_epi32(254));
+    _mm_storeu_si128((__m128i *)r.j, _mm_and_si128(k, _mm_set1_epi32(7)));
+    return r;
+}
+static inline vf vf_lut8(const float *row, vfi j) { return _mm_set_ps(row[j.j[3]], row[j.j[2]], row[j.j[1]], row[j.j[0]]); }
 static inline float vf_hmax(vf v)
 {
     __m128 m = _mm_max_ps(v, _mm_movehl_ps(v, v));
@@ -81,6 +94,7 @@ static inline vd vd_set1(double a) { return _mm_set1_pd(a); }
 static inline vd vd_zero(void) { return _mm_setzero_pd(); }
 static inline vd vd_load(const double *p) { return _mm_loadu_pd(p); }
 static inline void vd_store(double *p, vd v) { _mm_storeu_pd(p, v); }
+static inline void vd_stream(double *p, vd v) { _mm_stream_pd(p, v); }
 static inline vd vd_load_n(const double *p, size_t n)
 {
     (void)n; /* n == 1 */
