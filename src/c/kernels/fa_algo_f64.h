@@ -100,7 +100,7 @@ FA_INLINE vd fa_sigmoid_vd(vd x)
 FA_INLINE vd fa_wsig_f64(vd w, vd p, vd n)
 {
     vd mn = vd_neg(n);
-    vd d = vd_add(p, vd_pow2(vd_max(mn, vd_set1(-1022.0))));
+    vd d = vd_add(p, vd_pow2_sat(mn));
     return vd_ldexp(vd_div(w, d), mn);
 }
 

@@ -72,6 +72,8 @@ static inline vfi vf_lut8_index(vf s)
     return _mm256_sub_epi32(_mm256_srli_epi32(_mm256_castps_si256(s), 22), _mm256_set1_epi32(254));
 }
 static inline vf vf_lut8(const float *row, vfi j) { return _mm256_permutevar8x32_ps(_mm256_loadu_ps(row), j); }
+/* 2^n for integral n <= 127; n < -126 may give any value in [0, 2^-126] */
+static inline vf vf_pow2_sat(vf n) { return vf_pow2(_mm256_max_ps(n, _mm256_set1_ps(-126.0f))); }
 static inline float vf_hmax(vf v)
 {
     __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
@@ -123,6 +125,7 @@ static inline vd vd_ldexp(vd v, vd n)
     return _mm256_mul_pd(_mm256_mul_pd(v, vd_pow2(na)), vd_pow2(nb));
 }
 static inline vd vd_ldexp_lossy(vd v, vd n) { return _mm256_mul_pd(v, vd_pow2(_mm256_max_pd(n, _mm256_set1_pd(-1022.0)))); }
+static inline vd vd_pow2_sat(vd n) { return vd_pow2(_mm256_max_pd(n, _mm256_set1_pd(-1022.0))); }
 static inline double vd_hmax(vd v)
 {
     __m128d m = _mm_max_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));

@@ -82,6 +82,8 @@ static inline vf vf_lut8(const float *row, vfi j)
 {
     return _mm512_permutexvar_ps(j, _mm512_zextps256_ps512(_mm256_loadu_ps(row)));
 }
+/* 2^n for integral n <= 127; n < -126 may give any value in [0, 2^-126] */
+static inline vf vf_pow2_sat(vf n) { return _mm512_scalef_ps(_mm512_set1_ps(1.0f), n); }
 static inline float vf_hmax(vf v) { return _mm512_reduce_max_ps(v); }
 
 /* ---------------- double ---------------- */
@@ -122,6 +124,7 @@ static inline vd vd_pow2(vd n) { return _mm512_scalef_pd(_mm512_set1_pd(1.0), n)
 /* v * 2^n rounded once, n integral in [-2040, 1023], |v| >= 2^-2 or 0/inf/NaN */
 static inline vd vd_ldexp(vd v, vd n) { return _mm512_scalef_pd(v, n); }
 static inline vd vd_ldexp_lossy(vd v, vd n) { return _mm512_scalef_pd(v, n); }
+static inline vd vd_pow2_sat(vd n) { return _mm512_scalef_pd(_mm512_set1_pd(1.0), n); }
 static inline double vd_hmax(vd v) { return _mm512_reduce_max_pd(v); }
 static inline double vd_hsum(vd v) { return _mm512_reduce_add_pd(v); }
 /* Coefficient lookup in 4-entry tables: vd_lut4_index(j) once (j integral

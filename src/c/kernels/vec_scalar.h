@@ -80,6 +80,8 @@ static inline vfi vf_lut8_index(vf s)
     return (int)(((u >> 22) - 254u) & 7u);
 }
 static inline vf vf_lut8(const float *row, vfi j) { return row[j]; }
+/* 2^n for integral n <= 127; n < -126 may give any value in [0, 2^-126] */
+static inline vf vf_pow2_sat(vf n) { return vf_pow2(n > -126.0f ? n : -126.0f); }
 static inline float vf_hmax(vf v) { return v; }
 
 /* ---------------- double ---------------- */
@@ -120,6 +122,7 @@ static inline vd vd_ldexp(vd v, vd n)
     return (v * vd_pow2(na)) * vd_pow2(nb);
 }
 static inline vd vd_ldexp_lossy(vd v, vd n) { return vd_ldexp(v, n); }
+static inline vd vd_pow2_sat(vd n) { return vd_pow2(n > -1022.0 ? n : -1022.0); }
 static inline double vd_hmax(vd v) { return v; }
 static inline double vd_hsum(vd v) { return v; }
 typedef int vdi;

@@ -82,6 +82,8 @@ static inline vfi vf_lut8_index(vf s)
     return r;
 }
 static inline vf vf_lut8(const float *row, vfi j) { return _mm_set_ps(row[j.j[3]], row[j.j[2]], row[j.j[1]], row[j.j[0]]); }
+/* 2^n for integral n <= 127; n < -126 may give any value in [0, 2^-126] */
+static inline vf vf_pow2_sat(vf n) { return vf_pow2(_mm_max_ps(n, _mm_set1_ps(-126.0f))); }
 static inline float vf_hmax(vf v)
 {
     __m128 m = _mm_max_ps(v, _mm_movehl_ps(v, v));
@@ -134,6 +136,7 @@ static inline vd vd_ldexp(vd v, vd n)
     return _mm_mul_pd(_mm_mul_pd(v, vd_pow2(na)), vd_pow2(nb));
 }
 static inline vd vd_ldexp_lossy(vd v, vd n) { return _mm_mul_pd(v, vd_pow2(_mm_max_pd(n, _mm_set1_pd(-1022.0)))); }
+static inline vd vd_pow2_sat(vd n) { return vd_pow2(_mm_max_pd(n, _mm_set1_pd(-1022.0))); }
 static inline double vd_hmax(vd v) { return _mm_cvtsd_f64(_mm_max_sd(v, _mm_unpackhi_pd(v, v))); }
 static inline double vd_hsum(vd v) { return _mm_cvtsd_f64(_mm_add_sd(v, _mm_unpackhi_pd(v, v))); }
 typedef struct { int i0, i1; } vdi;
