@@ -13,6 +13,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #if defined(__x86_64__) || defined(_M_X64) || defined(__i386__)
 #define FA_X86 1
@@ -104,7 +105,7 @@ int fa_isa_from_name(const char *name)
 {
     if (!name) return -1;
     for (int i = 0; i < FA_N_ISA; i++)
-        if (strcmp(name, g_names[i]) == 0) return i;
+        if (strcasecmp(name, g_names[i]) == 0) return i;
     return -1;
 }
 

@@ -15,7 +15,9 @@ GELU forms, with mpmath at 30 significant digits when mpmath is importable
 * gelu(x) = 0.5 * x * erfc(-x/sqrt(2))  (never 0.5*x*(1+erf(x/sqrt 2)));
 * gelu(x, "tanh") = x * sigmoid(2u), u = sqrt(2/pi) * (x + 0.044715 x^3),
   which equals PyTorch's 0.5*x*(1+tanh(u)) without its cancellation;
-* softmax subtracts the row max; log_softmax = (x - max) - log(sum(exp(x - max))).
+* softmax subtracts the row max; log_softmax = (x - max) - log1p(s1), where
+  s1 = sum(exp(x - max)) - 1 is summed without the max term (no cancellation
+  when the result is near 0).
 
 The results are then rounded once to the output dtype, so they serve as ulp
 oracles: their own error is far below one ulp of the output dtype.
@@ -219,8 +221,13 @@ def _rows(x, axis, name, log):
         m = np.where(bad, 0, m)
         z = w - m
         e = np.exp(z)
-        s = np.sum(e, axis=ax, keepdims=True)
-        r = (z - np.log(s)) if log else (e / s)
+        # s1 = sum(e) - 1, summed without the (first) max term so that it is
+        # accurate even when tiny: log_softmax = z - log1p(s1) then has no
+        # cancellation (both terms <= 0), unlike z - log(sum(e)) near 0.
+        e_rest = e.copy()
+        np.put_along_axis(e_rest, np.argmax(z, axis=ax, keepdims=True), 0, axis=ax)
+        s1 = np.sum(e_rest, axis=ax, keepdims=True)
+        r = (z - np.log1p(s1)) if log else (e / (1 + s1))
         r = np.where(bad, np.nan, r)
     return _finish(r.reshape(a.shape), rdt)
 

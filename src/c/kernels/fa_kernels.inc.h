@@ -164,12 +164,26 @@ void FA_KN(softmax, f32)(const float *x, float *y, size_t n)
     if (i < n) vf_store_n(y + i, vf_mul(vf_load_n(y + i, n - i), inv), n - i);
 }
 
+/* index of the first element equal to m (a max found by fa_rowmax) */
+FA_INLINE size_t fa_argm_f32(const float *x, size_t n, float m)
+{
+    size_t i = 0;
+    while (i < n && !(x[i] == m)) i++;
+    return i < n ? i : 0; /* NaN rows: any index (the result is NaN anyway) */
+}
+
+/* log_softmax: y = (x - m) - log(s), s = 1 + s1 where s1 sums e^(x - m)
+ * over every element but one maximum, so log(s) = log1p(s1) keeps full
+ * relative precision when one logit dominates (y ~ -s1 near 0).  Both
+ * terms of y are <= 0 and >= 0 resp.: the subtraction adds magnitudes
+ * (no cancellation), <= 1.5 ulp in float. */
 void FA_KN(log_softmax, f32)(const float *x, float *y, size_t n)
 {
-    /* y = (x - m) - lse: both terms are <= 0 and >= 0 resp., so the
-     * subtraction adds magnitudes (no cancellation): <= 1.5 ulp in float. */
     float m = fa_rowmax_f32(x, n);
-    const vf vm = vf_set1(m), vl = vf_set1((float)log(fa_expsum_f32(x, NULL, n, m)));
+    size_t k = fa_argm_f32(x, n, m);
+    double s1 = fa_expsum_f32(x, NULL, k, m) + fa_expsum_f32(x + k + 1, NULL, n - k - 1, m);
+    if (!(m < INFINITY)) s1 = (double)NAN; /* NaN or +inf in the row: NaN row */
+    const vf vm = vf_set1(m), vl = vf_set1((float)log1p(s1));
     size_t i = 0;
     for (; i + VF_N <= n; i += VF_N) vf_store(y + i, vf_sub(vf_sub(vf_load(x + i), vm), vl));
     if (i < n) vf_store_n(y + i, vf_sub(vf_sub(vf_load_n(x + i, n - i), vm), vl), n - i);
@@ -253,11 +267,21 @@ void FA_KN(softmax, f64)(const double *x, double *y, size_t n)
     if (i < n) vd_store_n(y + i, vd_mul(vd_load_n(y + i, n - i), inv), n - i);
 }
 
+FA_INLINE size_t fa_argm_f64(const double *x, size_t n, double m)
+{
+    size_t i = 0;
+    while (i < n && !(x[i] == m)) i++;
+    return i < n ? i : 0;
+}
+
+/* See fa_log_softmax_f32. */
 void FA_KN(log_softmax, f64)(const double *x, double *y, size_t n)
 {
     double m = fa_rowmax_f64(x, n);
-    double s = fa_expsum_f64(x, NULL, n, m);
-    const vd vm = vd_set1(m), vl = vd_set1(log(s));
+    size_t k = fa_argm_f64(x, n, m);
+    double s1 = fa_expsum_f64(x, NULL, k, m) + fa_expsum_f64(x + k + 1, NULL, n - k - 1, m);
+    if (!(m < INFINITY)) s1 = NAN;
+    const vd vm = vd_set1(m), vl = vd_set1(log1p(s1));
     size_t i = 0;
     for (; i + VD_N <= n; i += VD_N) vd_store(y + i, vd_sub(vd_sub(vd_load(x + i), vm), vl));
     if (i < n) vd_store_n(y + i, vd_sub(vd_sub(vd_load_n(x + i, n - i), vm), vl), n - i);
