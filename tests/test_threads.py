@@ -114,6 +114,21 @@ def test_default_respects_affinity():
     assert fa.get_num_threads() <= len(os.sched_getaffinity(0))
 
 
+def test_default_follows_affinity_mask():
+    if not hasattr(os, "sched_setaffinity"):
+        pytest.skip("needs sched_setaffinity")
+    out = _run_py(
+        """
+        import os
+        os.environ.pop("OMP_NUM_THREADS", None)
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+        import fastact as fa
+        print("n", fa.get_num_threads())
+        """
+    )
+    assert "n 1" in out
+
+
 def test_set_get_num_threads(restore_threads):
     if not fa.get_config()["openmp"]:
         pytest.skip("built without OpenMP: always 1 thread")

@@ -191,6 +191,7 @@ static int fa_best_level(unsigned supported, int cap)
 
 void fa_fill_table(fa_kernel_table *t, int level)
 {
+    (void)level; /* unused when only the scalar level is compiled */
     fa_fill_scalar(t);
 #ifdef FA_HAVE_SSE2
     if (level >= FA_ISA_SSE2 && level != FA_ISA_NEON) fa_fill_sse2(t);
