@@ -14,9 +14,9 @@ Checks (targets for a 2-core machine):
 Each measurement alternates the variants being compared (so slow phases of a
 shared machine hit both) and reports medians; ratios are of medians.
 --thresholds runs each op/dtype in a subprocess with FASTACT_GRAIN_SCALE=0
-(every call parallel) and prints the 2-thread/1-thread speedup by size: the
-grain table in src/c/parallel.c is half the smallest size where 2 threads
-win by >= 1.3x (on a quiet machine).
+(every call parallel, no contention back-off) and prints the 2-thread /
+1-thread speedup by size: the grain table in src/c/parallel.c is half the
+smallest size where 2 threads win by >= 1.3x (on a quiet machine).
 """
 
 import argparse
@@ -35,7 +35,7 @@ SRC = os.path.join(os.path.dirname(HERE), "src")
 if os.path.isdir(os.path.join(SRC, "fastact")) and SRC not in sys.path:
     sys.path.insert(0, SRC)
 
-import fastact as fa  # noqa: E402
+import fastact as fa
 
 clock = time.perf_counter
 
@@ -86,22 +86,39 @@ def report(check, a_name, b_name, a, b, ratio, target, unit):
 def bench_large(reps):
     x = np.random.default_rng(0).standard_normal(4 << 20).astype(np.float32)
     y = np.empty_like(x)
-    f1 = lambda: fa.sigmoid(x, out=y, num_threads=1)  # noqa: E731
-    f2 = lambda: fa.sigmoid(x, out=y, num_threads=2)  # noqa: E731
+    f1 = lambda: fa.sigmoid(x, out=y, num_threads=1)
+    f2 = lambda: fa.sigmoid(x, out=y, num_threads=2)
     f1(), f2()
     t1, t2 = _alternate([f1, f2], reps)
-    report("large: 4M f32 sigmoid", "1 thread", "2 threads", t1 * 1e3, t2 * 1e3, t1 / t2, 1.6, "ms")
+    report(
+        "large: 4M f32 sigmoid",
+        "1 thread",
+        "2 threads",
+        t1 * 1e3,
+        t2 * 1e3,
+        t1 / t2,
+        1.6,
+        "ms",
+    )
 
 
 def bench_small(reps):
     x = np.random.default_rng(0).standard_normal(1000).astype(np.float32)
     y = np.empty_like(x)
-    fd = lambda: fa.sigmoid(x, out=y)  # noqa: E731
-    f1 = lambda: fa.sigmoid(x, out=y, num_threads=1)  # noqa: E731
+    fd = lambda: fa.sigmoid(x, out=y)
+    f1 = lambda: fa.sigmoid(x, out=y, num_threads=1)
     fd(), f1()
     td, t1 = _alternate([fd, f1], reps, inner=2000)
-    report("small: 1000-elem f32 sigmoid", "num_threads=1", "default", t1 * 1e6, td * 1e6, t1 / td, 1.0 - 0.05,
-           "us")
+    report(
+        "small: 1000-elem f32 sigmoid",
+        "num_threads=1",
+        "default",
+        t1 * 1e6,
+        td * 1e6,
+        t1 / td,
+        1.0 - 0.05,
+        "us",
+    )
 
 
 def bench_gil(reps):
@@ -109,7 +126,7 @@ def bench_gil(reps):
     x = np.random.default_rng(0).standard_normal(1 << 17).astype(np.float32)
     ys = [np.empty_like(x) for _ in range(2)]
     calls = 200
-    f0 = lambda: fa.sigmoid(x, out=ys[0], num_threads=1)  # noqa: E731
+    f0 = lambda: fa.sigmoid(x, out=ys[0], num_threads=1)
     local = threading.local()
 
     def fthr():
@@ -121,10 +138,20 @@ def bench_gil(reps):
     one, two = [], []
     for _ in range(reps):
         one.append(_threads_run(1, fthr, calls) / calls)  # 1 thread: calls calls
-        two.append(_threads_run(2, fthr, calls) / (2 * calls))  # 2 threads: 2*calls calls
+        two.append(
+            _threads_run(2, fthr, calls) / (2 * calls)
+        )  # 2 threads: 2*calls calls
     t1, t2 = _median(one), _median(two)
-    report("gil: 2 Py threads x num_threads=1", "1 Py thread", "2 Py threads", t1 * 1e6, t2 * 1e6, t1 / t2, 1.4,
-           "us/call")
+    report(
+        "gil: 2 Py threads x num_threads=1",
+        "1 Py thread",
+        "2 Py threads",
+        t1 * 1e6,
+        t2 * 1e6,
+        t1 / t2,
+        1.4,
+        "us/call",
+    )
 
 
 def bench_oversub(reps, nthreads=8):
@@ -143,8 +170,16 @@ def bench_oversub(reps, nthreads=8):
         seq.append(_threads_run(1, fthr, nthreads * calls) / (nthreads * calls))
         par.append(_threads_run(nthreads, fthr, calls) / (nthreads * calls))
     ts, tp = _median(seq), _median(par)
-    report(f"oversub: {nthreads} Py threads, 1M f32 sigmoid", "sequential", f"{nthreads} Py threads",
-           ts * 1e6, tp * 1e6, ts / tp, 0.9, "us/call")
+    report(
+        f"oversub: {nthreads} Py threads, 1M f32 sigmoid",
+        "sequential",
+        f"{nthreads} Py threads",
+        ts * 1e6,
+        tp * 1e6,
+        ts / tp,
+        0.9,
+        "us/call",
+    )
 
 
 # ---- thresholds ------------------------------------------------------------
@@ -182,17 +217,46 @@ print(json.dumps(res))
 
 
 def bench_thresholds(reps):
-    ops = ["relu", "leaky_relu", "sigmoid", "tanh", "silu", "gelu", "gelu_tanh", "softmax", "log_softmax"]
+    ops = [
+        "relu",
+        "leaky_relu",
+        "sigmoid",
+        "tanh",
+        "silu",
+        "gelu",
+        "gelu_tanh",
+        "softmax",
+        "log_softmax",
+    ]
     sizes = [1 << k for k in range(12, 22)]  # 4K .. 2M elements
     env = dict(os.environ, FASTACT_GRAIN_SCALE="0")
     env["PYTHONPATH"] = SRC + os.pathsep + env.get("PYTHONPATH", "")
-    print("\n2-thread speedup (t1/t2) by size, every call forced parallel (FASTACT_GRAIN_SCALE=0)")
-    print(f"{'op':<12} {'dtype':<8}" + "".join(f"{(str(s >> 10) + 'K'):>7}" for s in sizes) + "   1st >=1.3x")
+    print(
+        "\n2-thread speedup (t1/t2) by size, every call forced parallel (FASTACT_GRAIN_SCALE=0); "
+        "meaningful on a quiet machine only"
+    )
+    print(
+        f"{'op':<12} {'dtype':<8}"
+        + "".join(f"{(str(s >> 10) + 'K'):>7}" for s in sizes)
+        + "   1st >=1.3x"
+    )
     for op in ops:
         for dt in ("float32", "float64"):
             p = subprocess.run(
-                [sys.executable, "-c", _THRESH_CHILD, op, dt, json.dumps(sizes), str(reps)],
-                env=env, capture_output=True, text=True, timeout=600,
+                [
+                    sys.executable,
+                    "-c",
+                    _THRESH_CHILD,
+                    op,
+                    dt,
+                    json.dumps(sizes),
+                    str(reps),
+                ],
+                check=False,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=600,
             )
             if p.returncode != 0:
                 print(f"{op:<12} {dt:<8} failed: {p.stderr.strip()[-200:]}")
@@ -200,38 +264,69 @@ def bench_thresholds(reps):
             res = {int(k): v for k, v in json.loads(p.stdout).items()}
             ratios = [res[s][0] / res[s][1] for s in sizes]
             first = next((s for s, r in zip(sizes, ratios) if r >= 1.3), None)
-            print(f"{op:<12} {dt:<8}" + "".join(f"{r:7.2f}" for r in ratios)
-                  + f"   {(str(first >> 10) + 'K') if first else '-':>8}", flush=True)
+            print(
+                f"{op:<12} {dt:<8}"
+                + "".join(f"{r:7.2f}" for r in ratios)
+                + f"   {(str(first >> 10) + 'K') if first else '-':>8}",
+                flush=True,
+            )
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--reps", type=int, default=15, help="repetitions per measurement (medians)")
-    ap.add_argument("--only", default="large,small,gil,oversub", help="comma-separated checks to run")
-    ap.add_argument("--thresholds", action="store_true", help="also measure parallel crossover sizes")
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "--reps", type=int, default=15, help="repetitions per measurement (medians)"
+    )
+    ap.add_argument(
+        "--only",
+        default="large,small,gil,oversub",
+        help="comma-separated checks to run",
+    )
+    ap.add_argument(
+        "--thresholds",
+        action="store_true",
+        help="also measure parallel crossover sizes",
+    )
     args = ap.parse_args()
 
     cfg = fa.get_config()
-    print(f"fastact {cfg.get('version')}  isa={cfg.get('isa')}  openmp={cfg.get('openmp')}  "
-          f"default threads={cfg.get('num_threads')}  cpus={len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count()}")
+    print(
+        f"fastact {cfg.get('version')}  isa={cfg.get('isa')}  openmp={cfg.get('openmp')}  "
+        f"default threads={cfg.get('num_threads')}  cpus={len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count()}"
+    )
     load0 = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     only = set(args.only.split(",")) if args.only else set()
-    checks = {"large": bench_large, "small": bench_small, "gil": bench_gil, "oversub": bench_oversub}
+    checks = {
+        "large": bench_large,
+        "small": bench_small,
+        "gil": bench_gil,
+        "oversub": bench_oversub,
+    }
     for name, f in checks.items():
         if name in only:
             f(args.reps)
     if rows:
-        print(f"\n{'check':<42} {'A':>14} {'B':>14} {'A':>10} {'B':>10}  {'A/B':>6}  {'target':>6}")
+        print(
+            f"\n{'check':<42} {'A':>14} {'B':>14} {'A':>10} {'B':>10}  {'A/B':>6}  {'target':>6}"
+        )
         for check, an, bn, a, b, ratio, target, unit, ok in rows:
-            print(f"{check:<42} {an:>14} {bn:>14} {a:>10.2f} {b:>10.2f}  {ratio:6.2f}  {'>=' + format(target, '.2f'):>6}"
-                  f"  {unit:<7} {ok}")
+            print(
+                f"{check:<42} {an:>14} {bn:>14} {a:>10.2f} {b:>10.2f}  {ratio:6.2f}  {'>=' + format(target, '.2f'):>6}"
+                f"  {unit:<7} {ok}"
+            )
     if hasattr(os, "getloadavg"):
         ncpu = os.cpu_count() or 1
         load1 = os.getloadavg()[0]
-        print(f"\nload average (1 min) before/after: {load0:.2f} / {load1:.2f} on {ncpu} CPUs")
+        print(
+            f"\nload average (1 min) before/after: {load0:.2f} / {load1:.2f} on {ncpu} CPUs"
+        )
         if load0 > ncpu - 0.5:
-            print("warning: the machine was busy before the run (load ~ CPUs); parallel speedups measured now are "
-                  "not representative (see docs/threading.md, contention back-off)")
+            print(
+                "warning: the machine was busy before the run (load ~ CPUs); parallel speedups measured now are "
+                "not representative (see docs/threading.md, contention back-off)"
+            )
     if args.thresholds:
         bench_thresholds(max(3, args.reps // 3))
 

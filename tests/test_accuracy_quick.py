@@ -46,7 +46,8 @@ REGRESSION32 = {
     "sigmoid": [0xc02e3af3, 0xc02eb617, 0xc2aeae4d, 0xc2affd8b],
     "tanh": [0x40519bf1, 0xbfa47c24, 0xc09046c8, 0x80000000],
     "silu": [0xc1857174, 0xc04de825, 0xbffaeb33, 0xc2b7ee47, 0xc2b7b9ce],
-    "gelu": [0x3c6e8766, 0xbfec50d9, 0x3b698c4b, 0x3b69ec2a, 0x3aff5487, 0xc1525fdf, 0xc1525c26],
+    "gelu": [0xbfebc350, 0xc031e16c, 0xc1525925, 0x3c6e8766, 0xbfec50d9, 0x3b698c4b, 0x3b69ec2a,
+             0x3aff5487, 0xc1525fdf, 0xc1525c26],
     "gelu_tanh": [0xc09fdfaf, 0xbfea69ff, 0xbfe92ac2, 0xc121ca46],
 }
 
@@ -77,8 +78,13 @@ ISAS = _isas()
 
 @pytest.fixture(params=ISAS)
 def isa(request):
-    prev = fastact._core.set_isa(request.param)
     try:
+        prev = fastact._core.set_isa(request.param)
+    except (ValueError, RuntimeError) as e:  # e.g. capped by FASTACT_ISA
+        pytest.skip("cannot switch to %s: %s" % (request.param, e))
+    try:
+        if fastact._core.get_isa() != request.param:
+            pytest.skip("ISA level %s not available here" % request.param)
         yield request.param
     finally:
         fastact._core.set_isa(prev)

@@ -46,12 +46,12 @@ N_BIG = (1 << 20) + 37
 def _data(n, dtype, seed=0):
     rng = np.random.default_rng(seed)
     x = (rng.standard_normal(n) * 6).astype(dtype)
-    x[:: 997] = 0.0
-    x[1:: 1009] = -0.0
-    x[2:: 4099] = np.inf
-    x[3:: 4111] = -np.inf
-    x[4:: 8191] = np.nan
-    x[5:: 1013] = dtype(1e-40) if dtype == np.float32 else 1e-310  # subnormal
+    x[::997] = 0.0
+    x[1::1009] = -0.0
+    x[2::4099] = np.inf
+    x[3::4111] = -np.inf
+    x[4::8191] = np.nan
+    x[5::1013] = dtype(1e-40) if dtype == np.float32 else 1e-310  # subnormal
     return x
 
 
@@ -62,7 +62,9 @@ def _same(a, b):
     if a.shape != b.shape or a.dtype != b.dtype:
         return False
     u = {2: np.uint16, 4: np.uint32, 8: np.uint64}[a.dtype.itemsize]
-    return np.array_equal(np.ascontiguousarray(a).view(u), np.ascontiguousarray(b).view(u))
+    return np.array_equal(
+        np.ascontiguousarray(a).view(u), np.ascontiguousarray(b).view(u)
+    )
 
 
 def _run_py(code, timeout=120):
@@ -73,6 +75,7 @@ def _run_py(code, timeout=120):
     try:
         p = subprocess.run(
             [sys.executable, "-c", textwrap.dedent(code)],
+            check=False,
             env=env,
             capture_output=True,
             text=True,
@@ -80,7 +83,9 @@ def _run_py(code, timeout=120):
         )
     except subprocess.TimeoutExpired:
         pytest.fail(f"subprocess hung (> {timeout} s)")
-    assert p.returncode == 0, f"rc={p.returncode}\nstdout:\n{p.stdout}\nstderr:\n{p.stderr}"
+    assert p.returncode == 0, (
+        f"rc={p.returncode}\nstdout:\n{p.stdout}\nstderr:\n{p.stderr}"
+    )
     return p.stdout
 
 
@@ -224,10 +229,14 @@ def test_omp_num_threads_env():
     env["OMP_NUM_THREADS"] = "1"
     p = subprocess.run(
         [sys.executable, "-c", textwrap.dedent(env_code)],
-        env=env, capture_output=True, text=True, timeout=60,
+        check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert p.returncode == 0, p.stderr
-    n, omp = p.stdout.split()
+    n, _openmp = p.stdout.split()
     assert int(n) == 1
 
 
@@ -275,7 +284,9 @@ def test_rowwise_deterministic_across_threads(name, dtype, shape, axis):
     x = (rng.standard_normal(shape) * 4).astype(dtype)
     ref = f(x, axis=axis, num_threads=1)
     for nt in (2, 3, 4):
-        assert _same(f(x, axis=axis, num_threads=nt), ref), f"{name} {shape} axis={axis} nt={nt}"
+        assert _same(f(x, axis=axis, num_threads=nt), ref), (
+            f"{name} {shape} axis={axis} nt={nt}"
+        )
 
 
 def test_default_threads_match_single_thread(restore_threads):
@@ -297,7 +308,12 @@ def test_concurrent_callers_match_serial():
     jobs = []
     for i, (name, f) in enumerate({**ELEMENTWISE, **ROWWISE}.items()):
         for dtype in DTYPES:
-            for n, nt in (((1 << 18) + 5, None), (3001, None), ((1 << 18) + 5, 2), (1 << 16, 1)):
+            for n, nt in (
+                ((1 << 18) + 5, None),
+                (3001, None),
+                ((1 << 18) + 5, 2),
+                (1 << 16, 1),
+            ):
                 x = _data(n, dtype, seed=i)
                 if name in ROWWISE:
                     x = x[: (n // 257) * 257].reshape(-1, 257)
@@ -389,7 +405,9 @@ def same(a, b):
 
 
 def test_fork_child_after_parallel_call():
-    code = _ALL_OPS_SNIPPET + """
+    code = (
+        _ALL_OPS_SNIPPET
+        + """
 import os, sys, time
 ref = all_ops(2)            # parallel in the parent: the libgomp pool now exists
 ref1 = all_ops(1)
@@ -417,11 +435,14 @@ assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, status
 assert same(all_ops(2), ref)
 print("ok")
 """
+    )
     assert "ok" in _run_py(code, timeout=120)
 
 
 def test_multiprocessing_fork_pool():
-    code = _ALL_OPS_SNIPPET + """
+    code = (
+        _ALL_OPS_SNIPPET
+        + """
 import multiprocessing as mp
 def work(i):
     x = np.linspace(-8, 8, (1 << 20) + i, dtype=np.float32)
@@ -436,6 +457,7 @@ if __name__ == "__main__":
         assert np.array_equal(a, c) and np.array_equal(b, d)
     print("ok")
 """
+    )
     assert "ok" in _run_py(code, timeout=120)
 
 
@@ -450,7 +472,13 @@ def _fastact_libgomp():
 
     paths = set()
     try:
-        out = subprocess.run(["ldd", core.__file__], capture_output=True, text=True, timeout=30).stdout
+        out = subprocess.run(
+            ["ldd", core.__file__],
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        ).stdout
         for line in out.splitlines():
             if "omp" in line and "=>" in line:
                 p = line.split("=>")[1].split("(")[0].strip()
@@ -498,7 +526,11 @@ def test_threadpool_limits_caps_explicit_setting(restore_threads):
     if not fa.get_config()["openmp"]:
         pytest.skip("built without OpenMP")
     omp_default = max(
-        (m["num_threads"] for m in threadpoolctl.threadpool_info() if m.get("user_api") == "openmp"),
+        (
+            m["num_threads"]
+            for m in threadpoolctl.threadpool_info()
+            if m.get("user_api") == "openmp"
+        ),
         default=1,
     )
     if omp_default < 2:

@@ -27,7 +27,11 @@
  *    Elementwise work is cut into blocks whose sizes are multiples of 64
  *    elements (vector tails only at the array's end) and scheduled
  *    dynamically, so a core stolen by another process does not stall the
- *    call.  Row-wise work is split by whole rows.
+ *    call.  Row-wise work is split by whole rows.  Large out-of-place relu /
+ *    leaky_relu outputs use the non-temporal-store kernels.
+ *  - Contention back-off.  A parallel call whose team could not get cores
+ *    (the master waited > 1 ms for it) makes the following calls serial for
+ *    a while (see backoff_update).
  *  - Determinism.  Every element (elementwise ops) or row (softmax) is
  *    computed by the same kernel whatever the split, and kernels do not
  *    depend on an element's position, so results are bitwise identical for
@@ -88,8 +92,8 @@
 /*
  * Chosen by measurement on the 2-core AVX-512 development machine (Xeon,
  * KVM, shared), every call forced parallel: the smallest power-of-two size
- * at which 2 threads beat 1 by >= 1.3x (median of interleaved repetitions,
- * back-to-back calls), halved.  So a call uses 2 threads from that size on
+ * at which 2 threads beat 1 by >= 1.3x (medians of interleaved repetitions,
+ * back-to-back calls, median over 7 runs on the quiet machine), halved.  So a call uses 2 threads from that size on
  * (work >= 2 * grain), where a warm team gains >= 1.3x and waking a sleeping
  * team (~20 us) costs little.  Cheap, memory-bound ops (relu, leaky_relu)
  * need far more work per thread than transcendental ones; float64 about
@@ -97,30 +101,31 @@
  *
  * The environment variable FASTACT_GRAIN_SCALE (a number >= 0, read once;
  * default 1) multiplies every grain: a tuning and measurement knob (0 makes
- * every call with >= 128 elements parallel, which is how the crossover
- * sizes were measured: benchmarks/bench_threads.py --thresholds).  It never
- * changes results, only speed.
+ * every call with >= 128 elements parallel and turns off the contention
+ * back-off: how the crossover sizes are measured, see
+ * benchmarks/bench_threads.py --thresholds).  It never changes results, only
+ * speed.
  */
 static const size_t grain_map_f32[FA_N_MAP_OPS] = {
-    [FA_OP_RELU] = 64 * 1024,       /* memory-bound: ~0.1 ns/element */
-    [FA_OP_LEAKY_RELU] = 64 * 1024,
-    [FA_OP_SIGMOID] = 16 * 1024,    /* ~0.5 ns/element */
-    [FA_OP_TANH] = 16 * 1024,
+    [FA_OP_RELU] = 128 * 1024,      /* memory-bound: ~0.1 ns/element */
+    [FA_OP_LEAKY_RELU] = 128 * 1024,
+    [FA_OP_SIGMOID] = 32 * 1024,    /* ~0.5 ns/element */
+    [FA_OP_TANH] = 32 * 1024,
     [FA_OP_SILU] = 16 * 1024,
     [FA_OP_GELU] = 8 * 1024,        /* ~0.8 ns/element */
     [FA_OP_GELU_TANH] = 8 * 1024,
 };
 static const size_t grain_map_f64[FA_N_MAP_OPS] = {
-    [FA_OP_RELU] = 32 * 1024,
-    [FA_OP_LEAKY_RELU] = 32 * 1024,
+    [FA_OP_RELU] = 64 * 1024,
+    [FA_OP_LEAKY_RELU] = 64 * 1024,
     [FA_OP_SIGMOID] = 8 * 1024,
-    [FA_OP_TANH] = 4 * 1024,
-    [FA_OP_SILU] = 4 * 1024,
+    [FA_OP_TANH] = 8 * 1024,
+    [FA_OP_SILU] = 8 * 1024,
     [FA_OP_GELU] = 2 * 1024,        /* ~2.8 ns/element */
     [FA_OP_GELU_TANH] = 4 * 1024,
 };
 /* Row ops (softmax, log_softmax): grain in elements (rows * cols) per thread. */
-static const size_t grain_row_f32[FA_N_ROW_OPS] = {16 * 1024, 8 * 1024};
+static const size_t grain_row_f32[FA_N_ROW_OPS] = {16 * 1024, 16 * 1024};
 static const size_t grain_row_f64[FA_N_ROW_OPS] = {8 * 1024, 8 * 1024};
 typedef char fa_check_row_ops[FA_N_ROW_OPS == 2 ? 1 : -1];
 
@@ -158,6 +163,7 @@ static int g_team_busy;           /* 1 while a call runs an OpenMP team */
 static int g_env_threads;   /* FASTACT_NUM_THREADS, 0 if unset/invalid */
 static int g_cpu_cap;       /* CPUs usable: affinity & cgroup quota, >= 1 */
 static int g_omp_default;   /* process-wide omp_get_max_threads() default */
+static int g_force_parallel; /* FASTACT_GRAIN_SCALE=0: no back-off either */
 
 #ifdef FA_HAVE_PTHREAD
 static void fa_atfork_child(void) { g_forked_child = 1; }
@@ -428,6 +434,7 @@ static size_t scaled_grain(size_t g, double scale)
 static void fa_parallel_init(void)
 {
     int cap = affinity_cpus();
+    (void)fa_init(); /* idempotent: a C caller that skipped it gets a filled table */
 #if defined(__linux__)
     cap = min_limit(cap, cgroup_cpu_limit());
 #endif
@@ -443,6 +450,7 @@ static void fa_parallel_init(void)
             if (*end == '\0' && v >= 0.0 && v <= 1e6)
                 scale = v;
         }
+        g_force_parallel = scale == 0.0;
         for (i = 0; i < FA_N_MAP_OPS; i++) {
             g_grain_map_f32[i] = scaled_grain(grain_map_f32[i], scale);
             g_grain_map_f64[i] = scaled_grain(grain_map_f64[i], scale);
@@ -606,10 +614,10 @@ static long long now_ns(void)
 
 static int backoff_active(void)
 {
-#ifdef FA_NO_BACKOFF /* measurement builds only */
-    return 0;
-#endif
-    long long until = __atomic_load_n(&g_backoff_until, __ATOMIC_RELAXED);
+    long long until;
+    if (g_force_parallel)
+        return 0;
+    until = __atomic_load_n(&g_backoff_until, __ATOMIC_RELAXED);
     return until != 0 && now_ns() < until;
 }
 
@@ -738,8 +746,8 @@ FA_DEFINE_PICK(f64, double)
         int nt;                                                                          \
         if (op < 0 || op >= FA_N_MAP_OPS || n == 0)                                      \
             return;                                                                      \
-        k = pick_map_##SUF(op, x, y, n);                                                 \
         fa_once();                                                                       \
+        k = pick_map_##SUF(op, x, y, n);                                                 \
         grain = g_grain_map_##SUF[op];                                                   \
         nt = plan_threads(n, grain, nthreads);                                           \
         if (!go_parallel(nt)) {                                                          \
@@ -766,8 +774,8 @@ FA_DEFINE_PICK(f64, double)
         int nt;                                                                          \
         if (op < 0 || op >= FA_N_ROW_OPS || rows == 0 || cols == 0)                      \
             return;                                                                      \
-        k = fa_kernels()->row_##SUF[op];                                                 \
         fa_once();                                                                       \
+        k = fa_kernels()->row_##SUF[op];                                                 \
         grain = g_grain_row_##SUF[op];                                                   \
         work = rows > SIZE_MAX / cols ? SIZE_MAX : rows * cols;                          \
         nt = plan_threads(work, grain, nthreads);                                        \
