@@ -21,6 +21,10 @@ _Static_assert(FA_GELU_F64_NP == 4, "vd_lut4 selects among exactly 4 pieces");
 #define FA_CAT3(a, b, c) a##_##b##_##c
 #define FA_KNAME(op, dt, isa) FA_CAT3(fa_##op, dt, isa)
 #define FA_KN(op, dt) FA_KNAME(op, dt, FA_ISA)
+#ifndef FA_PF_DIST
+#define FA_PF_DIST 1024
+#endif
+#define FA_PREFETCH(p) __builtin_prefetch((p), 0, 3)
 #define FA_CAT2(a, b) a##b
 #define FA_CAT2X(a, b) FA_CAT2(a, b)
 #define FA_KN_NT(op, dt) FA_CAT2X(FA_KN(op, dt), _nt)
@@ -33,6 +37,7 @@ _Static_assert(FA_GELU_F64_NP == 4, "vd_lut4 selects among exactly 4 pieces");
         (void)prm;                                                                               \
         size_t i = 0;                                                                            \
         for (; i + 2 * N <= n; i += 2 * N) {                                                     \
+            FA_PREFETCH(x + i + FA_PF_DIST);                                                     \
             V v = V##_load(x + i);                                                               \
             V w = V##_load(x + i + N);                                                           \
             {                                                                                    \
@@ -63,6 +68,7 @@ _Static_assert(FA_GELU_F64_NP == 4, "vd_lut4 selects among exactly 4 pieces");
         if (i > n || ((uintptr_t)y % sizeof(T)) != 0) i = n;                                     \
         FA_KN(op, dt)(x, y, i, param);                                                           \
         for (; i + N <= n; i += N) {                                                             \
+            FA_PREFETCH(x + i + FA_PF_DIST);                                                     \
             V v = V##_load(x + i);                                                               \
             V##_stream(y + i, EXPR);                                                             \
         }                                                                                        \
