@@ -217,17 +217,7 @@ print(json.dumps(res))
 
 
 def bench_thresholds(reps):
-    ops = [
-        "relu",
-        "leaky_relu",
-        "sigmoid",
-        "tanh",
-        "silu",
-        "gelu",
-        "gelu_tanh",
-        "softmax",
-        "log_softmax",
-    ]
+    from fastact._bench import OPS as ops
     sizes = [1 << k for k in range(12, 22)]  # 4K .. 2M elements
     env = dict(os.environ, FASTACT_GRAIN_SCALE="0")
     env["PYTHONPATH"] = SRC + os.pathsep + env.get("PYTHONPATH", "")
