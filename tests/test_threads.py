@@ -539,3 +539,102 @@ def test_threadpool_limits_caps_explicit_setting(restore_threads):
     with threadpoolctl.threadpool_limits(limits=1):
         assert fa.get_num_threads() == 1
     assert fa.get_num_threads() == 2
+
+
+# ---------------------------------------------------------------------------
+# Long rows: blocked softmax (rows longer than FA_ROW_BLOCK = 16384 elements
+# are computed in fixed blocks for every thread count; few long rows are
+# split over threads within the row)
+# ---------------------------------------------------------------------------
+
+ROW_BLOCK = 16384  # FA_ROW_BLOCK in src/c/fastact.h
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
+@pytest.mark.parametrize("name", list(ROWWISE))
+@pytest.mark.parametrize(
+    "shape,axis",
+    [
+        ((1, 3 * ROW_BLOCK + 17), -1),  # one row, partial last block
+        ((2, 2 * ROW_BLOCK + 5), -1),  # fewer rows than threads
+        ((5, ROW_BLOCK + 1), -1),  # more rows than threads, two blocks each
+        ((3, 1000), -1),  # short rows (one-row kernel)
+        ((3 * ROW_BLOCK + 17, 1), 0),  # along axis 0
+    ],
+    ids=str,
+)
+def test_long_rows_blocked_deterministic(name, dtype, shape, axis, isa):
+    from _helpers import check_softmax
+
+    f = ROWWISE[name]
+    rng = np.random.default_rng(5)
+    x = (rng.standard_normal(shape) * 4).astype(dtype)
+    # the maximum in a middle block, a tie of it in another block
+    flat = x.reshape(-1)
+    flat[flat.size // 2] = 30
+    flat[-3] = 30
+    ref = f(x, axis=axis, num_threads=1)
+    for nt in (2, 3, 4):
+        assert _same(f(x, axis=axis, num_threads=nt), ref), (
+            f"{name} {shape} axis={axis} nt={nt} [{isa}]"
+        )
+    y = x.copy()
+    assert _same(f(y, axis=axis, out=y, num_threads=2), ref)  # in place
+    check_softmax(ref, x, axis, name == "log_softmax", f"{name} {shape} [{isa}]")
+    import fastact.reference as fref
+
+    want = getattr(fref, name)(x, axis=axis)
+    eps = np.finfo(dtype).eps
+    if name == "softmax":
+        np.testing.assert_allclose(ref, want, rtol=64 * eps, atol=0)
+        s = np.sum(ref, axis=axis, dtype=np.float64)
+        assert np.all(np.abs(s - 1) <= (x.shape[axis] + 8) * eps)
+    else:
+        np.testing.assert_allclose(ref, want, rtol=8 * eps, atol=8 * eps)
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
+def test_long_rows_special_values(dtype, isa):
+    n = 2 * ROW_BLOCK + 100
+    inf, nan = np.inf, np.nan
+    rows = np.zeros((8, n), dtype=dtype) + (np.arange(n) % 13).astype(dtype) / 7
+    rows[0, ROW_BLOCK + 3] = nan  # NaN in a middle block -> NaN row
+    rows[1, n - 1] = inf  # +inf in the last block -> NaN row
+    rows[2, :] = -inf  # all -inf -> NaN row
+    rows[3, : ROW_BLOCK + 50] = -inf  # a whole block of -inf: 0 / -inf there
+    rows[4, :] = -1e30  # huge spread: one element takes everything
+    rows[4, n - 1] = 1e30
+    rows[5, 5] = -inf  # first-block NaN-free -inf with ...
+    rows[5, ROW_BLOCK : 2 * ROW_BLOCK] = -inf  # ... a full -inf block
+    rows[6, :ROW_BLOCK] = -inf  # -inf block + NaN in it -> NaN row
+    rows[6, 7] = nan
+    rows[7, :] = 0  # constant row
+    for nt in (1, 2, 3):
+        with np.errstate(all="raise"):
+            s = fa.softmax(rows, num_threads=nt)
+            ls = fa.log_softmax(rows, num_threads=nt)
+        for r in (0, 1, 2, 6):
+            assert np.isnan(s[r]).all() and np.isnan(ls[r]).all(), (r, nt)
+        for r in (3, 4, 5, 7):
+            assert not np.isnan(s[r]).any() and not np.isnan(ls[r]).any(), (r, nt)
+        m3 = rows[3] == -inf
+        assert (s[3][m3] == 0).all() and (ls[3][m3] == -inf).all()
+        m5 = rows[5] == -inf
+        assert (s[5][m5] == 0).all() and (ls[5][m5] == -inf).all()
+        assert s[4, -1] == 1 and ls[4, -1] == 0
+        assert (s[4, :-1] == 0).all()
+        np.testing.assert_allclose(s[7], 1.0 / n, rtol=8 * np.finfo(dtype).eps)
+        np.testing.assert_allclose(ls[7], -np.log(n), rtol=8 * np.finfo(dtype).eps)
+        if nt == 1:
+            s1, ls1 = s, ls
+        else:
+            assert _same(s, s1) and _same(ls, ls1)
+    import fastact.reference as fref
+
+    for r in (3, 5):
+        np.testing.assert_allclose(
+            s[r], fref.softmax(rows[r]), rtol=64 * np.finfo(dtype).eps, atol=0
+        )
+        np.testing.assert_allclose(
+            ls[r], fref.log_softmax(rows[r]), rtol=8 * np.finfo(dtype).eps
+        )

@@ -41,7 +41,11 @@
     void fa_##n##_f64_##isa##_nt(const double *, double *, size_t, double);
 #define FA_DECL_ROW(isa, E, n)                                                                    \
     void fa_##n##_f32_##isa(const float *, float *, size_t);                                      \
-    void fa_##n##_f64_##isa(const double *, double *, size_t);
+    void fa_##n##_f64_##isa(const double *, double *, size_t);                                    \
+    double fa_##n##_part_f32_##isa(const float *, float *, size_t, float *);                      \
+    double fa_##n##_part_f64_##isa(const double *, double *, size_t, double *);                   \
+    void fa_##n##_fix_f32_##isa(const float *, float *, size_t, float, float);                    \
+    void fa_##n##_fix_f64_##isa(const double *, double *, size_t, double, double);
 #define FA_SET_MAP(isa, E, n)                                                                     \
     t->map_f32[FA_OP_##E] = fa_##n##_f32_##isa;                                                   \
     t->map_f64[FA_OP_##E] = fa_##n##_f64_##isa;                                                   \
@@ -49,7 +53,11 @@
     t->map_f64_nt[FA_OP_##E] = fa_##n##_f64_##isa##_nt;
 #define FA_SET_ROW(isa, E, n)                                                                     \
     t->row_f32[FA_OP_##E] = fa_##n##_f32_##isa;                                                      \
-    t->row_f64[FA_OP_##E] = fa_##n##_f64_##isa;
+    t->row_f64[FA_OP_##E] = fa_##n##_f64_##isa;                                                   \
+    t->row_part_f32[FA_OP_##E] = fa_##n##_part_f32_##isa;                                         \
+    t->row_part_f64[FA_OP_##E] = fa_##n##_part_f64_##isa;                                         \
+    t->row_fix_f32[FA_OP_##E] = fa_##n##_fix_f32_##isa;                                           \
+    t->row_fix_f64[FA_OP_##E] = fa_##n##_fix_f64_##isa;
 
 #define FA_DECL_MAP_scalar(E, n) FA_DECL_MAP(scalar, E, n)
 #define FA_DECL_ROW_scalar(E, n) FA_DECL_ROW(scalar, E, n)

@@ -66,6 +66,24 @@ typedef void (*fa_map_f64_fn)(const double *x, double *y, size_t n, double param
 typedef void (*fa_row_f32_fn)(const float *x, float *y, size_t n);
 typedef void (*fa_row_f64_fn)(const double *x, double *y, size_t n);
 
+/* Long rows (cols > FA_ROW_BLOCK, any thread count) are computed in blocks
+ * [k*B, min((k+1)*B, cols)), B = FA_ROW_BLOCK, by two kernels per row op
+ * (parallel.c combines the per-block statistics in between, serially in
+ * block order, so results do not depend on the thread count):
+ *   part(x, y, n, &m) on one block of n >= 1 elements: m = block max,
+ *     returns softmax: s = sum e^(x - m), e^(x - m) stored in y;
+ *             log_softmax: s = that sum without the block's first element
+ *             equal to m (nothing stored; y unused).
+ *     A block of only -inf (m = -inf) is summed as if m = 0 (its terms are
+ *     0, or NaN where x is NaN).
+ *   fix(x, y, n, a, b) on one block: softmax: y = y * a (x unused);
+ *                                    log_softmax: y = (x - a) - b. */
+#define FA_ROW_BLOCK ((size_t)16384)
+typedef double (*fa_rowpart_f32_fn)(const float *x, float *y, size_t n, float *m);
+typedef double (*fa_rowpart_f64_fn)(const double *x, double *y, size_t n, double *m);
+typedef void (*fa_rowfix_f32_fn)(const float *x, float *y, size_t n, float a, float b);
+typedef void (*fa_rowfix_f64_fn)(const double *x, double *y, size_t n, double a, double b);
+
 typedef struct {
     fa_map_f32_fn map_f32[FA_N_MAP_OPS];
     fa_map_f64_fn map_f64[FA_N_MAP_OPS];
@@ -75,6 +93,11 @@ typedef struct {
     fa_map_f64_fn map_f64_nt[FA_N_MAP_OPS];
     fa_row_f32_fn row_f32[FA_N_ROW_OPS];
     fa_row_f64_fn row_f64[FA_N_ROW_OPS];
+    /* blocked long rows (see FA_ROW_BLOCK) */
+    fa_rowpart_f32_fn row_part_f32[FA_N_ROW_OPS];
+    fa_rowpart_f64_fn row_part_f64[FA_N_ROW_OPS];
+    fa_rowfix_f32_fn row_fix_f32[FA_N_ROW_OPS];
+    fa_rowfix_f64_fn row_fix_f64[FA_N_ROW_OPS];
 } fa_kernel_table;
 
 /* ---- dispatch.c ---- */

@@ -27,7 +27,9 @@
  *    Elementwise work is cut into blocks whose sizes are multiples of 64
  *    elements (vector tails only at the array's end) and scheduled
  *    dynamically, so a core stolen by another process does not stall the
- *    call.  Row-wise work is split by whole rows.  Large out-of-place relu /
+ *    call.  Row-wise work is split by whole rows; rows longer than
+ *    FA_ROW_BLOCK are computed in fixed blocks (always), and with fewer rows
+ *    than threads the (row, block) pairs are split (see rows_long_*).  Large out-of-place relu /
  *    leaky_relu outputs use the non-temporal-store kernels.
  *  - Contention back-off.  A parallel call whose team could not get cores
  *    (the master waited > 1 ms for it) makes the following calls serial for
@@ -56,6 +58,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -720,7 +723,55 @@ static int go_parallel(int nt)
         te_ = now_ns();                                                                  \
         backoff_update(te_ - t0_, mwork_, mblocks_, te_);                                \
     } while (0)
+/* Two passes over the same blocks in one team (one wake-up): BODY1 on every
+ * block, then MID() once on one thread after all of them, then BODY2. */
+#define FA_PARALLEL_2PASS(nt, nblocks, BODY1, MID, BODY2)                                \
+    do {                                                                                 \
+        long long t0_ = now_ns(), mwork_ = 0, te_;                                       \
+        long mblocks_ = 0;                                                               \
+        FA_PRAGMA(omp parallel num_threads(nt))                                          \
+        {                                                                                \
+            long b_;                                                                     \
+            const int master_ = omp_get_thread_num() == 0;                               \
+            FA_PRAGMA(omp for schedule(dynamic, 1))                                      \
+            for (b_ = 0; b_ < (nblocks); b_++) {                                         \
+                if (master_) {                                                           \
+                    long long s_ = now_ns();                                             \
+                    BODY1(b_);                                                           \
+                    mwork_ += now_ns() - s_;                                             \
+                    mblocks_++;                                                          \
+                } else {                                                                 \
+                    BODY1(b_);                                                           \
+                }                                                                        \
+            }                                                                            \
+            FA_PRAGMA(omp single)                                                        \
+            MID();                                                                       \
+            FA_PRAGMA(omp for schedule(dynamic, 1) nowait)                               \
+            for (b_ = 0; b_ < (nblocks); b_++) {                                         \
+                if (master_) {                                                           \
+                    long long s_ = now_ns();                                             \
+                    BODY2(b_);                                                           \
+                    mwork_ += now_ns() - s_;                                             \
+                    mblocks_++;                                                          \
+                } else {                                                                 \
+                    BODY2(b_);                                                           \
+                }                                                                        \
+            }                                                                            \
+        }                                                                                \
+        te_ = now_ns();                                                                  \
+        backoff_update(te_ - t0_, mwork_, mblocks_, te_);                                \
+    } while (0)
 #else
+#define FA_PARALLEL_2PASS(nt, nblocks, BODY1, MID, BODY2)                                \
+    do {                                                                                 \
+        long b_;                                                                         \
+        (void)(nt);                                                                      \
+        for (b_ = 0; b_ < (nblocks); b_++)                                               \
+            BODY1(b_);                                                                   \
+        MID();                                                                           \
+        for (b_ = 0; b_ < (nblocks); b_++)                                               \
+            BODY2(b_);                                                                   \
+    } while (0)
 #define FA_PARALLEL_BLOCKS(nt, nblocks, BODY)                                            \
     do {                                                                                 \
         long b_;                                                                         \
@@ -772,6 +823,188 @@ FA_DEFINE_PICK(f64, double)
         k(x + lo_, y + lo_, n - lo_ < bs ? n - lo_ : bs, param);                         \
     } while (0)
 
+/* ---- long rows (cols > FA_ROW_BLOCK): the blocked algorithm ----
+ * Every long row is cut into blocks of FA_ROW_BLOCK elements (the last one
+ * shorter) whatever the thread count.  Pass A (kernel row_part) gives each
+ * block's max m_b and sum s_b; combine_row merges them serially in block
+ * order; pass B (kernel row_fix) writes the block's results.  Each block is
+ * computed by the same kernels with the same inputs however the work is
+ * split, so results are bitwise identical for every thread count.
+ *   softmax:     M = max m_b, S = sum s_b e^(m_b - M), y = e^(x - m_b) * f_b
+ *                with f_b = e^(m_b - M) / S rounded to the dtype;
+ *   log_softmax: b* = first block with m_b = M, S1 = s_b* + sum over the
+ *                other blocks of e^(m_b - M) (1 + s_b) (s_b excludes one
+ *                maximum of each block), y = (x - M) - log1p(S1), as in the
+ *                one-row kernel.
+ * e^(m_b - M) is libm's exp in double with the rounding error of m_b - M
+ * corrected (TwoSum); the sums are compensated (Neumaier).  Special rows: a
+ * NaN or +inf anywhere, or a row of only -inf, give an all-NaN row, as the
+ * one-row kernels do. */
+typedef struct {
+    double m, s; /* pass A: block max, block sum; after combine_row: fix's a, b */
+} fa_blk;
+
+static void acc_sum(double *s, double *c, double v)
+{
+    double t = *s + v;
+    *c += fabs(*s) >= fabs(v) ? (*s - t) + v : (v - t) + *s;
+    *s = t;
+}
+
+/* e^(a - b) for a <= b, a not NaN, b finite. */
+static double exp_diff(double a, double b)
+{
+    double d = a - b, t, err, e;
+    if (!(d > -1000.0)) /* a = -inf or far below b: 0 in double */
+        return 0.0;
+    t = d - a; /* TwoSum: a + (-b) == d + err exactly */
+    err = (a - (d - t)) + (-b - t);
+    e = exp(d);
+    return e + e * err;
+}
+
+/* Merge the nb blocks of one row; leaves the arguments of row_fix in blk. */
+static void combine_row(int op, fa_blk *blk, size_t nb)
+{
+    double M = -INFINITY, S = 0.0, c = 0.0, L;
+    size_t b, bs = 0;
+    int bad = 0;
+    for (b = 0; b < nb; b++) {
+        if (blk[b].m != blk[b].m)
+            bad = 1;
+        else if (blk[b].m > M) {
+            M = blk[b].m;
+            bs = b;
+        }
+    }
+    if (bad || !(M < INFINITY)) { /* NaN or +inf in the row, or all -inf */
+        for (b = 0; b < nb; b++)
+            blk[b].m = blk[b].s = (double)NAN;
+        return;
+    }
+    if (op == FA_OP_SOFTMAX) {
+        for (b = 0; b < nb; b++) {
+            double f = exp_diff(blk[b].m, M);
+            acc_sum(&S, &c, blk[b].s * f); /* s_b NaN (NaN in the block): S NaN */
+            blk[b].m = f;
+        }
+        S += c;
+        for (b = 0; b < nb; b++) {
+            blk[b].m = blk[b].m / S;
+            blk[b].s = 0.0;
+        }
+    } else {
+        S = blk[bs].s;
+        for (b = 0; b < nb; b++)
+            if (b != bs)
+                acc_sum(&S, &c, exp_diff(blk[b].m, M) * (1.0 + blk[b].s));
+        L = log1p(S + c);
+        for (b = 0; b < nb; b++) {
+            blk[b].m = M;
+            blk[b].s = L;
+        }
+    }
+}
+
+#define FA_DEFINE_LONG_ROWS(SUF, T)                                                      \
+    /* block k of a row: pass A */                                                       \
+    static void part_block_##SUF(fa_rowpart_##SUF##_fn part, const T *x, T *y,           \
+                                 size_t cols, size_t k, fa_blk *blk)                      \
+    {                                                                                    \
+        size_t lo = k * FA_ROW_BLOCK, len = cols - lo < FA_ROW_BLOCK ? cols - lo : FA_ROW_BLOCK; \
+        T m;                                                                             \
+        blk->s = part(x + lo, y + lo, len, &m);                                          \
+        blk->m = (double)m;                                                              \
+    }                                                                                    \
+    /* block k of a row: pass B */                                                       \
+    static void fix_block_##SUF(fa_rowfix_##SUF##_fn fix, const T *x, T *y, size_t cols, \
+                                size_t k, const fa_blk *blk)                             \
+    {                                                                                    \
+        size_t lo = k * FA_ROW_BLOCK, len = cols - lo < FA_ROW_BLOCK ? cols - lo : FA_ROW_BLOCK; \
+        fix(x + lo, y + lo, len, (T)blk->m, (T)blk->s);                                  \
+    }                                                                                    \
+    /* one whole long row, serially; blk has nb entries */                               \
+    static void long_row_##SUF(int op, const T *x, T *y, size_t cols, size_t nb, fa_blk *blk) \
+    {                                                                                    \
+        const fa_kernel_table *t = fa_kernels();                                         \
+        size_t k;                                                                        \
+        for (k = 0; k < nb; k++)                                                         \
+            part_block_##SUF(t->row_part_##SUF[op], x, y, cols, k, blk + k);             \
+        combine_row(op, blk, nb);                                                        \
+        for (k = 0; k < nb; k++)                                                         \
+            fix_block_##SUF(t->row_fix_##SUF[op], x, y, cols, k, blk + k);               \
+    }                                                                                    \
+    /* rows x cols with cols > FA_ROW_BLOCK; nt planned threads */                      \
+    static void rows_long_##SUF(int op, const T *x, T *y, size_t rows, size_t cols,      \
+                                int nt, size_t grain)                                    \
+    {                                                                                    \
+        const fa_kernel_table *t = fa_kernels();                                         \
+        fa_rowpart_##SUF##_fn part = t->row_part_##SUF[op];                              \
+        fa_rowfix_##SUF##_fn fix = t->row_fix_##SUF[op];                                 \
+        /* local names for the block bodies below (which cannot paste SUF) */            \
+        void (*part_block)(fa_rowpart_##SUF##_fn, const T *, T *, size_t, size_t, fa_blk *) = \
+            part_block_##SUF;                                                            \
+        void (*fix_block)(fa_rowfix_##SUF##_fn, const T *, T *, size_t, size_t,          \
+                          const fa_blk *) = fix_block_##SUF;                             \
+        void (*long_row)(int, const T *, T *, size_t, size_t, fa_blk *) = long_row_##SUF; \
+        size_t nb = (cols + FA_ROW_BLOCK - 1) / FA_ROW_BLOCK, r, rb;                     \
+        long nblocks;                                                                    \
+        fa_blk *blk = NULL;                                                              \
+        if (rows <= SIZE_MAX / sizeof(fa_blk) / nb)                                      \
+            blk = (fa_blk *)malloc(rows * nb * sizeof(fa_blk));                          \
+        if (blk == NULL) { /* out of memory: the one-row kernel, serially */             \
+            for (r = 0; r < rows; r++)                                                   \
+                t->row_##SUF[op](x + r * cols, y + r * cols, cols);                      \
+            return;                                                                      \
+        }                                                                                \
+        if ((size_t)nt > rows) { /* few long rows: threads share (row, block) pairs */   \
+            if ((size_t)nt > rows * nb)                                                  \
+                nt = (int)(rows * nb);                                                   \
+            if (go_parallel(nt)) {                                                       \
+                nblocks = (long)(rows * nb);                                             \
+                FA_PARALLEL_2PASS(nt, nblocks, FA_PART_BLOCK, FA_COMBINE_ROWS,           \
+                                  FA_FIX_BLOCK);                                         \
+                team_release();                                                          \
+                free(blk);                                                               \
+                return;                                                                  \
+            }                                                                            \
+        } else if (go_parallel(nt)) { /* whole rows per thread */                        \
+            rb = rows_per_block(rows, cols, nt, grain);                                  \
+            nblocks = (long)((rows + rb - 1) / rb);                                      \
+            FA_PARALLEL_BLOCKS(nt, nblocks, FA_LONG_ROWS_BLOCK);                         \
+            team_release();                                                              \
+            free(blk);                                                                   \
+            return;                                                                      \
+        }                                                                                \
+        for (r = 0; r < rows; r++)                                                       \
+            long_row_##SUF(op, x + r * cols, y + r * cols, cols, nb, blk + r * nb);      \
+        free(blk);                                                                       \
+    }
+#define FA_PART_BLOCK(b)                                                                 \
+    do {                                                                                 \
+        size_t r_ = (size_t)(b) / nb, k_ = (size_t)(b) % nb;                             \
+        part_block(part, x + r_ * cols, y + r_ * cols, cols, k_, blk + (size_t)(b)); \
+    } while (0)
+#define FA_FIX_BLOCK(b)                                                                  \
+    do {                                                                                 \
+        size_t r_ = (size_t)(b) / nb, k_ = (size_t)(b) % nb;                             \
+        fix_block(fix, x + r_ * cols, y + r_ * cols, cols, k_, blk + (size_t)(b)); \
+    } while (0)
+#define FA_COMBINE_ROWS()                                                                \
+    do {                                                                                 \
+        size_t rr_;                                                                      \
+        for (rr_ = 0; rr_ < rows; rr_++)                                                 \
+            combine_row(op, blk + rr_ * nb, nb);                                         \
+    } while (0)
+#define FA_LONG_ROWS_BLOCK(b)                                                            \
+    do {                                                                                 \
+        size_t r0_ = (size_t)(b) * rb, r1_ = r0_ + rb, i_;                               \
+        if (r1_ > rows)                                                                  \
+            r1_ = rows;                                                                  \
+        for (i_ = r0_; i_ < r1_; i_++)                                                   \
+            long_row(op, x + i_ * cols, y + i_ * cols, cols, nb, blk + i_ * nb);   \
+    } while (0)
+
 #define FA_DEFINE_ROWS(SUF, T)                                                           \
     void fa_rows_##SUF(int op, const T *x, T *y, size_t rows, size_t cols, int nthreads) \
     {                                                                                    \
@@ -786,6 +1019,10 @@ FA_DEFINE_PICK(f64, double)
         grain = g_grain_row_##SUF[op];                                                   \
         work = rows > SIZE_MAX / cols ? SIZE_MAX : rows * cols;                          \
         nt = plan_threads(work, grain, nthreads);                                        \
+        if (cols > FA_ROW_BLOCK) { /* long rows: blocked, for every thread count */      \
+            rows_long_##SUF(op, x, y, rows, cols, nt, grain);                            \
+            return;                                                                      \
+        }                                                                                \
         if ((size_t)nt > rows) /* whole rows per thread (see docs/threading.md) */       \
             nt = (int)rows;                                                              \
         if (!go_parallel(nt)) {                                                          \
@@ -809,5 +1046,7 @@ FA_DEFINE_PICK(f64, double)
 
 FA_DEFINE_MAP(f32, float)
 FA_DEFINE_MAP(f64, double)
+FA_DEFINE_LONG_ROWS(f32, float)
+FA_DEFINE_LONG_ROWS(f64, double)
 FA_DEFINE_ROWS(f32, float)
 FA_DEFINE_ROWS(f64, double)

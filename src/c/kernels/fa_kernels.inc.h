@@ -292,3 +292,78 @@ void FA_KN(log_softmax, f64)(const double *x, double *y, size_t n)
     for (; i + VD_N <= n; i += VD_N) vd_store(y + i, vd_sub(vd_sub(vd_load(x + i), vm), vl));
     if (i < n) vd_store_n(y + i, vd_sub(vd_sub(vd_load_n(x + i, n - i), vm), vl), n - i);
 }
+
+/* ---- blocked long rows (see FA_ROW_BLOCK in fastact.h) ----
+ * part: one block's max m and sum s (relative to m); fix: the final pass.
+ * A block of only -inf (or -inf and NaN) has m = -inf: its terms are summed
+ * relative to 0 instead (0, or NaN where x is NaN), so that a row with finite
+ * elements elsewhere is not made NaN by x - m = -inf - -inf. */
+double FA_KN(softmax_part, f32)(const float *x, float *y, size_t n, float *m)
+{
+    float mb = fa_rowmax_f32(x, n);
+    *m = mb;
+    return fa_expsum_f32(x, y, n, mb == -INFINITY ? 0.0f : mb);
+}
+
+double FA_KN(log_softmax_part, f32)(const float *x, float *y, size_t n, float *m)
+{
+    float mb = fa_rowmax_f32(x, n), ms;
+    size_t k = fa_argm_f32(x, n, mb);
+    (void)y;
+    *m = mb;
+    ms = mb == -INFINITY ? 0.0f : mb;
+    return fa_expsum_f32(x, NULL, k, ms) + fa_expsum_f32(x + k + 1, NULL, n - k - 1, ms);
+}
+
+void FA_KN(softmax_fix, f32)(const float *x, float *y, size_t n, float a, float b)
+{
+    const vf va = vf_set1(a);
+    size_t i = 0;
+    (void)x;
+    (void)b;
+    for (; i + VF_N <= n; i += VF_N) vf_store(y + i, vf_mul(vf_load(y + i), va));
+    if (i < n) vf_store_n(y + i, vf_mul(vf_load_n(y + i, n - i), va), n - i);
+}
+
+void FA_KN(log_softmax_fix, f32)(const float *x, float *y, size_t n, float a, float b)
+{
+    const vf vm = vf_set1(a), vl = vf_set1(b);
+    size_t i = 0;
+    for (; i + VF_N <= n; i += VF_N) vf_store(y + i, vf_sub(vf_sub(vf_load(x + i), vm), vl));
+    if (i < n) vf_store_n(y + i, vf_sub(vf_sub(vf_load_n(x + i, n - i), vm), vl), n - i);
+}
+
+double FA_KN(softmax_part, f64)(const double *x, double *y, size_t n, double *m)
+{
+    double mb = fa_rowmax_f64(x, n);
+    *m = mb;
+    return fa_expsum_f64(x, y, n, mb == -INFINITY ? 0.0 : mb);
+}
+
+double FA_KN(log_softmax_part, f64)(const double *x, double *y, size_t n, double *m)
+{
+    double mb = fa_rowmax_f64(x, n), ms;
+    size_t k = fa_argm_f64(x, n, mb);
+    (void)y;
+    *m = mb;
+    ms = mb == -INFINITY ? 0.0 : mb;
+    return fa_expsum_f64(x, NULL, k, ms) + fa_expsum_f64(x + k + 1, NULL, n - k - 1, ms);
+}
+
+void FA_KN(softmax_fix, f64)(const double *x, double *y, size_t n, double a, double b)
+{
+    const vd va = vd_set1(a);
+    size_t i = 0;
+    (void)x;
+    (void)b;
+    for (; i + VD_N <= n; i += VD_N) vd_store(y + i, vd_mul(vd_load(y + i), va));
+    if (i < n) vd_store_n(y + i, vd_mul(vd_load_n(y + i, n - i), va), n - i);
+}
+
+void FA_KN(log_softmax_fix, f64)(const double *x, double *y, size_t n, double a, double b)
+{
+    const vd vm = vd_set1(a), vl = vd_set1(b);
+    size_t i = 0;
+    for (; i + VD_N <= n; i += VD_N) vd_store(y + i, vd_sub(vd_sub(vd_load(x + i), vm), vl));
+    if (i < n) vd_store_n(y + i, vd_sub(vd_sub(vd_load_n(x + i, n - i), vm), vl), n - i);
+}
