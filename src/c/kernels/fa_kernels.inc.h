@@ -170,24 +170,47 @@ void FA_KN(softmax, f32)(const float *x, float *y, size_t n)
     if (i < n) vf_store_n(y + i, vf_mul(vf_load_n(y + i, n - i), inv), n - i);
 }
 
-/* index of the first element equal to m (a max found by fa_rowmax) */
-FA_INLINE size_t fa_argm_f32(const float *x, size_t n, float m)
+/* sum of e^(x - m) minus one maximum: the terms equal to 1 (at least one:
+ * the maximum itself) are counted instead of summed, so
+ * s - 1 = (count - 1) + sum(terms < 1) keeps full relative precision when
+ * one logit dominates.  NaN terms are summed (NaN propagates). */
+FA_INLINE double fa_expsum1_f32(const float *x, size_t n, float m)
 {
+    const vf vm = vf_set1(m), one = vf_set1(1.0f);
+    vd s0 = vd_zero(), s1 = vd_zero();
+    vf cnt = vf_zero();
     size_t i = 0;
-    while (i < n && !(x[i] == m)) i++;
-    return i < n ? i : 0; /* NaN rows: any index (the result is NaN anyway) */
+    for (; i + VF_N <= n; i += VF_N) {
+        vf e = fa_expm_f32(vf_load(x + i), vm);
+        vfm ge = vf_le(one, e);
+        vf el = vf_sel(ge, vf_zero(), e);
+        cnt = vf_add(cnt, vf_sel(ge, one, vf_zero()));
+        s0 = vd_add(s0, vf_lo_to_vd(el));
+        s1 = vd_add(s1, vf_hi_to_vd(el));
+    }
+    double s = vd_hsum(vd_add(s0, s1)), c = vd_hsum(vd_add(vf_lo_to_vd(cnt), vf_hi_to_vd(cnt)));
+    if (i < n) {
+        float buf[VF_N];
+        vf_store(buf, fa_expm_f32(vf_load_n(x + i, n - i), vm));
+        for (size_t j = 0; j < n - i; j++) {
+            if (buf[j] >= 1.0f)
+                c += 1.0;
+            else
+                s += (double)buf[j];
+        }
+    }
+    return (c - 1.0) + s;
 }
 
-/* log_softmax: y = (x - m) - log(s), s = 1 + s1 where s1 sums e^(x - m)
- * over every element but one maximum, so log(s) = log1p(s1) keeps full
- * relative precision when one logit dominates (y ~ -s1 near 0).  Both
+/* log_softmax: y = (x - m) - log(s), s = 1 + s1 (fa_expsum1_f32), so
+ * log(s) = log1p(s1) keeps full relative precision when one logit
+ * dominates (y ~ -s1 near 0).  Both
  * terms of y are <= 0 and >= 0 resp.: the subtraction adds magnitudes
  * (no cancellation), <= 1.5 ulp in float. */
 void FA_KN(log_softmax, f32)(const float *x, float *y, size_t n)
 {
     float m = fa_rowmax_f32(x, n);
-    size_t k = fa_argm_f32(x, n, m);
-    double s1 = fa_expsum_f32(x, NULL, k, m) + fa_expsum_f32(x + k + 1, NULL, n - k - 1, m);
+    double s1 = fa_expsum1_f32(x, n, m);
     if (!(m < INFINITY)) s1 = (double)NAN; /* NaN or +inf in the row: NaN row */
     const vf vm = vf_set1(m), vl = vf_set1((float)log1p(s1));
     size_t i = 0;
@@ -273,19 +296,43 @@ void FA_KN(softmax, f64)(const double *x, double *y, size_t n)
     if (i < n) vd_store_n(y + i, vd_mul(vd_load_n(y + i, n - i), inv), n - i);
 }
 
-FA_INLINE size_t fa_argm_f64(const double *x, size_t n, double m)
+/* See fa_expsum1_f32 (one vector accumulator pair per block of 128 vectors,
+ * block sums compensated, as fa_expsum_f64). */
+FA_INLINE double fa_expsum1_f64(const double *x, size_t n, double m)
 {
+    const vd vm = vd_set1(m), one = vd_set1(1.0);
+    double s = 0.0, cs = 0.0, c = 0.0;
     size_t i = 0;
-    while (i < n && !(x[i] == m)) i++;
-    return i < n ? i : 0;
+    while (i + VD_N <= n) {
+        size_t end = n - i > 128 * VD_N ? i + 128 * VD_N : n;
+        vd acc = vd_zero(), cnt = vd_zero();
+        for (; i + VD_N <= end; i += VD_N) {
+            vd e = fa_expm_f64(vd_load(x + i), vm);
+            vdm ge = vd_le(one, e);
+            acc = vd_add(acc, vd_sel(ge, vd_zero(), e));
+            cnt = vd_add(cnt, vd_sel(ge, one, vd_zero()));
+        }
+        fa_acc_f64(&s, &cs, vd_hsum(acc));
+        c += vd_hsum(cnt);
+    }
+    if (i < n) {
+        double buf[VD_N];
+        vd_store(buf, fa_expm_f64(vd_load_n(x + i, n - i), vm));
+        for (size_t j = 0; j < n - i; j++) {
+            if (buf[j] >= 1.0)
+                c += 1.0;
+            else
+                fa_acc_f64(&s, &cs, buf[j]);
+        }
+    }
+    return (c - 1.0) + (s + cs);
 }
 
 /* See fa_log_softmax_f32. */
 void FA_KN(log_softmax, f64)(const double *x, double *y, size_t n)
 {
     double m = fa_rowmax_f64(x, n);
-    size_t k = fa_argm_f64(x, n, m);
-    double s1 = fa_expsum_f64(x, NULL, k, m) + fa_expsum_f64(x + k + 1, NULL, n - k - 1, m);
+    double s1 = fa_expsum1_f64(x, n, m);
     if (!(m < INFINITY)) s1 = NAN;
     const vd vm = vd_set1(m), vl = vd_set1(log1p(s1));
     size_t i = 0;
@@ -307,12 +354,10 @@ double FA_KN(softmax_part, f32)(const float *x, float *y, size_t n, float *m)
 
 double FA_KN(log_softmax_part, f32)(const float *x, float *y, size_t n, float *m)
 {
-    float mb = fa_rowmax_f32(x, n), ms;
-    size_t k = fa_argm_f32(x, n, mb);
+    float mb = fa_rowmax_f32(x, n);
     (void)y;
     *m = mb;
-    ms = mb == -INFINITY ? 0.0f : mb;
-    return fa_expsum_f32(x, NULL, k, ms) + fa_expsum_f32(x + k + 1, NULL, n - k - 1, ms);
+    return fa_expsum1_f32(x, n, mb == -INFINITY ? 0.0f : mb);
 }
 
 void FA_KN(softmax_fix, f32)(const float *x, float *y, size_t n, float a, float b)
@@ -342,12 +387,10 @@ double FA_KN(softmax_part, f64)(const double *x, double *y, size_t n, double *m)
 
 double FA_KN(log_softmax_part, f64)(const double *x, double *y, size_t n, double *m)
 {
-    double mb = fa_rowmax_f64(x, n), ms;
-    size_t k = fa_argm_f64(x, n, mb);
+    double mb = fa_rowmax_f64(x, n);
     (void)y;
     *m = mb;
-    ms = mb == -INFINITY ? 0.0 : mb;
-    return fa_expsum_f64(x, NULL, k, ms) + fa_expsum_f64(x + k + 1, NULL, n - k - 1, ms);
+    return fa_expsum1_f64(x, n, mb == -INFINITY ? 0.0 : mb);
 }
 
 void FA_KN(softmax_fix, f64)(const double *x, double *y, size_t n, double a, double b)
