@@ -29,13 +29,13 @@ scipy, jax (only if importable).  Peer rows are labelled:
            0.5*x*erfc(-x/sqrt2), x*expit(2*sqrt(2/pi)*(x+0.044715x^3))
   jax    : jax.nn.sigmoid / jnp.tanh / jax.nn.silu / jax.nn.gelu(approximate=)
 
-Time (this machine: 2-core Xeon with AVX-512, 2 worker processes, measured
-with --step 1009 and extrapolated, then confirmed by full runs):
-  full 2^32 run, one op, all 4 fastact ISA levels:   ~9-16 min
-    (sigmoid ~9, tanh ~9, silu ~10, gelu ~16, gelu_tanh ~12 min)
-  full run of all 7 ops x 4 ISA levels:              ~70 min
-  peers add ~1-3 min per op each (torch), numpy/scipy ~2-5 min per op.
-  --step 1009 (4.3M inputs per op): ~1-2 s per op.
+Time (measured: 2-core AVX-512 Xeon, 2 worker processes at nice 19 on a
+machine shared with other jobs; all 2^32 inputs x the 4 fastact ISA levels,
+one op per process):
+  gelu 11.6 min, tanh 11.5, sigmoid 6.0, gelu_tanh 5.3, silu ~4,
+  relu 0.7, leaky_relu ~1: about 40 min for everything (2026-11-28).
+  --step 101 (42.5M inputs per op): 3-8 s per op.  Peers cost about as
+  much per target as one ISA level (~0.07 s per 2^22 inputs).
 
 Examples:
   python3 benchmarks/accuracy.py --step 1009              # quick, all ops/ISAs
@@ -122,7 +122,7 @@ def exact_expected(op, x32):
     """Bit-exact expected float32 results for relu / leaky_relu."""
     with np.errstate(all="ignore"):
         if op == "relu":
-            # NaN propagates; relu(-0) = +0 (like PyTorch); +0 kept
+            # NaN propagates; relu(-0) = +0 (fastact convention; PyTorch returns -0)
             return np.where(x32 > 0, x32, np.where(np.isnan(x32), x32, np.float32(0)))
         if op == "leaky_relu":
             s = np.float32(LEAKY_SLOPE)

@@ -220,15 +220,18 @@ def fmt_x64(v):
 # --------------------------------------------------------------------------
 
 def softmax_ref(x, log=False):
-    """Row softmax/log_softmax of 1-D x in long double."""
+    """Row softmax/log_softmax of 1-D x in long double (64-bit significand).
+    log_softmax uses log1p of the sum without one maximal term, so a row with
+    one dominant logit (sum = 1 + tiny) keeps full relative precision."""
     xl = x.astype(np.longdouble)
-    m = np.max(xl)
+    k = int(np.argmax(xl))
+    m = xl[k]
     z = xl - m
     e = np.exp(z)
-    s = np.sum(e)
     if log:
-        return z - np.log(s)
-    return e / s
+        s1 = np.sum(e[:k]) + np.sum(e[k + 1:])
+        return z - np.log1p(s1)
+    return e / np.sum(e)
 
 
 def _ulp_err(y, ref, dtype):
