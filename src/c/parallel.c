@@ -700,6 +700,20 @@ static int go_parallel(int nt)
  */
 #ifdef _OPENMP
 #define FA_PRAGMA(x) _Pragma(#x)
+/* One work-shared loop over the blocks; the master times its own blocks
+ * (mwork_, mblocks_) for the back-off. */
+#define FA_TIMED_LOOP(SCHED, nblocks, BODY)                                              \
+    FA_PRAGMA(omp for SCHED)                                                             \
+    for (b_ = 0; b_ < (nblocks); b_++) {                                                 \
+        if (master_) {                                                                   \
+            long long s_ = now_ns();                                                     \
+            BODY(b_);                                                                    \
+            mwork_ += now_ns() - s_;                                                     \
+            mblocks_++;                                                                  \
+        } else {                                                                         \
+            BODY(b_);                                                                    \
+        }                                                                                \
+    }
 #define FA_PARALLEL_BLOCKS(nt, nblocks, BODY)                                            \
     do {                                                                                 \
         long long t0_ = now_ns(), mwork_ = 0, te_;                                       \
@@ -708,17 +722,7 @@ static int go_parallel(int nt)
         {                                                                                \
             long b_;                                                                     \
             const int master_ = omp_get_thread_num() == 0;                               \
-            FA_PRAGMA(omp for schedule(dynamic, 1) nowait)                               \
-            for (b_ = 0; b_ < (nblocks); b_++) {                                         \
-                if (master_) {                                                           \
-                    long long s_ = now_ns();                                             \
-                    BODY(b_);                                                            \
-                    mwork_ += now_ns() - s_;                                             \
-                    mblocks_++;                                                          \
-                } else {                                                                 \
-                    BODY(b_);                                                            \
-                }                                                                        \
-            }                                                                            \
+            FA_TIMED_LOOP(schedule(dynamic, 1) nowait, nblocks, BODY);                   \
         }                                                                                \
         te_ = now_ns();                                                                  \
         backoff_update(te_ - t0_, mwork_, mblocks_, te_);                                \
@@ -733,30 +737,10 @@ static int go_parallel(int nt)
         {                                                                                \
             long b_;                                                                     \
             const int master_ = omp_get_thread_num() == 0;                               \
-            FA_PRAGMA(omp for schedule(dynamic, 1))                                      \
-            for (b_ = 0; b_ < (nblocks); b_++) {                                         \
-                if (master_) {                                                           \
-                    long long s_ = now_ns();                                             \
-                    BODY1(b_);                                                           \
-                    mwork_ += now_ns() - s_;                                             \
-                    mblocks_++;                                                          \
-                } else {                                                                 \
-                    BODY1(b_);                                                           \
-                }                                                                        \
-            }                                                                            \
+            FA_TIMED_LOOP(schedule(dynamic, 1), nblocks, BODY1);                         \
             FA_PRAGMA(omp single)                                                        \
             MID();                                                                       \
-            FA_PRAGMA(omp for schedule(dynamic, 1) nowait)                               \
-            for (b_ = 0; b_ < (nblocks); b_++) {                                         \
-                if (master_) {                                                           \
-                    long long s_ = now_ns();                                             \
-                    BODY2(b_);                                                           \
-                    mwork_ += now_ns() - s_;                                             \
-                    mblocks_++;                                                          \
-                } else {                                                                 \
-                    BODY2(b_);                                                           \
-                }                                                                        \
-            }                                                                            \
+            FA_TIMED_LOOP(schedule(dynamic, 1) nowait, nblocks, BODY2);                  \
         }                                                                                \
         te_ = now_ns();                                                                  \
         backoff_update(te_ - t0_, mwork_, mblocks_, te_);                                \
