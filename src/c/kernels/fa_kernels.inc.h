@@ -180,6 +180,14 @@ FA_INLINE double fa_expsum1_f32(const float *x, size_t n, float m)
     vd s0 = vd_zero(), s1 = vd_zero();
     vf cnt = vf_zero();
     size_t i = 0;
+    for (; i + 2 * VF_N <= n; i += 2 * VF_N) { /* pairs added in float, as fa_expsum_f32 */
+        vf e0 = fa_expm_f32(vf_load(x + i), vm), e1 = fa_expm_f32(vf_load(x + i + VF_N), vm);
+        vfm g0 = vf_le(one, e0), g1 = vf_le(one, e1);
+        vf el = vf_add(vf_sel(g0, vf_zero(), e0), vf_sel(g1, vf_zero(), e1));
+        cnt = vf_add(cnt, vf_add(vf_sel(g0, one, vf_zero()), vf_sel(g1, one, vf_zero())));
+        s0 = vd_add(s0, vf_lo_to_vd(el));
+        s1 = vd_add(s1, vf_hi_to_vd(el));
+    }
     for (; i + VF_N <= n; i += VF_N) {
         vf e = fa_expm_f32(vf_load(x + i), vm);
         vfm ge = vf_le(one, e);
