@@ -3,8 +3,15 @@
  * vector primitives of one ISA header (vec_<isa>.h, included before this).
  *
  * Each fa_<op>_vf() maps one vector of VF_N floats.  Lanes are independent,
- * so a result never depends on the element's position.  Measured bounds
- * (every float32 input, see docs/accuracy.md) are stated per op below.
+ * so a result never depends on the element's position.
+ *
+ * Measured max error over ALL 2^32 float32 inputs with a normal result
+ * (benchmarks/accuracy.py, docs/accuracy.md), every level unless noted:
+ *   relu, leaky_relu  exact          sigmoid    2.40 ulp
+ *   tanh              2.50 ulp       silu       2.40 ulp
+ *   gelu (erf)        2.58 ulp (FMA levels), 2.82 (sse2, scalar)
+ *   gelu (tanh)       2.35 ulp
+ * subnormal results within 1.41 units of 2^-149.
  *
  * Special values, all ops: NaN in -> NaN out; +-inf give the limits;
  * huge finite inputs never overflow; no branches on data.

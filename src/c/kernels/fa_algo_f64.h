@@ -7,6 +7,12 @@
  *   - tanh-GELU: t = x (A1 + A3 x^2) in double-double (|t| up to 760
  *     amplifies t's relative error), exp takes t's low part;
  *   - exact GELU: G(a) from 4 polynomial pieces selected by t.
+ *
+ * Measured max error against mpmath on 360,013 points covering the tails and
+ * saturation points (benchmarks/accuracy_f64.py, docs/accuracy.md), every
+ * level: sigmoid 2.06, tanh 2.48, silu 2.20, gelu (erf) 3.44, gelu (tanh)
+ * 1.91 ulp; relu and leaky_relu exact; subnormal results within 1.15 units
+ * of 2^-1074.
  */
 #ifndef FA_ALGO_F64_H
 #define FA_ALGO_F64_H
