@@ -323,16 +323,24 @@ class Prepared:
     ovf = FLT_OVF        # exact values beyond round to inf
     mant = 24            # significand bits
 
-    def __init__(self, op, x, ref=None):
+    def _start(self, op, x, ref=None):
+        """Common setup: the exact ops get their expected bits; the others
+        return the oracle's values (float64) for x."""
         self.op = op
         self.x32 = x
         self.exact = op in EXACT_OPS
         if self.exact:
             self.expected = exact_expected(op, x)
-            return
+            return None
+        if ref is not None:
+            return ref
         with np.errstate(invalid="ignore"):  # signalling NaN patterns
-            x64 = x.astype(np.float64)
-        r = oracle(op, x64) if ref is None else ref
+            return oracle(op, x.astype(np.float64))
+
+    def __init__(self, op, x, ref=None):
+        r = self._start(op, x, ref)
+        if r is None:
+            return
         fin = np.isfinite(x)
         a = np.abs(r)
         self.normal = fin & (a >= self.tiny) & (a < self.ovf)
@@ -373,15 +381,9 @@ class Prepared32(Prepared):
     sends it through the general check (Prepared.__init__ done lazily)."""
 
     def __init__(self, op, x):
-        self.op = op
-        self.x32 = x
-        self.exact = op in EXACT_OPS
-        if self.exact:
-            self.expected = exact_expected(op, x)
+        r = self._start(op, x)
+        if r is None:
             return
-        with np.errstate(invalid="ignore"):  # signalling NaN patterns
-            x64 = x.astype(np.float64)
-        r = oracle(op, x64)
         self._ref_full = r.copy()
         self.idx_nonfin = np.flatnonzero(~np.isfinite(x))
         a = np.abs(r)

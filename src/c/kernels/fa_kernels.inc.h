@@ -92,6 +92,30 @@ FA_MAP_KERNEL(silu, f64, double, vd, VD_N, fa_silu_vd(v))
 FA_MAP_KERNEL(gelu, f64, double, vd, VD_N, fa_gelu_vd(v))
 FA_MAP_KERNEL(gelu_tanh, f64, double, vd, VD_N, fa_gelu_tanh_vd(v))
 
+/* The last pass of softmax (y *= a, in place on the stored exponentials) and
+ * of log_softmax (y = (x - a) - b), for whole rows and for blocks of long
+ * rows alike. */
+#define FA_ROW_FIX_KERNELS(dt, T, V, N)                                                         \
+    void FA_KN(softmax_fix, dt)(const T *x, T *y, size_t n, T a, T b)                           \
+    {                                                                                           \
+        const V va = V##_set1(a);                                                               \
+        size_t i = 0;                                                                           \
+        (void)x;                                                                                \
+        (void)b;                                                                                \
+        for (; i + N <= n; i += N) V##_store(y + i, V##_mul(V##_load(y + i), va));              \
+        if (i < n) V##_store_n(y + i, V##_mul(V##_load_n(y + i, n - i), va), n - i);            \
+    }                                                                                           \
+    void FA_KN(log_softmax_fix, dt)(const T *x, T *y, size_t n, T a, T b)                       \
+    {                                                                                           \
+        const V vm = V##_set1(a), vl = V##_set1(b);                                             \
+        size_t i = 0;                                                                           \
+        for (; i + N <= n; i += N) V##_store(y + i, V##_sub(V##_sub(V##_load(x + i), vm), vl)); \
+        if (i < n) V##_store_n(y + i, V##_sub(V##_sub(V##_load_n(x + i, n - i), vm), vl), n - i); \
+    }
+
+FA_ROW_FIX_KERNELS(f32, float, vf, VF_N)
+FA_ROW_FIX_KERNELS(f64, double, vd, VD_N)
+
 /* ---------------- softmax / log_softmax ----------------
  * Three passes over one row: m = max(x); s = sum e^(x - m) (float32: summed
  * in double; float64: two vector accumulators); then
@@ -164,10 +188,7 @@ void FA_KN(softmax, f32)(const float *x, float *y, size_t n)
 {
     float m = fa_rowmax_f32(x, n);
     double s = fa_expsum_f32(x, y, n, m);
-    const vf inv = vf_set1((float)(1.0 / s));
-    size_t i = 0;
-    for (; i + VF_N <= n; i += VF_N) vf_store(y + i, vf_mul(vf_load(y + i), inv));
-    if (i < n) vf_store_n(y + i, vf_mul(vf_load_n(y + i, n - i), inv), n - i);
+    FA_KN(softmax_fix, f32)(x, y, n, (float)(1.0 / s), 0.0f);
 }
 
 /* sum of e^(x - m) minus one maximum: the terms equal to 1 (at least one:
@@ -220,10 +241,7 @@ void FA_KN(log_softmax, f32)(const float *x, float *y, size_t n)
     float m = fa_rowmax_f32(x, n);
     double s1 = fa_expsum1_f32(x, n, m);
     if (!(m < INFINITY)) s1 = (double)NAN; /* NaN or +inf in the row: NaN row */
-    const vf vm = vf_set1(m), vl = vf_set1((float)log1p(s1));
-    size_t i = 0;
-    for (; i + VF_N <= n; i += VF_N) vf_store(y + i, vf_sub(vf_sub(vf_load(x + i), vm), vl));
-    if (i < n) vf_store_n(y + i, vf_sub(vf_sub(vf_load_n(x + i, n - i), vm), vl), n - i);
+    FA_KN(log_softmax_fix, f32)(x, y, n, m, (float)log1p(s1));
 }
 
 FA_INLINE double fa_rowmax_f64(const double *x, size_t n)
@@ -298,10 +316,7 @@ void FA_KN(softmax, f64)(const double *x, double *y, size_t n)
 {
     double m = fa_rowmax_f64(x, n);
     double s = fa_expsum_f64(x, y, n, m);
-    const vd inv = vd_set1(1.0 / s);
-    size_t i = 0;
-    for (; i + VD_N <= n; i += VD_N) vd_store(y + i, vd_mul(vd_load(y + i), inv));
-    if (i < n) vd_store_n(y + i, vd_mul(vd_load_n(y + i, n - i), inv), n - i);
+    FA_KN(softmax_fix, f64)(x, y, n, 1.0 / s, 0.0);
 }
 
 /* See fa_expsum1_f32 (one vector accumulator pair per block of 128 vectors,
@@ -342,10 +357,7 @@ void FA_KN(log_softmax, f64)(const double *x, double *y, size_t n)
     double m = fa_rowmax_f64(x, n);
     double s1 = fa_expsum1_f64(x, n, m);
     if (!(m < INFINITY)) s1 = NAN;
-    const vd vm = vd_set1(m), vl = vd_set1(log1p(s1));
-    size_t i = 0;
-    for (; i + VD_N <= n; i += VD_N) vd_store(y + i, vd_sub(vd_sub(vd_load(x + i), vm), vl));
-    if (i < n) vd_store_n(y + i, vd_sub(vd_sub(vd_load_n(x + i, n - i), vm), vl), n - i);
+    FA_KN(log_softmax_fix, f64)(x, y, n, m, log1p(s1));
 }
 
 /* ---- blocked long rows (see FA_ROW_BLOCK in fastact.h) ----
@@ -353,68 +365,20 @@ void FA_KN(log_softmax, f64)(const double *x, double *y, size_t n)
  * A block of only -inf (or -inf and NaN) has m = -inf: its terms are summed
  * relative to 0 instead (0, or NaN where x is NaN), so that a row with finite
  * elements elsewhere is not made NaN by x - m = -inf - -inf. */
-double FA_KN(softmax_part, f32)(const float *x, float *y, size_t n, float *m)
-{
-    float mb = fa_rowmax_f32(x, n);
-    *m = mb;
-    return fa_expsum_f32(x, y, n, mb == -INFINITY ? 0.0f : mb);
-}
+#define FA_ROW_PART_KERNELS(dt, T)                                                              \
+    double FA_KN(softmax_part, dt)(const T *x, T *y, size_t n, T *m)                            \
+    {                                                                                           \
+        T mb = fa_rowmax_##dt(x, n);                                                            \
+        *m = mb;                                                                                \
+        return fa_expsum_##dt(x, y, n, mb == -INFINITY ? (T)0 : mb);                            \
+    }                                                                                           \
+    double FA_KN(log_softmax_part, dt)(const T *x, T *y, size_t n, T *m)                        \
+    {                                                                                           \
+        T mb = fa_rowmax_##dt(x, n);                                                            \
+        (void)y;                                                                                \
+        *m = mb;                                                                                \
+        return fa_expsum1_##dt(x, n, mb == -INFINITY ? (T)0 : mb);                              \
+    }
 
-double FA_KN(log_softmax_part, f32)(const float *x, float *y, size_t n, float *m)
-{
-    float mb = fa_rowmax_f32(x, n);
-    (void)y;
-    *m = mb;
-    return fa_expsum1_f32(x, n, mb == -INFINITY ? 0.0f : mb);
-}
-
-void FA_KN(softmax_fix, f32)(const float *x, float *y, size_t n, float a, float b)
-{
-    const vf va = vf_set1(a);
-    size_t i = 0;
-    (void)x;
-    (void)b;
-    for (; i + VF_N <= n; i += VF_N) vf_store(y + i, vf_mul(vf_load(y + i), va));
-    if (i < n) vf_store_n(y + i, vf_mul(vf_load_n(y + i, n - i), va), n - i);
-}
-
-void FA_KN(log_softmax_fix, f32)(const float *x, float *y, size_t n, float a, float b)
-{
-    const vf vm = vf_set1(a), vl = vf_set1(b);
-    size_t i = 0;
-    for (; i + VF_N <= n; i += VF_N) vf_store(y + i, vf_sub(vf_sub(vf_load(x + i), vm), vl));
-    if (i < n) vf_store_n(y + i, vf_sub(vf_sub(vf_load_n(x + i, n - i), vm), vl), n - i);
-}
-
-double FA_KN(softmax_part, f64)(const double *x, double *y, size_t n, double *m)
-{
-    double mb = fa_rowmax_f64(x, n);
-    *m = mb;
-    return fa_expsum_f64(x, y, n, mb == -INFINITY ? 0.0 : mb);
-}
-
-double FA_KN(log_softmax_part, f64)(const double *x, double *y, size_t n, double *m)
-{
-    double mb = fa_rowmax_f64(x, n);
-    (void)y;
-    *m = mb;
-    return fa_expsum1_f64(x, n, mb == -INFINITY ? 0.0 : mb);
-}
-
-void FA_KN(softmax_fix, f64)(const double *x, double *y, size_t n, double a, double b)
-{
-    const vd va = vd_set1(a);
-    size_t i = 0;
-    (void)x;
-    (void)b;
-    for (; i + VD_N <= n; i += VD_N) vd_store(y + i, vd_mul(vd_load(y + i), va));
-    if (i < n) vd_store_n(y + i, vd_mul(vd_load_n(y + i, n - i), va), n - i);
-}
-
-void FA_KN(log_softmax_fix, f64)(const double *x, double *y, size_t n, double a, double b)
-{
-    const vd vm = vd_set1(a), vl = vd_set1(b);
-    size_t i = 0;
-    for (; i + VD_N <= n; i += VD_N) vd_store(y + i, vd_sub(vd_sub(vd_load(x + i), vm), vl));
-    if (i < n) vd_store_n(y + i, vd_sub(vd_sub(vd_load_n(x + i, n - i), vm), vl), n - i);
-}
+FA_ROW_PART_KERNELS(f32, float)
+FA_ROW_PART_KERNELS(f64, double)
