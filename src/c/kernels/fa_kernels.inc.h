@@ -132,7 +132,17 @@ FA_INLINE float fa_rowmax_f32(const float *x, size_t n)
 {
     size_t i = 0;
     float m = -INFINITY;
-    if (n >= VF_N) {
+    if (n >= 4 * VF_N) { /* four accumulators: max has a latency of several cycles */
+        vf m0 = vf_load(x), m1 = vf_load(x + VF_N), m2 = vf_load(x + 2 * VF_N), m3 = vf_load(x + 3 * VF_N);
+        for (i = 4 * VF_N; i + 4 * VF_N <= n; i += 4 * VF_N) {
+            m0 = vf_max(m0, vf_load(x + i));
+            m1 = vf_max(m1, vf_load(x + i + VF_N));
+            m2 = vf_max(m2, vf_load(x + i + 2 * VF_N));
+            m3 = vf_max(m3, vf_load(x + i + 3 * VF_N));
+        }
+        for (; i + VF_N <= n; i += VF_N) m0 = vf_max(m0, vf_load(x + i));
+        m = vf_hmax(vf_max(vf_max(m0, m1), vf_max(m2, m3)));
+    } else if (n >= VF_N) {
         vf vm = vf_load(x);
         for (i = VF_N; i + VF_N <= n; i += VF_N) vm = vf_max(vm, vf_load(x + i));
         m = vf_hmax(vm);
@@ -157,6 +167,8 @@ FA_INLINE double fa_expsum_f32(const float *x, float *y, size_t n, float m)
     vd s0 = vd_zero(), s1 = vd_zero();
     size_t i = 0;
     for (; i + 2 * VF_N <= n; i += 2 * VF_N) {
+        FA_PREFETCH(x + i + n); /* the next row (or block), while this one computes */
+        FA_PREFETCH(x + i + n + VF_N);
         vf e0 = fa_expm_f32(vf_load(x + i), vm);
         vf e1 = fa_expm_f32(vf_load(x + i + VF_N), vm);
         if (y) {
@@ -167,21 +179,16 @@ FA_INLINE double fa_expsum_f32(const float *x, float *y, size_t n, float m)
         s0 = vd_add(s0, vf_lo_to_vd(e));
         s1 = vd_add(s1, vf_hi_to_vd(e));
     }
-    for (; i + VF_N <= n; i += VF_N) {
-        vf e = fa_expm_f32(vf_load(x + i), vm);
-        if (y) vf_store(y + i, e);
+    for (; i < n; i += VF_N) { /* at most one vector and a tail: lanes past n are 0 */
+        size_t r = n - i < VF_N ? n - i : VF_N;
+        float buf[VF_N];
+        vf_store(buf, fa_expm_f32(vf_load_n(x + i, r), vm));
+        vf e = vf_load_n(buf, r);
+        if (y) vf_store_n(y + i, e, r);
         s0 = vd_add(s0, vf_lo_to_vd(e));
         s1 = vd_add(s1, vf_hi_to_vd(e));
     }
-    double s = vd_hsum(vd_add(s0, s1));
-    if (i < n) {
-        float buf[VF_N];
-        vf e = fa_expm_f32(vf_load_n(x + i, n - i), vm);
-        vf_store(buf, e);
-        if (y) vf_store_n(y + i, e, n - i);
-        for (size_t j = 0; j < n - i; j++) s += (double)buf[j];
-    }
-    return s;
+    return vd_hsum(vd_add(s0, s1));
 }
 
 void FA_KN(softmax, f32)(const float *x, float *y, size_t n)
@@ -199,36 +206,29 @@ FA_INLINE double fa_expsum1_f32(const float *x, size_t n, float m)
 {
     const vf vm = vf_set1(m), one = vf_set1(1.0f);
     vd s0 = vd_zero(), s1 = vd_zero();
-    vf cnt = vf_zero();
-    size_t i = 0;
+    size_t i = 0, cnt = 0; /* terms == 1, counted on the scalar ports */
     for (; i + 2 * VF_N <= n; i += 2 * VF_N) { /* pairs added in float, as fa_expsum_f32 */
+        FA_PREFETCH(x + i + n);
+        FA_PREFETCH(x + i + n + VF_N);
         vf e0 = fa_expm_f32(vf_load(x + i), vm), e1 = fa_expm_f32(vf_load(x + i + VF_N), vm);
         vfm g0 = vf_le(one, e0), g1 = vf_le(one, e1);
         vf el = vf_add(vf_sel(g0, vf_zero(), e0), vf_sel(g1, vf_zero(), e1));
-        cnt = vf_add(cnt, vf_add(vf_sel(g0, one, vf_zero()), vf_sel(g1, one, vf_zero())));
+        cnt += (size_t)(vf_mcount(g0) + vf_mcount(g1));
         s0 = vd_add(s0, vf_lo_to_vd(el));
         s1 = vd_add(s1, vf_hi_to_vd(el));
     }
-    for (; i + VF_N <= n; i += VF_N) {
-        vf e = fa_expm_f32(vf_load(x + i), vm);
-        vfm ge = vf_le(one, e);
-        vf el = vf_sel(ge, vf_zero(), e);
-        cnt = vf_add(cnt, vf_sel(ge, one, vf_zero()));
-        s0 = vd_add(s0, vf_lo_to_vd(el));
-        s1 = vd_add(s1, vf_hi_to_vd(el));
-    }
-    double s = vd_hsum(vd_add(s0, s1)), c = vd_hsum(vd_add(vf_lo_to_vd(cnt), vf_hi_to_vd(cnt)));
-    if (i < n) {
+    for (; i < n; i += VF_N) { /* at most one vector and a tail: lanes past n are 0 */
+        size_t r = n - i < VF_N ? n - i : VF_N;
         float buf[VF_N];
-        vf_store(buf, fa_expm_f32(vf_load_n(x + i, n - i), vm));
-        for (size_t j = 0; j < n - i; j++) {
-            if (buf[j] >= 1.0f)
-                c += 1.0;
-            else
-                s += (double)buf[j];
-        }
+        vf_store(buf, fa_expm_f32(vf_load_n(x + i, r), vm));
+        vf e = vf_load_n(buf, r);
+        vfm ge = vf_le(one, e);
+        cnt += (size_t)vf_mcount(ge);
+        e = vf_sel(ge, vf_zero(), e);
+        s0 = vd_add(s0, vf_lo_to_vd(e));
+        s1 = vd_add(s1, vf_hi_to_vd(e));
     }
-    return (c - 1.0) + s;
+    return ((double)cnt - 1.0) + vd_hsum(vd_add(s0, s1));
 }
 
 /* log_softmax: y = (x - m) - log(s), s = 1 + s1 (fa_expsum1_f32), so
@@ -285,6 +285,8 @@ FA_INLINE double fa_expsum_f64(const double *x, double *y, size_t n, double m)
         size_t end = n - i > 128 * VD_N ? i + 128 * VD_N : n;
         vd s0 = vd_zero(), s1 = vd_zero();
         for (; i + 2 * VD_N <= end; i += 2 * VD_N) {
+            FA_PREFETCH(x + i + n); /* the next row (or block) */
+            FA_PREFETCH(x + i + n + VD_N);
             vd e0 = fa_expm_f64(vd_load(x + i), vm);
             vd e1 = fa_expm_f64(vd_load(x + i + VD_N), vm);
             if (y) {
@@ -330,6 +332,7 @@ FA_INLINE double fa_expsum1_f64(const double *x, size_t n, double m)
         size_t end = n - i > 128 * VD_N ? i + 128 * VD_N : n;
         vd acc = vd_zero(), cnt = vd_zero();
         for (; i + VD_N <= end; i += VD_N) {
+            FA_PREFETCH(x + i + n); /* the next row (or block) */
             vd e = fa_expm_f64(vd_load(x + i), vm);
             vdm ge = vd_le(one, e);
             acc = vd_add(acc, vd_sel(ge, vd_zero(), e));
@@ -382,3 +385,4 @@ void FA_KN(log_softmax, f64)(const double *x, double *y, size_t n)
 
 FA_ROW_PART_KERNELS(f32, float)
 FA_ROW_PART_KERNELS(f64, double)
+

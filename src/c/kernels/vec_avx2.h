@@ -49,6 +49,8 @@ static inline vfm vf_gt(vf a, vf b) { return _mm256_cmp_ps(a, b, _CMP_GT_OQ); }
 static inline vfm vf_lt(vf a, vf b) { return _mm256_cmp_ps(a, b, _CMP_LT_OQ); }
 static inline vfm vf_le(vf a, vf b) { return _mm256_cmp_ps(a, b, _CMP_LE_OQ); }
 static inline vf vf_sel(vfm m, vf a, vf b) { return _mm256_blendv_ps(b, a, m); }
+/* number of true lanes of m */
+static inline int vf_mcount(vfm m) { return __builtin_popcount((unsigned)_mm256_movemask_ps(m)); }
 /* 2^n for integral n in [-126, 127] (exponent bits built directly) */
 static inline vf vf_pow2(vf n)
 {

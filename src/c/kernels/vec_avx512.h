@@ -9,7 +9,7 @@
  *     (x86 order: the SECOND operand is returned when either is NaN, so
  *     vX_max(set1(c), x) propagates a NaN x);
  *   vX_ldexp(v, n) = v * 2^n rounded once (n integral, see each header for range);
- *   vX_load_n / vX_store_n touch only the first n < lanes elements.
+ *   vX_load_n / vX_store_n touch only the first n <= lanes elements (load_n: 0 in the others).
  * Compiled only into avx512.c, with -mavx512f -mavx512dq -mavx512bw -mavx512vl.
  */
 #ifndef FA_VEC_AVX512_H
@@ -65,6 +65,8 @@ static inline vfm vf_gt(vf a, vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ
 static inline vfm vf_lt(vf a, vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_LT_OQ); }
 static inline vfm vf_le(vf a, vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_LE_OQ); }
 static inline vf vf_sel(vfm m, vf a, vf b) { return _mm512_mask_blend_ps(m, b, a); } /* m ? a : b */
+/* number of true lanes of m */
+static inline int vf_mcount(vfm m) { return __builtin_popcount((unsigned)m); }
 /* 2^n for integral n in [-126, 127] */
 static inline vf vf_pow2(vf n) { return _mm512_scalef_ps(_mm512_set1_ps(1.0f), n); }
 /* v * 2^n rounded once, n integral in [-250, 127], |v| >= 2^-2 or 0/inf/NaN */

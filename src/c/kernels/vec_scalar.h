@@ -60,6 +60,8 @@ static inline vfm vf_gt(vf a, vf b) { return a > b; }
 static inline vfm vf_lt(vf a, vf b) { return a < b; }
 static inline vfm vf_le(vf a, vf b) { return a <= b; }
 static inline vf vf_sel(vfm m, vf a, vf b) { return m ? a : b; }
+/* number of true lanes of m */
+static inline int vf_mcount(vfm m) { return m ? 1 : 0; }
 /* 2^n for integral n in [-126, 127] */
 static inline vf vf_pow2(vf n) { return fa_bits_to_f((uint32_t)((int32_t)n + 127) << 23); }
 /* v * 2^n rounded once; n in [-250, 127], |v| >= 2^-2 (see vec_avx2.h) */

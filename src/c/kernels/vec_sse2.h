@@ -58,6 +58,8 @@ static inline vfm vf_gt(vf a, vf b) { return _mm_cmpgt_ps(a, b); }
 static inline vfm vf_lt(vf a, vf b) { return _mm_cmplt_ps(a, b); }
 static inline vfm vf_le(vf a, vf b) { return _mm_cmple_ps(a, b); }
 static inline vf vf_sel(vfm m, vf a, vf b) { return _mm_or_ps(_mm_and_ps(m, a), _mm_andnot_ps(m, b)); }
+/* number of true lanes of m */
+static inline int vf_mcount(vfm m) { return __builtin_popcount((unsigned)_mm_movemask_ps(m)); }
 static inline vf vf_pow2(vf n)
 {
     __m128i e = _mm_add_epi32(_mm_cvtps_epi32(n), _mm_set1_epi32(127));
