@@ -93,8 +93,8 @@ def main(argv=None) -> int:
         from fastact import _bench as B
 
         sizes = args.sizes or list(B.QUICK_SIZES if args.quick else B.SIZES)
-        repeat = args.repeat or (3 if args.quick else 7)
-        target = args.min_time or (0.005 if args.quick else 0.02)
+        repeat = args.repeat if args.repeat is not None else (3 if args.quick else 7)
+        target = args.min_time if args.min_time is not None else (0.005 if args.quick else 0.02)
         if repeat < 1 or target <= 0:
             parser.error("--repeat and --min-time must be positive")
         try:

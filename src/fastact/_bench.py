@@ -690,7 +690,8 @@ SPIN_GAP = {"onnxruntime": 0.12}
 
 
 def time_side_by_side(impls: dict, repeat: int, target: float, gap: float = 0.02,
-                      budget: float = 0.3, min_repeat: int = 3) -> dict:
+                      budget: float = 0.3, min_repeat: int = 3,
+                      warmup: float | None = None) -> dict:
     """Time every implementation `repeat` times, interleaved.
 
     Each repetition runs one sample (`loops` calls, ~`target` seconds) of every
@@ -698,20 +699,28 @@ def time_side_by_side(impls: dict, repeat: int, target: float, gap: float = 0.02
     shared machine affects all implementations alike; `gap` seconds of sleep
     before each sample let the thread pools of the implementation timed before
     (OpenMP, ONNX Runtime spin-wait after a call) stop spinning, so they do not
-    steal cores from the next one.  An implementation whose single call is
+    steal cores from the next one.  Then the implementation runs untimed for
+    `warmup` seconds (default: `target`; at least one call): after an idle gap
+    the first calls are slower for every implementation (its threads wake up,
+    and on the development machine memory-bound loops ran up to 1.5x slower for
+    the first ~15 ms), and a sample should measure the steady state a
+    continuously working program sees.  An implementation whose single call is
     longer than `target` takes only as many samples as fit in `budget` seconds
     (at least `min_repeat`), which keeps a full run short.  Returns {name: Timing}.
     """
+    if warmup is None:
+        warmup = target
     names = list(impls)
     gc_was = gc.isenabled()
     gc.disable()
     try:
-        timings, quota = {}, {}
+        timings, quota, warm = {}, {}, {}
         for n in names:
             loops, per_call = calibrate(impls[n].fn, target)
             timings[n] = Timing(n, loops)
             fit = int(budget / (loops * per_call))
             quota[n] = max(min(repeat, min_repeat), min(repeat, fit))
+            warm[n] = max(1, math.ceil(warmup / per_call)) if warmup > 0 else 0
         prev = None
         for r in range(repeat):
             k = r % len(names)
@@ -724,6 +733,8 @@ def time_side_by_side(impls: dict, repeat: int, target: float, gap: float = 0.02
                     # run (measured: a 2-thread OpenMP team started 20 ms later
                     # still finds no free core), so give them longer.
                     time.sleep(max(gap, SPIN_GAP.get(prev, 0.0)))
+                if warm[n]:
+                    _timed(impls[n].fn, warm[n])
                 t.samples.append(_timed(impls[n].fn, t.loops) / t.loops)
                 prev = n
     finally:
@@ -831,8 +842,9 @@ def _header_lines(cfg: dict, threads: int, versions: dict, impls: list, repeat: 
                      + (" -- the machine is busy: threaded timings will be inflated and"
                         " noisy" if busy else ""))
     lines.append(f"timing   : median of {repeat} samples of ~{target * 1e3:g} ms per implementation"
-                 f" (calls longer than that: >= 3 one-call samples), implementations"
-                 f" interleaved; out= a preallocated array wherever the API allows")
+                 f" (calls longer than that: >= 3 one-call samples), each after as long"
+                 f" untimed (warm-up), implementations interleaved; out= a preallocated"
+                 f" array wherever the API allows")
     lines.append(f"input    : N(0, {INPUT_SCALE:g}^2), seed {SEED}; softmax/log_softmax on rows"
                  f" of {ROW_LEN}")
     return lines
@@ -1088,7 +1100,8 @@ def run_bench(ops=OPS, sizes=SIZES, dtypes=DTYPES, threads=None, repeat=7, targe
             "versions": versions, "threads": threads, "impls": impls,
             "load_average": {"before": load_before, "after": load_average()},
             "settings": {"ops": list(ops), "sizes": list(sizes), "dtypes": list(dtypes),
-                         "repeat": repeat, "target_s": target, "input_scale": INPUT_SCALE,
+                         "repeat": repeat, "target_s": target, "warmup_s": target,
+                         "input_scale": INPUT_SCALE,
                          "seed": SEED, "row_len": ROW_LEN, "leaky_slope": LEAKY_SLOPE},
             "command": " ".join(["python -m fastact"] + sys.argv[1:]),
             "results": results, "skipped": skipped, "summary": summarize(results),
