@@ -266,6 +266,42 @@ def test_elementwise_deterministic_across_threads(name, dtype):
     assert _same(f(x, out=out, num_threads=2), ref)
 
 
+def test_parallel_split_covers_every_element():
+    """Every element and row is written exactly by the static split, for
+    sizes around the block boundaries and 2-5 threads (every call forced
+    parallel by FASTACT_GRAIN_SCALE=0, in a fresh process)."""
+    code = """
+        import numpy as np, fastact as fa
+        rng = np.random.default_rng(5)
+        bad = []
+        for dt in (np.float32, np.float64):
+            for n in [128, 129, 191, 255, 256, 257, 511, 640, 1000, 1023, 4097, 9999, 65600]:
+                x = rng.standard_normal(n).astype(dt)
+                ref = fa.sigmoid(x, num_threads=1)
+                for nt in (2, 3, 4, 5):
+                    o = np.full_like(x, np.nan)
+                    fa.sigmoid(x, out=o, num_threads=nt)
+                    if not np.array_equal(o, ref):
+                        bad.append(("sigmoid", dt.__name__, n, nt))
+            for rows in [2, 3, 5, 7, 8, 9, 17, 100, 129]:
+                x = rng.standard_normal((rows, 33)).astype(dt)
+                ref = fa.log_softmax(x, num_threads=1)
+                for nt in (2, 3, 4, 5):
+                    o = np.full_like(x, np.nan)
+                    fa.log_softmax(x, out=o, num_threads=nt)
+                    if not np.array_equal(o, ref):
+                        bad.append(("log_softmax", dt.__name__, rows, nt))
+        print(bad)
+        """
+    env = dict(os.environ)
+    env["PYTHONPATH"] = SRC_DIR + os.pathsep + env.get("PYTHONPATH", "")
+    env["FASTACT_GRAIN_SCALE"] = "0"
+    p = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], check=False, env=env,
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip() == "[]"
+
+
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
 @pytest.mark.parametrize("name", list(ROWWISE))
 @pytest.mark.parametrize(

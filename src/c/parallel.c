@@ -669,28 +669,31 @@ FA_MAYBE_UNUSED static void backoff_update(long long took, long long mwork, long
     }
 }
 
-/* Elementwise block size for n elements over nt threads: about
- * FA_BLOCKS_PER_THREAD blocks per thread but at least grain / that, rounded
- * up to a multiple of 64 elements. */
-static size_t block_size(size_t n, int nt, size_t grain)
+/* Blocks for the static split: nt * per blocks (so every thread gets `per`
+ * consecutive blocks), per = FA_BLOCKS_PER_THREAD or fewer so that a block
+ * holds at least grain / FA_BLOCKS_PER_THREAD units (elements or elements
+ * of rows); `units` is the element or row count, `unit_work` the elements
+ * per unit. */
+static long split_blocks(size_t units, size_t unit_work, int nt, size_t grain)
 {
-    size_t b = n / ((size_t)nt * FA_BLOCKS_PER_THREAD);
-    size_t minb = grain / FA_BLOCKS_PER_THREAD;
-    if (b < minb)
-        b = minb;
-    b = (b + FA_BLOCK_ALIGN - 1) & ~(FA_BLOCK_ALIGN - 1);
-    return b < FA_BLOCK_ALIGN ? FA_BLOCK_ALIGN : b;
+    size_t per = FA_BLOCKS_PER_THREAD, minw = grain / FA_BLOCKS_PER_THREAD;
+    while (per > 1 && (units / ((size_t)nt * per)) * unit_work < minw)
+        per--;
+    if ((size_t)nt * per > units)
+        per = 1;
+    return (long)((size_t)nt * per);
 }
 
-/* Rows per block: about FA_BLOCKS_PER_THREAD blocks per thread, each at
- * least grain / that many elements when the row count allows. */
-static size_t rows_per_block(size_t rows, size_t cols, int nt, size_t grain)
+/* Start of block b of `nblocks` evenly spread blocks over `units`
+ * (b = nblocks gives units), rounded down to a multiple of `align`: block
+ * sizes differ by at most `align` units. */
+static size_t block_lo(long b, long nblocks, size_t units, size_t align)
 {
-    size_t rb = rows / ((size_t)nt * FA_BLOCKS_PER_THREAD);
-    size_t rmin = grain / FA_BLOCKS_PER_THREAD / cols;
-    if (rb < rmin)
-        rb = rmin;
-    return rb < 1 ? 1 : rb;
+    size_t q = units / (size_t)nblocks, r = units % (size_t)nblocks, lo;
+    if (b >= nblocks)
+        return units;
+    lo = q * (size_t)b + r * (size_t)b / (size_t)nblocks;
+    return lo - lo % align;
 }
 
 /* Serial unless planned parallel, not backing off, and the team is free. */
@@ -793,7 +796,7 @@ FA_DEFINE_PICK(f64, double)
     void fa_map_##SUF(int op, const T *x, T *y, size_t n, T param, int nthreads)       \
     {                                                                                    \
         fa_map_##SUF##_fn k;                                                             \
-        size_t grain, bs;                                                                \
+        size_t grain;                                                                    \
         long nblocks;                                                                    \
         int nt;                                                                          \
         if (op < 0 || op >= FA_N_MAP_OPS || n == 0)                                      \
@@ -806,15 +809,16 @@ FA_DEFINE_PICK(f64, double)
             k(x, y, n, param);                                                           \
             return;                                                                      \
         }                                                                                \
-        bs = block_size(n, nt, grain);                                                   \
-        nblocks = (long)((n + bs - 1) / bs);                                             \
+        nblocks = split_blocks(n, 1, nt, grain);                                         \
         FA_PARALLEL_BLOCKS(nt, nblocks, FA_MAP_BLOCK);                                   \
         team_release();                                                                  \
     }
 #define FA_MAP_BLOCK(b)                                                                  \
     do {                                                                                 \
-        size_t lo_ = (size_t)(b) * bs;                                                   \
-        k(x + lo_, y + lo_, n - lo_ < bs ? n - lo_ : bs, param);                         \
+        size_t lo_ = block_lo((b), nblocks, n, FA_BLOCK_ALIGN);                          \
+        size_t hi_ = block_lo((b) + 1, nblocks, n, FA_BLOCK_ALIGN);                      \
+        if (hi_ > lo_)                                                                   \
+            k(x + lo_, y + lo_, hi_ - lo_, param);                                       \
     } while (0)
 
 /* ---- long rows (cols > FA_ROW_BLOCK): the blocked algorithm ----
@@ -941,7 +945,7 @@ static void combine_row(int op, fa_blk *blk, size_t nb)
         void (*fix_block)(fa_rowfix_##SUF##_fn, const T *, T *, size_t, size_t,          \
                           const fa_blk *) = fix_block_##SUF;                             \
         void (*long_row)(int, const T *, T *, size_t, size_t, fa_blk *) = long_row_##SUF; \
-        size_t nb = (cols + FA_ROW_BLOCK - 1) / FA_ROW_BLOCK, r, rb;                     \
+        size_t nb = (cols + FA_ROW_BLOCK - 1) / FA_ROW_BLOCK, r;                         \
         long nblocks;                                                                    \
         fa_blk *blk = NULL;                                                              \
         if (rows <= SIZE_MAX / sizeof(fa_blk) / nb)                                      \
@@ -963,8 +967,7 @@ static void combine_row(int op, fa_blk *blk, size_t nb)
                 return;                                                                  \
             }                                                                            \
         } else if (go_parallel(nt)) { /* whole rows per thread */                        \
-            rb = rows_per_block(rows, cols, nt, grain);                                  \
-            nblocks = (long)((rows + rb - 1) / rb);                                      \
+            nblocks = split_blocks(rows, cols, nt, grain);                               \
             FA_PARALLEL_BLOCKS(nt, nblocks, FA_LONG_ROWS_BLOCK);                         \
             team_release();                                                              \
             free(blk);                                                                   \
@@ -992,9 +995,8 @@ static void combine_row(int op, fa_blk *blk, size_t nb)
     } while (0)
 #define FA_LONG_ROWS_BLOCK(b)                                                            \
     do {                                                                                 \
-        size_t r0_ = (size_t)(b) * rb, r1_ = r0_ + rb, i_;                               \
-        if (r1_ > rows)                                                                  \
-            r1_ = rows;                                                                  \
+        size_t r0_ = block_lo((b), nblocks, rows, 1), i_;                                \
+        size_t r1_ = block_lo((b) + 1, nblocks, rows, 1);                                \
         for (i_ = r0_; i_ < r1_; i_++)                                                   \
             long_row(op, x + i_ * cols, y + i_ * cols, cols, nb, blk + i_ * nb);   \
     } while (0)
@@ -1003,7 +1005,7 @@ static void combine_row(int op, fa_blk *blk, size_t nb)
     void fa_rows_##SUF(int op, const T *x, T *y, size_t rows, size_t cols, int nthreads) \
     {                                                                                    \
         fa_row_##SUF##_fn k;                                                             \
-        size_t work, grain, rb, r;                                                       \
+        size_t work, grain, r;                                                           \
         long nblocks;                                                                    \
         int nt;                                                                          \
         if (op < 0 || op >= FA_N_ROW_OPS || rows == 0 || cols == 0)                      \
@@ -1024,16 +1026,14 @@ static void combine_row(int op, fa_blk *blk, size_t nb)
                 k(x + r * cols, y + r * cols, cols);                                     \
             return;                                                                      \
         }                                                                                \
-        rb = rows_per_block(rows, cols, nt, grain);                                      \
-        nblocks = (long)((rows + rb - 1) / rb);                                          \
+        nblocks = split_blocks(rows, cols, nt, grain);                                   \
         FA_PARALLEL_BLOCKS(nt, nblocks, FA_ROWS_BLOCK);                                  \
         team_release();                                                                  \
     }
 #define FA_ROWS_BLOCK(b)                                                                 \
     do {                                                                                 \
-        size_t r0_ = (size_t)(b) * rb, r1_ = r0_ + rb, i_;                               \
-        if (r1_ > rows)                                                                  \
-            r1_ = rows;                                                                  \
+        size_t r0_ = block_lo((b), nblocks, rows, 1), i_;                                \
+        size_t r1_ = block_lo((b) + 1, nblocks, rows, 1);                                \
         for (i_ = r0_; i_ < r1_; i_++)                                                   \
             k(x + i_ * cols, y + i_ * cols, cols);                                       \
     } while (0)
