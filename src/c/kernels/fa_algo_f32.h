@@ -62,7 +62,7 @@ FA_INLINE vf fa_two_sq_f32(vf a, vf *lo)
 {
     vf s = vf_mul(a, a);
 #if FA_HAS_FMA
-    *lo = vf_fma(a, a, vf_neg(s));
+    *lo = vf_fms(a, a, s);
 #else /* Dekker: a = ah + al with 12-bit ah */
     vf c = vf_mul(a, vf_set1(4097.0f));
     vf ah = vf_sub(c, vf_sub(c, a));
@@ -77,7 +77,7 @@ FA_INLINE vf fa_two_prod_f32(vf a, vf b, vf *lo)
 {
     vf p = vf_mul(a, b);
 #if FA_HAS_FMA
-    *lo = vf_fma(a, b, vf_neg(p));
+    *lo = vf_fms(a, b, p);
 #else /* Dekker: 12-bit halves */
     const vf split = vf_set1(4097.0f);
     vf ca = vf_mul(a, split), cb = vf_mul(b, split);
@@ -106,16 +106,34 @@ FA_INLINE vf fa_exp_reduce_f32(vf x, vf *n)
     return vf_fnma(k, vf_set1(FA_LN2_LO_F32), r);
 }
 
+/* fa_exp_reduce_f32 giving *mn = -n instead (for callers that only need
+ * 2^-n): m = shift - (x log2e + shift), r = x + m ln2 (hi, lo).  The same r,
+ * bit for bit, without a negation. */
+FA_INLINE vf fa_exp_reduce_neg_f32(vf x, vf *mn)
+{
+    const vf shift = vf_set1(0x1.8p23f);
+    vf m = vf_sub(shift, vf_fma(x, vf_set1(FA_LOG2E_F32), shift));
+    vf r = vf_fma(m, vf_set1(FA_LN2_HI_F32), x);
+    *mn = m;
+    return vf_fma(m, vf_set1(FA_LN2_LO_F32), r);
+}
+
 /* e^x = p * 2^n with p in [0.70, 1.43] */
 FA_INLINE vf fa_exp_core_f32(vf x, vf *n)
 {
     return vf_add(fa_exp_pm1_f32(fa_exp_reduce_f32(x, n)), vf_set1(1.0f));
 }
 
-/* e^(x + xl) = p * 2^n, xl a tiny remainder of x (carried into r) */
-FA_INLINE vf fa_exp_core2_f32(vf x, vf xl, vf *n)
+/* e^x = p * 2^-mn (as fa_exp_core_f32, returning -n) */
+FA_INLINE vf fa_exp_core_neg_f32(vf x, vf *mn)
 {
-    return vf_add(fa_exp_pm1_f32(vf_add(fa_exp_reduce_f32(x, n), xl)), vf_set1(1.0f));
+    return vf_add(fa_exp_pm1_f32(fa_exp_reduce_neg_f32(x, mn)), vf_set1(1.0f));
+}
+
+/* e^(x + xl) = p * 2^-mn, xl a tiny remainder of x (carried into r) */
+FA_INLINE vf fa_exp_core2_neg_f32(vf x, vf xl, vf *mn)
+{
+    return vf_add(fa_exp_pm1_f32(vf_add(fa_exp_reduce_neg_f32(x, mn), xl)), vf_set1(1.0f));
 }
 
 /* relu: x > 0 ? x : +0; NaN -> NaN; relu(-0) = +0.  Exact. */
@@ -145,15 +163,14 @@ FA_INLINE vf fa_sigmoid_vf(vf x)
     return vf_div(num, vf_add(vf_set1(1.0f), e));
 }
 
-/* w / (1 + e^z) given e^z = p * 2^n, z in [-87, 112] (silu: w = x, z = -x;
+/* w / (1 + e^z) given e^z = p * 2^n as p and mn = -n, z in [-87, 112] (silu: w = x, z = -x;
  * tanh-GELU: w = x, z = -t):
  *   w / (1 + p 2^n) = (w / (2^-n + p)) * 2^-n
  * The quotient stays normal and the final scaling rounds once, so results
  * keep full precision down to the subnormal range; no cancellation for
  * either sign.  2^-n is capped at 2^-126 (n > 126: it is far below p's ulp). */
-FA_INLINE vf fa_wsig_f32(vf w, vf p, vf n)
+FA_INLINE vf fa_wsig_f32(vf w, vf p, vf mn)
 {
-    vf mn = vf_neg(n);
     vf d = vf_add(p, vf_pow2_sat(mn));
     return vf_ldexp(vf_div(w, d), mn);
 }
@@ -164,8 +181,8 @@ FA_INLINE vf fa_silu_vf(vf x)
 {
     vf xc = vf_max(vf_set1(-112.0f), x);
     vf z = vf_max(vf_set1(-87.0f), vf_neg(xc));
-    vf n, p = fa_exp_core_f32(z, &n);
-    return fa_wsig_f32(xc, p, n);
+    vf mn, p = fa_exp_core_neg_f32(z, &mn);
+    return fa_wsig_f32(xc, p, mn);
 }
 
 /* tanh-GELU: 0.5 x (1 + tanh(u)) = x / (1 + e^-t), t = 2u = x (A1 + A3 x^2).
@@ -183,18 +200,18 @@ FA_INLINE vf fa_gelu_tanh_vf(vf x)
     const float b1 = -FA_GELUT_A1_F32, b3 = -FA_GELUT_A3_F32;
     const float b1l = (float)(-(FA_GELUT_A1_F64 - (double)FA_GELUT_A1_F32));
     const float b3l = (float)(-(FA_GELUT_A3_F64 - (double)FA_GELUT_A3_F32));
-    vf s = vf_mul(xt, xt), sl = vf_fma(xt, xt, vf_neg(s));         /* x^2 = s + sl */
+    vf s = vf_mul(xt, xt), sl = vf_fms(xt, xt, s);         /* x^2 = s + sl */
     vf p = vf_mul(vf_set1(b3), s);                                  /* b3 x^2 = p + pl */
-    vf pl = vf_fma(vf_set1(b3), s, vf_neg(p));
+    vf pl = vf_fms(vf_set1(b3), s, p);
     pl = vf_fma(vf_set1(b3), sl, vf_fma(vf_set1(b3l), s, pl));
     vf w = vf_add(vf_set1(b1), p);                                  /* b1 + p = w + we */
     vf bb = vf_sub(w, vf_set1(b1));
     vf we = vf_add(vf_sub(vf_set1(b1), vf_sub(w, bb)), vf_sub(p, bb));
     vf wl = vf_add(vf_add(we, pl), vf_set1(b1l));
     vf th = vf_mul(xt, w);                                          /* -t = th + tl */
-    vf tl = vf_fma(xt, wl, vf_fma(xt, w, vf_neg(th)));
+    vf tl = vf_fma(xt, wl, vf_fms(xt, w, th));
     vf zh = vf_max(vf_set1(-87.0f), th); /* <= 127 as |xt| <= 11.5 */
-    vf n, pe = fa_exp_core2_f32(zh, tl, &n);
+    vf mn, pe = fa_exp_core2_neg_f32(zh, tl, &mn);
 #else
     const vd a1 = vd_set1(-FA_GELUT_A1_F64), a3 = vd_set1(-FA_GELUT_A3_F64);
     const vd shift = vd_set1(0x1.8p52), zmin = vd_set1(-87.0), zmax = vd_set1(112.0);
@@ -204,15 +221,15 @@ FA_INLINE vf fa_gelu_tanh_vf(vf x)
         vd xd = xs[h];
         vd z = vd_mul(xd, vd_fma(a3, vd_mul(xd, xd), a1));
         z = vd_min(zmax, vd_max(zmin, z));
-        vd k = vd_sub(vd_fma(z, vd_set1(FA_LOG2E_F64), shift), shift);
-        vd r = vd_fnma(k, vd_set1(FA_LN2_HI_F64), z);
-        rs[h] = vd_fnma(k, vd_set1(FA_LN2_LO_F64), r);
-        ks[h] = k;
+        vd m = vd_sub(shift, vd_fma(z, vd_set1(FA_LOG2E_F64), shift)); /* -n */
+        vd r = vd_fma(m, vd_set1(FA_LN2_HI_F64), z);
+        rs[h] = vd_fma(m, vd_set1(FA_LN2_LO_F64), r);
+        ks[h] = m;
     }
-    vf n = vd2_to_vf(ks[0], ks[1]);
+    vf mn = vd2_to_vf(ks[0], ks[1]);
     vf pe = vf_add(fa_exp_pm1_f32(vd2_to_vf(rs[0], rs[1])), vf_set1(1.0f));
 #endif
-    return fa_wsig_f32(xc, pe, n);
+    return fa_wsig_f32(xc, pe, mn);
 }
 
 /* tanh(x) = sign(x) * (-em1) / (2 + em1), em1 = e^z - 1, z = -2|x|.

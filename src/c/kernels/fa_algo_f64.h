@@ -40,7 +40,7 @@ FA_INLINE vd fa_two_prod_f64(vd a, vd b, vd *lo)
 {
     vd p = vd_mul(a, b);
 #if FA_HAS_FMA
-    *lo = vd_fma(a, b, vd_neg(p));
+    *lo = vd_fms(a, b, p);
 #else /* Dekker: 26-bit halves */
     const vd split = vd_set1(134217729.0);
     vd ca = vd_mul(a, split), cb = vd_mul(b, split);
@@ -75,6 +75,26 @@ FA_INLINE vd fa_exp_reduce_f64(vd x, vd *n)
     return vd_fnma(k, vd_set1(FA_LN2_LO_F64), r);
 }
 
+/* See fa_exp_reduce_neg_f32: *mn = -n, the same r bit for bit. */
+FA_INLINE vd fa_exp_reduce_neg_f64(vd x, vd *mn)
+{
+    const vd shift = vd_set1(0x1.8p52);
+    vd m = vd_sub(shift, vd_fma(x, vd_set1(FA_LOG2E_F64), shift));
+    vd r = vd_fma(m, vd_set1(FA_LN2_HI_F64), x);
+    *mn = m;
+    return vd_fma(m, vd_set1(FA_LN2_LO_F64), r);
+}
+
+FA_INLINE vd fa_exp_core_neg_f64(vd x, vd *mn)
+{
+    return vd_add(fa_exp_pm1_f64(fa_exp_reduce_neg_f64(x, mn)), vd_set1(1.0));
+}
+
+FA_INLINE vd fa_exp_core2_neg_f64(vd x, vd xl, vd *mn)
+{
+    return vd_add(fa_exp_pm1_f64(vd_add(fa_exp_reduce_neg_f64(x, mn), xl)), vd_set1(1.0));
+}
+
 FA_INLINE vd fa_exp_core_f64(vd x, vd *n)
 {
     return vd_add(fa_exp_pm1_f64(fa_exp_reduce_f64(x, n)), vd_set1(1.0));
@@ -103,9 +123,8 @@ FA_INLINE vd fa_sigmoid_vd(vd x)
 }
 
 /* w / (1 + e^z), e^z = p 2^n, z in [-708, 760]: see fa_wsig_f32. */
-FA_INLINE vd fa_wsig_f64(vd w, vd p, vd n)
+FA_INLINE vd fa_wsig_f64(vd w, vd p, vd mn)
 {
-    vd mn = vd_neg(n);
     vd d = vd_add(p, vd_pow2_sat(mn));
     return vd_ldexp(vd_div(w, d), mn);
 }
@@ -115,8 +134,8 @@ FA_INLINE vd fa_silu_vd(vd x)
 {
     vd xc = vd_max(vd_set1(-760.0), x);
     vd z = vd_max(vd_set1(-708.0), vd_neg(xc));
-    vd n, p = fa_exp_core_f64(z, &n);
-    return fa_wsig_f64(xc, p, n);
+    vd mn, p = fa_exp_core_neg_f64(z, &mn);
+    return fa_wsig_f64(xc, p, mn);
 }
 
 /* tanh-GELU = x / (1 + e^-t), -t = x (-A1 - A3 x^2) carried as th + tl
@@ -136,8 +155,8 @@ FA_INLINE vd fa_gelu_tanh_vd(vd x)
     vd tl, th = fa_two_prod_f64(xt, wh, &tl);
     tl = vd_fma(xt, wl, tl);
     vd zh = vd_min(vd_set1(760.0), vd_max(vd_set1(-708.0), th));
-    vd n, p = fa_exp_core2_f64(zh, tl, &n);
-    return fa_wsig_f64(xc, p, n);
+    vd mn, p = fa_exp_core2_neg_f64(zh, tl, &mn);
+    return fa_wsig_f64(xc, p, mn);
 }
 
 /* tanh via -expm1, as fa_tanh_vf; clamp z >= -38.2 (tanh rounds to 1). */

@@ -9,7 +9,9 @@
  *     (x86 order: the SECOND operand is returned when either is NaN, so
  *     vX_max(set1(c), x) propagates a NaN x);
  *   vX_ldexp(v, n) = v * 2^n rounded once (n integral, see each header for range);
- *   vX_load_n / vX_store_n touch only the first n <= lanes elements (load_n: 0 in the others).
+ *   vX_load_n / vX_store_n touch only the first n <= lanes elements (load_n: 0 in the others);
+ *   vX_fma / vX_fnma / vX_fms = a*b + c, c - a*b, a*b - c, fused where
+ *     FA_HAS_FMA is 1 (else a product and a sum, each rounded).
  * Compiled only into avx512.c, with -mavx512f -mavx512dq -mavx512bw -mavx512vl.
  */
 #ifndef FA_VEC_AVX512_H
@@ -50,6 +52,7 @@ static inline vf vf_mul(vf a, vf b) { return _mm512_mul_ps(a, b); }
 static inline vf vf_div(vf a, vf b) { return _mm512_div_ps(a, b); }
 static inline vf vf_fma(vf a, vf b, vf c) { return _mm512_fmadd_ps(a, b, c); }   /* a*b+c */
 static inline vf vf_fnma(vf a, vf b, vf c) { return _mm512_fnmadd_ps(a, b, c); } /* c-a*b */
+static inline vf vf_fms(vf a, vf b, vf c) { return _mm512_fmsub_ps(a, b, c); }   /* a*b-c */
 static inline vf vf_max(vf a, vf b) { return _mm512_max_ps(a, b); }
 static inline vf vf_min(vf a, vf b) { return _mm512_min_ps(a, b); }
 static inline vf vf_abs(vf a) { return _mm512_abs_ps(a); }
@@ -108,6 +111,7 @@ static inline vd vd_mul(vd a, vd b) { return _mm512_mul_pd(a, b); }
 static inline vd vd_div(vd a, vd b) { return _mm512_div_pd(a, b); }
 static inline vd vd_fma(vd a, vd b, vd c) { return _mm512_fmadd_pd(a, b, c); }
 static inline vd vd_fnma(vd a, vd b, vd c) { return _mm512_fnmadd_pd(a, b, c); }
+static inline vd vd_fms(vd a, vd b, vd c) { return _mm512_fmsub_pd(a, b, c); }
 static inline vd vd_max(vd a, vd b) { return _mm512_max_pd(a, b); }
 static inline vd vd_min(vd a, vd b) { return _mm512_min_pd(a, b); }
 static inline vd vd_abs(vd a) { return _mm512_abs_pd(a); }

@@ -46,9 +46,11 @@ static inline vf vf_div(vf a, vf b) { return a / b; }
 #if FA_HAS_FMA
 static inline vf vf_fma(vf a, vf b, vf c) { return fmaf(a, b, c); }
 static inline vf vf_fnma(vf a, vf b, vf c) { return fmaf(-a, b, c); }
+static inline vf vf_fms(vf a, vf b, vf c) { return fmaf(a, b, -c); }
 #else
 static inline vf vf_fma(vf a, vf b, vf c) { vf p = a * b; return p + c; }
 static inline vf vf_fnma(vf a, vf b, vf c) { vf p = a * b; return c - p; }
+static inline vf vf_fms(vf a, vf b, vf c) { vf p = a * b; return p - c; }
 #endif
 static inline vf vf_max(vf a, vf b) { return a > b ? a : b; }
 static inline vf vf_min(vf a, vf b) { return a < b ? a : b; }
@@ -101,9 +103,11 @@ static inline vd vd_div(vd a, vd b) { return a / b; }
 #if FA_HAS_FMA
 static inline vd vd_fma(vd a, vd b, vd c) { return fma(a, b, c); }
 static inline vd vd_fnma(vd a, vd b, vd c) { return fma(-a, b, c); }
+static inline vd vd_fms(vd a, vd b, vd c) { return fma(a, b, -c); }
 #else
 static inline vd vd_fma(vd a, vd b, vd c) { vd p = a * b; return p + c; }
 static inline vd vd_fnma(vd a, vd b, vd c) { vd p = a * b; return c - p; }
+static inline vd vd_fms(vd a, vd b, vd c) { vd p = a * b; return p - c; }
 #endif
 static inline vd vd_max(vd a, vd b) { return a > b ? a : b; }
 static inline vd vd_min(vd a, vd b) { return a < b ? a : b; }

@@ -48,6 +48,7 @@ static inline vf vf_mul(vf a, vf b) { return _mm_mul_ps(a, b); }
 static inline vf vf_div(vf a, vf b) { return _mm_div_ps(a, b); }
 static inline vf vf_fma(vf a, vf b, vf c) { return _mm_add_ps(_mm_mul_ps(a, b), c); }
 static inline vf vf_fnma(vf a, vf b, vf c) { return _mm_sub_ps(c, _mm_mul_ps(a, b)); }
+static inline vf vf_fms(vf a, vf b, vf c) { return _mm_sub_ps(_mm_mul_ps(a, b), c); }
 static inline vf vf_max(vf a, vf b) { return _mm_max_ps(a, b); }
 static inline vf vf_min(vf a, vf b) { return _mm_min_ps(a, b); }
 static inline vf vf_abs(vf a) { return _mm_andnot_ps(_mm_set1_ps(-0.0f), a); }
@@ -115,6 +116,7 @@ static inline vd vd_mul(vd a, vd b) { return _mm_mul_pd(a, b); }
 static inline vd vd_div(vd a, vd b) { return _mm_div_pd(a, b); }
 static inline vd vd_fma(vd a, vd b, vd c) { return _mm_add_pd(_mm_mul_pd(a, b), c); }
 static inline vd vd_fnma(vd a, vd b, vd c) { return _mm_sub_pd(c, _mm_mul_pd(a, b)); }
+static inline vd vd_fms(vd a, vd b, vd c) { return _mm_sub_pd(_mm_mul_pd(a, b), c); }
 static inline vd vd_max(vd a, vd b) { return _mm_max_pd(a, b); }
 static inline vd vd_min(vd a, vd b) { return _mm_min_pd(a, b); }
 static inline vd vd_abs(vd a) { return _mm_andnot_pd(_mm_set1_pd(-0.0), a); }
