@@ -128,28 +128,34 @@ FA_ROW_FIX_KERNELS(f64, double, vd, VD_N)
  * row are NaN.  The summation order is fixed per row (bitwise reproducible
  * for any thread count). */
 
-FA_INLINE float fa_rowmax_f32(const float *x, size_t n)
-{
-    size_t i = 0;
-    float m = -INFINITY;
-    if (n >= 4 * VF_N) { /* four accumulators: max has a latency of several cycles */
-        vf m0 = vf_load(x), m1 = vf_load(x + VF_N), m2 = vf_load(x + 2 * VF_N), m3 = vf_load(x + 3 * VF_N);
-        for (i = 4 * VF_N; i + 4 * VF_N <= n; i += 4 * VF_N) {
-            m0 = vf_max(m0, vf_load(x + i));
-            m1 = vf_max(m1, vf_load(x + i + VF_N));
-            m2 = vf_max(m2, vf_load(x + i + 2 * VF_N));
-            m3 = vf_max(m3, vf_load(x + i + 3 * VF_N));
-        }
-        for (; i + VF_N <= n; i += VF_N) m0 = vf_max(m0, vf_load(x + i));
-        m = vf_hmax(vf_max(vf_max(m0, m1), vf_max(m2, m3)));
-    } else if (n >= VF_N) {
-        vf vm = vf_load(x);
-        for (i = VF_N; i + VF_N <= n; i += VF_N) vm = vf_max(vm, vf_load(x + i));
-        m = vf_hmax(vm);
+/* Row maximum (NaN handling is not needed: a NaN element makes its own
+ * x - m NaN).  Four accumulators: max has a latency of several cycles. */
+#define FA_ROWMAX(dt, T, V, N)                                                                  \
+    FA_INLINE T fa_rowmax_##dt(const T *x, size_t n)                                            \
+    {                                                                                           \
+        size_t i = 0;                                                                           \
+        T m = -INFINITY;                                                                        \
+        if (n >= 4 * N) {                                                                       \
+            V m0 = V##_load(x), m1 = V##_load(x + N), m2 = V##_load(x + 2 * N);                 \
+            V m3 = V##_load(x + 3 * N);                                                         \
+            for (i = 4 * N; i + 4 * N <= n; i += 4 * N) {                                       \
+                m0 = V##_max(m0, V##_load(x + i));                                              \
+                m1 = V##_max(m1, V##_load(x + i + N));                                          \
+                m2 = V##_max(m2, V##_load(x + i + 2 * N));                                      \
+                m3 = V##_max(m3, V##_load(x + i + 3 * N));                                      \
+            }                                                                                   \
+            for (; i + N <= n; i += N) m0 = V##_max(m0, V##_load(x + i));                       \
+            m = V##_hmax(V##_max(V##_max(m0, m1), V##_max(m2, m3)));                            \
+        } else if (n >= N) {                                                                    \
+            V vm = V##_load(x);                                                                 \
+            for (i = N; i + N <= n; i += N) vm = V##_max(vm, V##_load(x + i));                  \
+            m = V##_hmax(vm);                                                                   \
+        }                                                                                       \
+        for (; i < n; i++) m = x[i] > m ? x[i] : m;                                             \
+        return m;                                                                               \
     }
-    for (; i < n; i++) m = x[i] > m ? x[i] : m;
-    return m;
-}
+FA_ROWMAX(f32, float, vf, VF_N)
+FA_ROWMAX(f64, double, vd, VD_N)
 
 FA_INLINE vf fa_expm_f32(vf v, vf m)
 {
@@ -242,19 +248,6 @@ void FA_KN(log_softmax, f32)(const float *x, float *y, size_t n)
     double s1 = fa_expsum1_f32(x, n, m);
     if (!(m < INFINITY)) s1 = (double)NAN; /* NaN or +inf in the row: NaN row */
     FA_KN(log_softmax_fix, f32)(x, y, n, m, (float)log1p(s1));
-}
-
-FA_INLINE double fa_rowmax_f64(const double *x, size_t n)
-{
-    size_t i = 0;
-    double m = -INFINITY;
-    if (n >= VD_N) {
-        vd vm = vd_load(x);
-        for (i = VD_N; i + VD_N <= n; i += VD_N) vm = vd_max(vm, vd_load(x + i));
-        m = vd_hmax(vm);
-    }
-    for (; i < n; i++) m = x[i] > m ? x[i] : m;
-    return m;
 }
 
 FA_INLINE vd fa_expm_f64(vd v, vd m)
