@@ -25,6 +25,7 @@ _Static_assert(FA_GELU_F64_NP == 4, "vd_lut4 selects among exactly 4 pieces");
 #define FA_PF_DIST 1024
 #endif
 #define FA_PREFETCH(p) __builtin_prefetch((p), 0, 3)
+#define FA_PREFETCH_W(p) __builtin_prefetch((p), 1, 3)
 #define FA_CAT2(a, b) a##b
 #define FA_CAT2X(a, b) FA_CAT2(a, b)
 #define FA_KN_NT(op, dt) FA_CAT2X(FA_KN(op, dt), _nt)
@@ -208,7 +209,7 @@ void FA_KN(softmax, f32)(const float *x, float *y, size_t n)
  * the maximum itself) are counted instead of summed, so
  * s - 1 = (count - 1) + sum(terms < 1) keeps full relative precision when
  * one logit dominates.  NaN terms are summed (NaN propagates). */
-FA_INLINE double fa_expsum1_f32(const float *x, size_t n, float m)
+FA_INLINE double fa_expsum1_f32(const float *x, float *ypf, size_t n, float m)
 {
     const vf vm = vf_set1(m), one = vf_set1(1.0f);
     vd s0 = vd_zero(), s1 = vd_zero();
@@ -216,6 +217,8 @@ FA_INLINE double fa_expsum1_f32(const float *x, size_t n, float m)
     for (; i + 2 * VF_N <= n; i += 2 * VF_N) { /* pairs added in float, as fa_expsum_f32 */
         FA_PREFETCH(x + i + n);
         FA_PREFETCH(x + i + n + VF_N);
+        FA_PREFETCH_W(ypf + i); /* y is written by the last pass */
+        FA_PREFETCH_W(ypf + i + VF_N);
         vf e0 = fa_expm_f32(vf_load(x + i), vm), e1 = fa_expm_f32(vf_load(x + i + VF_N), vm);
         vfm g0 = vf_le(one, e0), g1 = vf_le(one, e1);
         vf el = vf_add(vf_sel(g0, vf_zero(), e0), vf_sel(g1, vf_zero(), e1));
@@ -245,7 +248,7 @@ FA_INLINE double fa_expsum1_f32(const float *x, size_t n, float m)
 void FA_KN(log_softmax, f32)(const float *x, float *y, size_t n)
 {
     float m = fa_rowmax_f32(x, n);
-    double s1 = fa_expsum1_f32(x, n, m);
+    double s1 = fa_expsum1_f32(x, y, n, m);
     if (!(m < INFINITY)) s1 = (double)NAN; /* NaN or +inf in the row: NaN row */
     FA_KN(log_softmax_fix, f32)(x, y, n, m, (float)log1p(s1));
 }
@@ -316,7 +319,7 @@ void FA_KN(softmax, f64)(const double *x, double *y, size_t n)
 
 /* See fa_expsum1_f32 (one vector accumulator pair per block of 128 vectors,
  * block sums compensated, as fa_expsum_f64). */
-FA_INLINE double fa_expsum1_f64(const double *x, size_t n, double m)
+FA_INLINE double fa_expsum1_f64(const double *x, double *ypf, size_t n, double m)
 {
     const vd vm = vd_set1(m), one = vd_set1(1.0);
     double s = 0.0, cs = 0.0, c = 0.0;
@@ -326,6 +329,7 @@ FA_INLINE double fa_expsum1_f64(const double *x, size_t n, double m)
         vd acc = vd_zero(), cnt = vd_zero();
         for (; i + VD_N <= end; i += VD_N) {
             FA_PREFETCH(x + i + n); /* the next row (or block) */
+            FA_PREFETCH_W(ypf + i); /* y is written by the last pass */
             vd e = fa_expm_f64(vd_load(x + i), vm);
             vdm ge = vd_le(one, e);
             acc = vd_add(acc, vd_sel(ge, vd_zero(), e));
@@ -351,7 +355,7 @@ FA_INLINE double fa_expsum1_f64(const double *x, size_t n, double m)
 void FA_KN(log_softmax, f64)(const double *x, double *y, size_t n)
 {
     double m = fa_rowmax_f64(x, n);
-    double s1 = fa_expsum1_f64(x, n, m);
+    double s1 = fa_expsum1_f64(x, y, n, m);
     if (!(m < INFINITY)) s1 = NAN;
     FA_KN(log_softmax_fix, f64)(x, y, n, m, log1p(s1));
 }
@@ -373,7 +377,7 @@ void FA_KN(log_softmax, f64)(const double *x, double *y, size_t n)
         T mb = fa_rowmax_##dt(x, n);                                                            \
         (void)y;                                                                                \
         *m = mb;                                                                                \
-        return fa_expsum1_##dt(x, n, mb == -INFINITY ? (T)0 : mb);                              \
+        return fa_expsum1_##dt(x, y, n, mb == -INFINITY ? (T)0 : mb);                              \
     }
 
 FA_ROW_PART_KERNELS(f32, float)
