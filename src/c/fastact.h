@@ -73,7 +73,7 @@ typedef void (*fa_row_f64_fn)(const double *x, double *y, size_t n);
  *   part(x, y, n, &m) on one block of n >= 1 elements: m = block max,
  *     returns softmax: s = sum e^(x - m), e^(x - m) stored in y;
  *             log_softmax: s = that sum without the block's first element
- *             equal to m (nothing stored; y unused).
+ *             equal to m (nothing stored; y is only prefetched for the fix pass).
  *     A block of only -inf (m = -inf) is summed as if m = 0 (its terms are
  *     0, or NaN where x is NaN).
  *   fix(x, y, n, a, b) on one block: softmax: y = y * a (x unused);

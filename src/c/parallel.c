@@ -33,8 +33,9 @@
  *    a core stolen by another process is handled by the back-off below.
  *    Row-wise work is split by whole rows; rows longer than
  *    FA_ROW_BLOCK are computed in fixed blocks (always), and with fewer rows
- *    than threads the (row, block) pairs are split (see rows_long_*).  Large out-of-place relu /
- *    leaky_relu outputs use the non-temporal-store kernels.
+ *    than threads the (row, block) pairs are split (see rows_long_*).
+ *    Large out-of-place outputs of the elementwise ops use the
+ *    non-temporal-store kernels (nt_min_bytes).
  *  - Contention back-off.  A parallel call whose team could not get cores
  *    (the master waited > 1 ms for it) makes the following calls serial for
  *    a while (see backoff_update).
@@ -707,9 +708,9 @@ static int go_parallel(int nt)
 /*
  * The parallel loop: blocks 0..nblocks-1 split statically (contiguous ranges,
  * the same for every call of the same size) over nt threads; BODY(b)
- * processes block b.  (The two-pass loop of long rows stays dynamic.)  The master (thread 0)
- * times its own blocks for the back-off; the other threads never read the
- * clock.
+ * processes block b.  (The two-pass loop of long rows stays dynamic.)  The
+ * master (thread 0) times its own blocks for the back-off; the other threads
+ * never read the clock.
  */
 #ifdef _OPENMP
 #define FA_PRAGMA(x) _Pragma(#x)

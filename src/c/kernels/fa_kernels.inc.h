@@ -375,9 +375,8 @@ void FA_KN(log_softmax, f64)(const double *x, double *y, size_t n)
     double FA_KN(log_softmax_part, dt)(const T *x, T *y, size_t n, T *m)                        \
     {                                                                                           \
         T mb = fa_rowmax_##dt(x, n);                                                            \
-        (void)y;                                                                                \
         *m = mb;                                                                                \
-        return fa_expsum1_##dt(x, y, n, mb == -INFINITY ? (T)0 : mb);                              \
+        return fa_expsum1_##dt(x, y, n, mb == -INFINITY ? (T)0 : mb);                           \
     }
 
 FA_ROW_PART_KERNELS(f32, float)
