@@ -165,6 +165,21 @@ FA_INLINE vf fa_expm_f32(vf v, vf m)
     return vf_ldexp(p, k);
 }
 
+/* e^(x - m) for the first r <= VF_N elements at x; 0 in the other lanes */
+FA_INLINE vf fa_expm_n_f32(const float *x, size_t r, vf m)
+{
+    float buf[VF_N];
+    vf_store(buf, fa_expm_f32(vf_load_n(x, r), m));
+    return vf_load_n(buf, r);
+}
+
+/* (s0, s1) += the lanes of e, in double */
+FA_INLINE void fa_acc_f32_in_f64(vd *s0, vd *s1, vf e)
+{
+    *s0 = vd_add(*s0, vf_lo_to_vd(e));
+    *s1 = vd_add(*s1, vf_hi_to_vd(e));
+}
+
 /* sum of e^(x - m) over the row; if y != NULL the terms are stored in y.
  * Pairs of vectors are added in float (one rounding, relative 2^-24 at
  * most per term), then accumulated in double. */
@@ -182,18 +197,13 @@ FA_INLINE double fa_expsum_f32(const float *x, float *y, size_t n, float m)
             vf_store(y + i, e0);
             vf_store(y + i + VF_N, e1);
         }
-        vf e = vf_add(e0, e1);
-        s0 = vd_add(s0, vf_lo_to_vd(e));
-        s1 = vd_add(s1, vf_hi_to_vd(e));
+        fa_acc_f32_in_f64(&s0, &s1, vf_add(e0, e1));
     }
-    for (; i < n; i += VF_N) { /* at most one vector and a tail: lanes past n are 0 */
+    for (; i < n; i += VF_N) { /* at most one vector and a tail */
         size_t r = n - i < VF_N ? n - i : VF_N;
-        float buf[VF_N];
-        vf_store(buf, fa_expm_f32(vf_load_n(x + i, r), vm));
-        vf e = vf_load_n(buf, r);
+        vf e = fa_expm_n_f32(x + i, r, vm);
         if (y) vf_store_n(y + i, e, r);
-        s0 = vd_add(s0, vf_lo_to_vd(e));
-        s1 = vd_add(s1, vf_hi_to_vd(e));
+        fa_acc_f32_in_f64(&s0, &s1, e);
     }
     return vd_hsum(vd_add(s0, s1));
 }
@@ -223,19 +233,13 @@ FA_INLINE double fa_expsum1_f32(const float *x, float *ypf, size_t n, float m)
         vfm g0 = vf_le(one, e0), g1 = vf_le(one, e1);
         vf el = vf_add(vf_sel(g0, vf_zero(), e0), vf_sel(g1, vf_zero(), e1));
         cnt += (size_t)(vf_mcount(g0) + vf_mcount(g1));
-        s0 = vd_add(s0, vf_lo_to_vd(el));
-        s1 = vd_add(s1, vf_hi_to_vd(el));
+        fa_acc_f32_in_f64(&s0, &s1, el);
     }
-    for (; i < n; i += VF_N) { /* at most one vector and a tail: lanes past n are 0 */
-        size_t r = n - i < VF_N ? n - i : VF_N;
-        float buf[VF_N];
-        vf_store(buf, fa_expm_f32(vf_load_n(x + i, r), vm));
-        vf e = vf_load_n(buf, r);
+    for (; i < n; i += VF_N) { /* at most one vector and a tail (0 past n: not counted) */
+        vf e = fa_expm_n_f32(x + i, n - i < VF_N ? n - i : VF_N, vm);
         vfm ge = vf_le(one, e);
         cnt += (size_t)vf_mcount(ge);
-        e = vf_sel(ge, vf_zero(), e);
-        s0 = vd_add(s0, vf_lo_to_vd(e));
-        s1 = vd_add(s1, vf_hi_to_vd(e));
+        fa_acc_f32_in_f64(&s0, &s1, vf_sel(ge, vf_zero(), e));
     }
     return ((double)cnt - 1.0) + vd_hsum(vd_add(s0, s1));
 }
