@@ -19,6 +19,7 @@ would otherwise fuse a*b+c into FMA in files built with -mfma, making a scalar
 tail differ from the scalar twin); kernels that want FMA use intrinsics/fma().
 """
 
+import importlib.util
 import os
 import platform
 import shutil
@@ -185,8 +186,6 @@ class BuildExt(build_ext):
             jobs.append((files, base + flags, []))
             macros.append((macro, "1"))
             built.append(name)
-        if omp_c:
-            macros.append(("FA_HAVE_OPENMP", "1"))
         jobs.append((_c_sources(), base + omp_c, macros))
 
         print(f"fastact: kernels built for {', '.join(built)}; OpenMP: {'yes' if omp_c else 'no'}")
@@ -220,11 +219,20 @@ class BuildExt(build_ext):
         return super().build_extension(ext)
 
 
+# The public wrappers and type stubs are generated from the op registry
+# (src/fastact/_ops) before Cython runs: _ops_gen.pxi (included by _core.pyx)
+# and __init__.pyi.
+_codegen = importlib.util.spec_from_file_location(
+    "fastact_codegen", os.path.join("src", "fastact", "_ops", "_codegen.py"))
+_codegen_mod = importlib.util.module_from_spec(_codegen)
+_codegen.loader.exec_module(_codegen_mod)
+_codegen_mod.generate(os.path.join("src", "fastact"))
+
 ext = Extension(
     "fastact._core",
     sources=[os.path.join("src", "fastact", "_core.pyx")],
     include_dirs=[C_DIR, np.get_include()],
-    depends=_all_c_deps(),
+    depends=_all_c_deps() + [os.path.join("src", "fastact", "_ops_gen.pxi")],
     define_macros=[
         ("NPY_NO_DEPRECATED_API", "NPY_1_9_API_VERSION"),
         # Built against NumPy 2 headers, importable with NumPy >= 1.23 at run time.

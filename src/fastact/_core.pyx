@@ -41,20 +41,22 @@ cnp.import_array()
 
 cdef extern from "fastact.h" nogil:
     cdef enum:
-        FA_OP_RELU
-        FA_OP_LEAKY_RELU
-        FA_OP_SIGMOID
-        FA_OP_TANH
-        FA_OP_SILU
-        FA_OP_GELU
-        FA_OP_GELU_TANH
+        FA_F32
+        FA_F64
         FA_N_MAP_OPS
+        FA_N_ROW_OPS
         FA_ISA_SCALAR
         FA_ISA_SSE2
         FA_ISA_AVX2
         FA_ISA_AVX512
         FA_ISA_NEON
         FA_N_ISA
+        FA_MAX_PARAMS
+        FA_FAMILY_MAP
+        FA_FAMILY_ROWS
+
+    ctypedef struct fa_params:
+        double v[4]
 
     int fa_init()
     unsigned fa_isa_supported()
@@ -68,16 +70,10 @@ cdef extern from "fastact.h" nogil:
     void fa_set_num_threads(int n)
     int fa_openmp_enabled()
 
-    void fa_map_f32(int op, const float *x, float *y, size_t n, float param, int nthreads)
-    void fa_map_f64(int op, const double *x, double *y, size_t n, double param, int nthreads)
-    void fa_rows_f32(int op, const float *x, float *y, size_t rows, size_t cols, int nthreads)
-    void fa_rows_f64(int op, const double *x, double *y, size_t rows, size_t cols, int nthreads)
-
-
-# Row ops, in the order of FA_ROW_OPS in fastact.h.
-cdef enum:
-    ROW_SOFTMAX = 0
-    ROW_LOG_SOFTMAX = 1
+    void fa_map(int op, int dtype, const void *x, void *y, size_t n, const fa_params *p, int nthreads)
+    void fa_rows(int op, int dtype, const void *x, void *y, size_t rows, size_t cols, int nthreads)
+    const char *fa_op_name(int family, int op)
+    int fa_op_nparams(int op)
 
 
 cdef extern from "numpy/arrayobject.h":
@@ -166,6 +162,14 @@ def isa_compiled():
     return _names_of(fa_isa_compiled())
 
 
+def c_ops():
+    """The C op registry (src/c/fa_ops.h): {"map": [(name, nparams), ...], "rows": [name, ...]}."""
+    return {
+        "map": [(fa_op_name(FA_FAMILY_MAP, i).decode("ascii"), fa_op_nparams(i)) for i in range(FA_N_MAP_OPS)],
+        "rows": [fa_op_name(FA_FAMILY_ROWS, i).decode("ascii") for i in range(FA_N_ROW_OPS)],
+    }
+
+
 def openmp_enabled():
     """True if the extension was built with OpenMP."""
     return bool(fa_openmp_enabled())
@@ -208,29 +212,21 @@ cdef object F64 = np.dtype(np.float64)
 cdef str _SUPPORTED = ("float16, float32, float64 (bool and integer inputs are promoted "
                        "like numpy.tanh promotes them)")
 
-cdef int _BEHAVED_CF = cnp.NPY_ARRAY_ALIGNED | cnp.NPY_ARRAY_C_CONTIGUOUS | cnp.NPY_ARRAY_F_CONTIGUOUS
-
-
-cdef inline void _run_map(int op, int t, void *px, void *py, size_t n, double param, int nt) noexcept:
+cdef inline void _run_map(int op, int t, void *px, void *py, size_t n, const fa_params *p,
+                          int nt) noexcept:
+    cdef int dt = FA_F32 if t == cnp.NPY_FLOAT else FA_F64
     if n == 0:
         return
-    if t == cnp.NPY_FLOAT:
-        with nogil:
-            fa_map_f32(op, <const float *>px, <float *>py, n, <float>param, nt)
-    else:
-        with nogil:
-            fa_map_f64(op, <const double *>px, <double *>py, n, param, nt)
+    with nogil:
+        fa_map(op, dt, px, py, n, p, nt)
 
 
 cdef inline void _run_rows(int op, int t, void *px, void *py, size_t rows, size_t cols, int nt) noexcept:
+    cdef int dt = FA_F32 if t == cnp.NPY_FLOAT else FA_F64
     if rows == 0 or cols == 0:
         return
-    if t == cnp.NPY_FLOAT:
-        with nogil:
-            fa_rows_f32(op, <const float *>px, <float *>py, rows, cols, nt)
-    else:
-        with nogil:
-            fa_rows_f64(op, <const double *>px, <double *>py, rows, cols, nt)
+    with nogil:
+        fa_rows(op, dt, px, py, rows, cols, nt)
 
 
 cdef inline bint _fast_in(cnp.ndarray a, int t, int fl) noexcept:
@@ -328,7 +324,7 @@ cdef inline size_t _size(object arr):
 # Elementwise ops
 # --------------------------------------------------------------------------
 
-cdef object _map(int op, object x, object out, object num_threads, double param, str name):
+cdef object _map(int op, object x, object out, object num_threads, const fa_params *p, str name):
     cdef int nt = 0
     cdef cnp.ndarray a, y
     cdef int t, fl
@@ -344,46 +340,53 @@ cdef object _map(int op, object x, object out, object num_threads, double param,
             if out is None:
                 y = _new_like(a, cnp.NPY_KEEPORDER, NULL, 0)
                 _run_map(op, t, cnp.PyArray_DATA(a), cnp.PyArray_DATA(y),
-                         <size_t>cnp.PyArray_SIZE(a), param, nt)
+                         <size_t>cnp.PyArray_SIZE(a), p, nt)
                 if cnp.PyArray_NDIM(y) == 0:
                     Py_INCREF(y)  # PyArray_Return steals a reference
                     return cnp.PyArray_Return(y)
                 return y
             if type(out) is cnp.ndarray and _fast_out(a, <cnp.ndarray>out, t, fl):
                 _run_map(op, t, cnp.PyArray_DATA(a), cnp.PyArray_DATA(<cnp.ndarray>out),
-                         <size_t>cnp.PyArray_SIZE(a), param, nt)
+                         <size_t>cnp.PyArray_SIZE(a), p, nt)
                 return out
-    return _map_general(op, x, out, nt, param, name)
+    return _map_general(op, x, out, nt, p, name)
 
 
-cdef object _map_into_new(int op, object a, object rdt, object cdt, int nt, double param):
+cdef object _map_into_new(int op, object a, object rdt, object cdt, int nt, const fa_params *p):
     """Result of op(a) in a new array of dtype rdt, laid out like `a` (order 'K')."""
     buf = np.empty_like(a, dtype=cdt, subok=False)
     cdef int t = _tnum(cdt)
     if buf.size:
         if a.dtype == cdt and a.flags.aligned and a.strides == buf.strides:
-            _run_map(op, t, _ptr(a), _ptr(buf), _size(buf), param, nt)
+            _run_map(op, t, _ptr(a), _ptr(buf), _size(buf), p, nt)
         else:
             np.copyto(buf, a, casting="unsafe")
-            _run_map(op, t, _ptr(buf), _ptr(buf), _size(buf), param, nt)
+            _run_map(op, t, _ptr(buf), _ptr(buf), _size(buf), p, nt)
     if rdt != cdt:
         with np.errstate(all="ignore"):  # float32 -> float16 may overflow to inf
             buf = buf.astype(rdt, order="K")
     return buf
 
 
-cdef object _map_general(int op, object x, object out, int nt, double param, str name):
+cdef object _map_general(int op, object x, object out, int nt, const fa_params *p0, str name):
     a = np.asarray(x)
     rdt = _result_dtype(a.dtype, name)
     cdt = F32 if rdt == F16 else rdt
     cdef int t = _tnum(cdt)
     cdef void *pa
     cdef void *po
-    if op == FA_OP_LEAKY_RELU and rdt == F16:
+    cdef fa_params p16
+    cdef const fa_params *p = p0
+    cdef int i
+    if rdt == F16:
+        # float16 is computed in float32 with the parameters rounded to
+        # float16 (leaky_relu: PyTorch's rule before 2.x; see docs/api.md)
         with np.errstate(all="ignore"):
-            param = float(np.float16(param))  # slope rounded to the result dtype
+            for i in range(FA_MAX_PARAMS):
+                p16.v[i] = float(np.float16(p0.v[i]))
+        p = &p16
     if out is None:
-        res = _map_into_new(op, a, rdt, cdt, nt, param)
+        res = _map_into_new(op, a, rdt, cdt, nt, p)
         return res[()] if res.ndim == 0 else res
     o = _check_out(out, a.shape, rdt, name)
     if o.size == 0:
@@ -394,69 +397,47 @@ cdef object _map_general(int op, object x, object out, int nt, double param, str
             pa = _ptr(a)
             po = _ptr(o)
             if pa == po or not np.may_share_memory(a, o):
-                _run_map(op, t, pa, po, _size(o), param, nt)
+                _run_map(op, t, pa, po, _size(o), p, nt)
                 return out
         # Different layout or dtype (a lossless int -> float conversion), or
         # partial overlap: copyto handles overlap (it buffers), then the kernel
         # runs in place on out.
         np.copyto(o, a, casting="unsafe")
-        _run_map(op, t, _ptr(o), _ptr(o), _size(o), param, nt)
+        _run_map(op, t, _ptr(o), _ptr(o), _size(o), p, nt)
         return out
-    res = _map_into_new(op, a, rdt, cdt, nt, param)
+    res = _map_into_new(op, a, rdt, cdt, nt, p)
     with np.errstate(all="ignore"):  # e.g. a float64 result into a float32 out may overflow
         np.copyto(o, res, casting="same_kind")
     return out
 
 
-def relu(x, out=None, *, num_threads=None):
-    """max(x, 0); NaN propagates (relu(NaN) = NaN), relu(-0.0) = 0.0."""
-    return _map(FA_OP_RELU, x, out, num_threads, 0.0, "relu")
-
-
-def leaky_relu(x, negative_slope=0.01, out=None, *, num_threads=None):
-    """x if x > 0 else x * negative_slope (the slope rounded to the result dtype)."""
-    cdef double s
-    if type(negative_slope) is float:
-        s = <double>negative_slope
+cdef double _real(object v, str fname, str pname, str check) except? -1.0:
+    """A real-number parameter as a double; bool and non-numbers are a TypeError,
+    values `check` ("nonzero", "positive") excludes a ValueError."""
+    cdef double d
+    if type(v) is float:
+        d = <double>v
+    elif isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer, np.floating)):
+        raise TypeError(f"fastact.{fname}: {pname} must be a real number, got {type(v).__name__}")
     else:
-        s = _slope(negative_slope)
-    return _map(FA_OP_LEAKY_RELU, x, out, num_threads, s, "leaky_relu")
+        d = float(v)
+    if check == "nonzero" and d == 0.0:
+        raise ValueError(f"fastact.{fname}: {pname} must be nonzero, got {v!r}")
+    if check == "positive" and not d > 0.0:
+        raise ValueError(f"fastact.{fname}: {pname} must be positive, got {v!r}")
+    return d
 
 
-cdef double _slope(object v) except? -1.0:
-    if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer, np.floating)):
-        raise TypeError(
-            f"fastact.leaky_relu: negative_slope must be a real number, got {type(v).__name__}")
-    return float(v)
-
-
-def sigmoid(x, out=None, *, num_threads=None):
-    """1 / (1 + exp(-x))."""
-    return _map(FA_OP_SIGMOID, x, out, num_threads, 0.0, "sigmoid")
-
-
-def tanh(x, out=None, *, num_threads=None):
-    """Hyperbolic tangent."""
-    return _map(FA_OP_TANH, x, out, num_threads, 0.0, "tanh")
-
-
-def silu(x, out=None, *, num_threads=None):
-    """x * sigmoid(x) (also called swish)."""
-    return _map(FA_OP_SILU, x, out, num_threads, 0.0, "silu")
-
-
-def gelu(x, approximate="none", out=None, *, num_threads=None):
-    """GELU: "none" -> x * Phi(x) (exact, erf form); "tanh" -> PyTorch's tanh approximation."""
-    cdef int op
-    if not isinstance(approximate, str):
-        raise TypeError(f"fastact.gelu: approximate must be 'none' or 'tanh', got {type(approximate).__name__}")
-    if approximate == "none":
-        op = FA_OP_GELU
-    elif approximate == "tanh":
-        op = FA_OP_GELU_TANH
-    else:
-        raise ValueError(f"fastact.gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
-    return _map(op, x, out, num_threads, 0.0, "gelu")
+cdef int _choose(object v, dict table, str fname, str pname) except -1:
+    """The C op a "choice" parameter selects."""
+    if type(v) is str:
+        op = table.get(v)
+        if op is not None:
+            return <int>op
+    allowed = " or ".join(repr(k) for k in table)
+    if not isinstance(v, str):
+        raise TypeError(f"fastact.{fname}: {pname} must be {allowed}, got {type(v).__name__}")
+    raise ValueError(f"fastact.{fname}: {pname} must be {allowed}, got {v!r}")
 
 
 # --------------------------------------------------------------------------
@@ -561,11 +542,8 @@ cdef object _rows_general(int op, object x, object axis, object out, int nt, str
         return res
 
 
-def softmax(x, axis=-1, out=None, *, num_threads=None):
-    """exp(x - max) / sum(exp(x - max)) along `axis`."""
-    return _rows(ROW_SOFTMAX, x, axis, out, num_threads, "softmax")
+# --------------------------------------------------------------------------
+# The public functions, generated from the op registry (src/fastact/_ops)
+# --------------------------------------------------------------------------
 
-
-def log_softmax(x, axis=-1, out=None, *, num_threads=None):
-    """x - max - log(sum(exp(x - max))) along `axis`."""
-    return _rows(ROW_LOG_SOFTMAX, x, axis, out, num_threads, "log_softmax")
+include "_ops_gen.pxi"

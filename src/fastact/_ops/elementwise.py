@@ -1,0 +1,160 @@
+"""Registry rows of the elementwise activations (family "map").
+
+Each variant names its C op (src/c/fa_ops.h), its NumPy oracle formula
+(``ref``, on a wide array: see _wide.py), its mathematical definition for
+mpmath (``mp``), its limits at -inf / +inf, the inputs where its algorithm
+changes behaviour (``points``) and extra float64 sample regions.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import _wide
+from ._model import INF, Function, Param, Variant
+
+# ---------------------------------------------------------------- relu family
+
+
+def _ref_relu(v):
+    # max(v, 0) with NaN propagating and relu(-0.0) = +0.0
+    return np.where((v > 0) | np.isnan(v), v, v.dtype.type(0))
+
+
+def _ref_leaky_relu(v, negative_slope=0.01):
+    # the exact rounded product fl(x * fl(s)) in the result dtype
+    return np.where(v > 0, v, v * v.dtype.type(negative_slope))
+
+
+RELU = Function(
+    "relu", "map", (),
+    (Variant("relu", "RELU", ref=_ref_relu, mp=None, exact=True, limits=lambda: (0.0, INF),
+             peers={"torch": "relu", "onnxruntime": "Relu"}),),
+    doc="max(x, 0); NaN propagates (relu(NaN) = NaN), relu(-0.0) = 0.0.",
+)
+
+LEAKY_RELU = Function(
+    "leaky_relu", "map",
+    (Param("negative_slope", 0.01, doc="slope for x <= 0"),),
+    (Variant("leaky_relu", "LEAKY_RELU", ref=_ref_leaky_relu, mp=None, exact=True,
+             cparams=("negative_slope",),
+             limits=lambda negative_slope=0.01: (-INF * negative_slope if negative_slope else float("nan"), INF),
+             cases=({"negative_slope": 0.2}, {"negative_slope": -1.5}),
+             peers={"torch": "leaky_relu", "onnxruntime": "LeakyRelu"}),),
+    doc="x if x > 0 else x * negative_slope (the slope rounded to the result dtype).",
+)
+
+# ---------------------------------------------------------------- sigmoid family
+
+
+def _mp_sigmoid(mp, x):
+    return 1 / (1 + mp.exp(-x))
+
+
+def _mp_silu(mp, x):
+    return x / (1 + mp.exp(-x))
+
+
+SIGMOID = Function(
+    "sigmoid", "map", (),
+    (Variant("sigmoid", "SIGMOID", ref=_wide.sigmoid, mp=_mp_sigmoid, limits=lambda: (0.0, 1.0),
+             points=(16.635532, 17.32868, 87.33654, 88.72284, 89.0, 95.0, 103.27893, 103.97208,
+                     104.0, 112.0, 36.7368, 37.429947, 708.3964, 709.78271, 710.0, 744.44,
+                     745.13321, 746.0, 760.0),
+             regions=(("x=-760..-700 (subnormal results)", "lin", 700.0, 760.0),
+                      ("30..40 (saturation to 1)", "lin", 30.0, 40.0)),
+             peers={"torch": "sigmoid", "onnxruntime": "Sigmoid"}),),
+    doc="1 / (1 + exp(-x)).",
+)
+
+TANH = Function(
+    "tanh", "map", (),
+    (Variant("tanh", "TANH", ref=np.tanh, mp=lambda mp, x: mp.tanh(x), limits=lambda: (-1.0, 1.0),
+             points=(0.3465736, 0.5493061443340549, 7.9, 9.010913, 9.1, 18.2, 19.061547, 19.1),
+             regions=(("0.3..0.7 (poly/exp switch)", "lin", 0.3, 0.7),
+                      ("18..20 (saturation)", "lin", 18.0, 20.0)),
+             peers={"torch": "tanh", "onnxruntime": "Tanh"}),),
+    doc="Hyperbolic tangent.",
+)
+
+
+def _ref_silu(w):
+    return w * _wide.sigmoid(w)
+
+
+SILU = Function(
+    "silu", "map", (),
+    (Variant("silu", "SILU", ref=_ref_silu, mp=_mp_silu, limits=lambda: (-0.0, INF),
+             points=(16.635532, 17.32868, 87.0, 87.33654, 88.72284, 103.27893, 103.97208, 112.0,
+                     708.0, 708.3964, 744.44, 745.13321, 760.0),
+             regions=(("700..760 (subnormal results)", "lin", 700.0, 760.0),
+                      ("30..40 (saturation)", "lin", 30.0, 40.0)),
+             peers={"torch": "silu", "onnxruntime": "Silu"}),),
+    doc="x * sigmoid(x) (also called swish).",
+)
+
+# ---------------------------------------------------------------- GELU
+
+
+def _mp_gelu(mp, x):
+    return x * mp.erfc(-x / mp.sqrt(2)) / 2
+
+
+def _mp_gelu_tanh(mp, x):
+    # 0.5*x*(1+tanh(u)) == x / (1 + exp(-2u)): no cancellation; the real
+    # constants sqrt(2/pi) and 0.044715, not their rounded float values
+    u = mp.sqrt(2 / mp.pi) * (x + mp.mpf("0.044715") * x**3)
+    return x / (1 + mp.exp(-2 * u))
+
+
+# Both GELU forms are exactly -0.0 (underflow) below -40 and round to x above
+# 40 in float64.
+_GELU_CUT = (-40.0, 40.0)
+
+
+def _ref_gelu(w):
+    if w.dtype != np.float64 and _wide.have_mpmath():  # float64 input: mpmath
+        return _wide.mp_map(_mp_gelu, w, cut=_GELU_CUT)
+    w64 = np.asarray(w, dtype=np.float64)
+    return 0.5 * w64 * _wide.erfc64(-w64 / np.sqrt(2.0))
+
+
+def _ref_gelu_tanh(w):
+    k = np.sqrt(w.dtype.type(2) / w.dtype.type(np.pi))
+    if w.dtype != np.float64 and _wide.have_mpmath():
+        # |x| <= 3: 2u <= 17, so long double loses < 0.01 ulp; mpmath for the tails
+        r = np.empty(w.shape, dtype=w.dtype)
+        small = np.abs(w) <= 3
+        ws = w[small]
+        r[small] = ws * _wide.sigmoid(2 * k * (ws + w.dtype.type(0.044715) * ws * ws * ws))
+        r[~small] = _wide.mp_map(_mp_gelu_tanh, w[~small], cut=_GELU_CUT)
+        return r
+    return w * _wide.sigmoid(2 * k * (w + w.dtype.type(0.044715) * w * w * w))
+
+
+GELU = Function(
+    "gelu", "map",
+    (Param("approximate", "none", kind="choice", choices=("none", "tanh"),
+           doc='"none": exact (erf) form; "tanh": the tanh approximation'),),
+    (
+        Variant("gelu", "GELU", select={"approximate": "none"}, ref=_ref_gelu, mp=_mp_gelu,
+                limits=lambda: (-0.0, INF),
+                points=(2.6, 3.92, 4.5, 5.3, 5.5, 10.0, 12.0, 13.0, 13.2, 13.5, 14.0, 14.1, 14.5,
+                        1.97e13, 2.0e13, 3.0e13, 1.8e19, 1.9e19, 2.0e19, 1.7e38, 8.3, 8.5,
+                        26.5, 27.0, 37.5, 37.7, 38.0, 38.4, 38.6, 39.0, 1.3e154, 1.35e154,
+                        1.4e154, 1e300),
+                regions=(("25..40 (neg. tail, subnormal at -38.5)", "lin", 25.0, 40.0),
+                         ("5..10 (saturation)", "lin", 5.0, 10.0)),
+                peers={"torch": "gelu", "onnxruntime": "Gelu"}),
+        Variant("gelu_tanh", "GELU_TANH", select={"approximate": "tanh"}, ref=_ref_gelu_tanh,
+                mp=_mp_gelu_tanh, limits=lambda: (-0.0, INF),
+                points=(2.6, 5.5, 10.0, 11.5, 12.0, 6.98e12, 1.97e13, 20.0, 21.0, 22.0, 5.6e102,
+                        1.0e103, 2.0e103),
+                regions=(("15..25 (neg. tail, subnormal at -21.7)", "lin", 15.0, 25.0),
+                         ("3..8 (saturation)", "lin", 3.0, 8.0)),
+                peers={"torch": "gelu_tanh", "onnxruntime": "Gelu_tanh"}),
+    ),
+    doc='GELU: "none" -> x * Phi(x) (exact, erf form); "tanh" -> PyTorch\'s tanh approximation.',
+)
+
+FUNCTIONS = (RELU, LEAKY_RELU, SIGMOID, TANH, SILU, GELU)
