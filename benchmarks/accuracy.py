@@ -2,8 +2,8 @@
 """Exhaustive float32 accuracy verifier for fastact (and its peers).
 
 Checks every float32 bit pattern (all 2^32 of them, or every K-th with
---step K) for each op against a float64 oracle written for relative accuracy
-in the tails, on every ISA level this machine supports (switched in-process
+--step K) for each elementwise op of the op registry (fastact._ops) against
+the registry's float64 oracle (written for relative accuracy in the tails), on every ISA level this machine supports (switched in-process
 with fastact._core.set_isa).  The oracle is computed once per chunk and
 shared by all targets (ISA levels, peers), so adding targets is cheap.
 
@@ -53,10 +53,13 @@ import time
 
 import numpy as np
 
-SMOOTH_OPS = ["sigmoid", "tanh", "silu", "gelu", "gelu_tanh"]
-EXACT_OPS = ["relu", "leaky_relu"]
+from fastact import _ops  # noqa: E402  (the op registry: op list and oracles)
+
+# every elementwise variant of the registry, at its default parameters
+SMOOTH_OPS = [v.name for v in _ops.variants("map", exact=False)]
+EXACT_OPS = [v.name for v in _ops.variants("map", exact=True)]
 ALL_OPS = SMOOTH_OPS + EXACT_OPS
-LEAKY_SLOPE = 0.01
+LEAKY_SLOPE = _ops.function("leaky_relu").defaults()["negative_slope"]
 ISA_ORDER = ["scalar", "sse2", "avx2", "avx512", "neon"]
 
 SQRT1_2 = 0.7071067811865476  # 1/sqrt(2) in float64
@@ -73,61 +76,21 @@ ULP_BINS = (0.5, 1.0, 2.0, 4.0)  # cumulative distribution thresholds
 
 
 # --------------------------------------------------------------------------
-# float64 oracles (inputs: float64 arrays holding float32 values).  Written
-# for relative accuracy: no cancellation in the tails; +-inf give the limits.
+# oracles: the registry's (fastact._ops): Variant.ref evaluated in float64
+# (written for relative accuracy, no cancellation in the tails; its own error
+# is below 1e-6 ulp of float32), +-inf mapped to Variant.limits; the exact
+# ops' formula evaluated in float32.
 # --------------------------------------------------------------------------
 
-def _sigmoid64(x):
-    """sigmoid in float64 via reflection: e = exp(-|x|), s = e/(1+e) for
-    x < 0, 1/(1+e) for x >= 0.  Relative error a few 1e-16."""
-    e = np.exp(-np.abs(x))
-    return np.where(x < 0, e / (1.0 + e), 1.0 / (1.0 + e))
-
-
-def _erfc64(t):
-    """erfc in float64: scipy.special.erfc if SciPy is installed (it is an
-    optional 'bench' extra), else the C library's erfc via math.erfc."""
-    try:
-        from scipy.special import erfc
-    except ImportError:
-        erfc = np.frompyfunc(math.erfc, 1, 1)
-        return erfc(t).astype(np.float64)
-    return erfc(t)
-
-
 def oracle(op, x):
-    with np.errstate(all="ignore"):
-        if op == "sigmoid":
-            r = _sigmoid64(x)
-        elif op == "tanh":
-            r = np.tanh(x)
-        elif op == "silu":
-            r = x * _sigmoid64(x)
-            r = np.where(x == -np.inf, 0.0, r)
-        elif op == "gelu":
-            r = 0.5 * x * _erfc64(x * -SQRT1_2)
-            r = np.where(x == -np.inf, 0.0, r)
-        elif op == "gelu_tanh":
-            # 0.5*x*(1+tanh(u)) == x*sigmoid(2u); u in float64: relative error
-            # ~1e-16 * |2u| <= 1e-14 where the result is above float32 underflow
-            u = K_TANH * (x + C_TANH * (x * x * x))
-            r = x * _sigmoid64(2.0 * u)
-            r = np.where(x == -np.inf, 0.0, r)
-        else:
-            raise ValueError(op)
-    return r
+    """Exact op(x) in float64 for x a float64 array holding float32 values."""
+    return _ops.wide(_ops.variant(op), x)
 
 
 def exact_expected(op, x32):
-    """Bit-exact expected float32 results for relu / leaky_relu."""
+    """Bit-exact expected float32 results of the exact ops (relu, leaky_relu)."""
     with np.errstate(all="ignore"):
-        if op == "relu":
-            # NaN propagates; relu(-0) = +0 (fastact convention; PyTorch returns -0)
-            return np.where(x32 > 0, x32, np.where(np.isnan(x32), x32, np.float32(0)))
-        if op == "leaky_relu":
-            s = np.float32(LEAKY_SLOPE)
-            return np.where(x32 > 0, x32, x32 * s)
-    raise ValueError(op)
+        return _ops.variant(op).ref(x32)
 
 
 # --------------------------------------------------------------------------
@@ -137,16 +100,8 @@ def exact_expected(op, x32):
 def make_impl(name, dtype=np.float32):
     """Return f(op, x) -> y for implementation `name` (x of `dtype`)."""
     if name == "fastact":
-        import fastact as fa
-
         def f(op, x):
-            if op == "gelu":
-                return fa.gelu(x, num_threads=1)
-            if op == "gelu_tanh":
-                return fa.gelu(x, approximate="tanh", num_threads=1)
-            if op == "leaky_relu":
-                return fa.leaky_relu(x, LEAKY_SLOPE, num_threads=1)
-            return getattr(fa, op)(x, num_threads=1)
+            return _ops.call(_ops.variant(op), x, num_threads=1)
         return f
     if name == "torch":
         import torch

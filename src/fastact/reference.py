@@ -32,6 +32,7 @@ keep -0; relu(-0.0) = +0.0; softmax rows containing NaN or +inf, and rows
 that are all -inf, are all NaN.  No floating-point warnings are emitted.
 """
 
+import inspect
 import operator
 
 import numpy as np
@@ -93,12 +94,7 @@ def _map(f, x, kw):
     with np.errstate(all="ignore"):
         if v.exact:
             return _finish(v.ref(a.astype(rdt), **params), rdt)
-        w = a.astype(wide)
-        r = np.asarray(v.ref(w, **params), dtype=wide)
-        lo, hi = v.limits(**params)
-        r = np.where(np.isnan(w), np.nan, r)
-        r = np.where(w == -np.inf, lo, np.where(w == np.inf, hi, r))
-        return _finish(r, rdt)
+        return _finish(_ops.wide(v, a.astype(wide), params), rdt)
 
 
 def _rows(f, x, kw):
@@ -135,6 +131,9 @@ def _make(f):
     params = "".join(f", {n}={defaults[n]!r}" for n in names)
     oracle.__name__ = oracle.__qualname__ = f.name
     oracle.__doc__ = f"reference.{f.name}(x{params}): {f.doc}"
+    P = inspect.Parameter
+    oracle.__signature__ = inspect.Signature(
+        [P("x", P.POSITIONAL_OR_KEYWORD)] + [P(n, P.POSITIONAL_OR_KEYWORD, default=defaults[n]) for n in names])
     return oracle
 
 

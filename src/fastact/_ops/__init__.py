@@ -67,6 +67,21 @@ def reference(v, x, params=None, **kw):
     return getattr(ref, v.func)(x, **kwargs(v, params), **kw)
 
 
+def wide(v, w, params=None):
+    """The oracle's unrounded values for an elementwise variant: v.ref on the
+    wide array w (float64 or long double), with NaN propagated and +-inf
+    mapped to v.limits.  fastact.reference rounds this once to the result
+    dtype; the accuracy verifiers measure against it directly."""
+    import numpy as np
+
+    params = params or {}
+    with np.errstate(all="ignore"):
+        r = np.asarray(v.ref(w, **params), dtype=w.dtype)
+        lo, hi = v.limits(**params)
+        r = np.where(np.isnan(w), np.nan, r)
+        return np.where(w == -np.inf, lo, np.where(w == np.inf, hi, r))
+
+
 def cases(v):
     """Parameter sets to test for variant v: the defaults, then v.cases."""
     return ({},) + tuple(dict(c) for c in v.cases)
@@ -74,5 +89,5 @@ def cases(v):
 
 __all__ = [
     "Function", "Param", "Variant", "FUNCTIONS", "functions", "function", "variants", "variant",
-    "public_names", "kwargs", "call", "reference", "cases",
+    "public_names", "kwargs", "call", "reference", "wide", "cases",
 ]

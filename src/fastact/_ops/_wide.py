@@ -27,7 +27,8 @@ def erfc64(t):
     try:
         from scipy.special import erfc
     except ImportError:
-        return np.frompyfunc(math.erfc, 1, 1)(t).astype(np.float64) if t.size else t
+        t = np.asarray(t, dtype=np.float64)
+        return np.asarray(np.frompyfunc(math.erfc, 1, 1)(t), dtype=np.float64) if t.size else t
     return erfc(t)
 
 

@@ -97,12 +97,22 @@ SILU = Function(
 
 
 def _mp_gelu(mp, x):
+    # mpmath's erfc fails for huge arguments; beyond |x| = 60 the result is x
+    # (to > 700 digits) or far below 2^-1074 (sign kept)
+    if x > 60:
+        return x
+    if x < -60:
+        return -mp.mpf(2) ** -3000
     return x * mp.erfc(-x / mp.sqrt(2)) / 2
 
 
 def _mp_gelu_tanh(mp, x):
     # 0.5*x*(1+tanh(u)) == x / (1 + exp(-2u)): no cancellation; the real
     # constants sqrt(2/pi) and 0.044715, not their rounded float values
+    if x > 1e6:
+        return x
+    if x < -1e6:
+        return -mp.mpf(2) ** -3000
     u = mp.sqrt(2 / mp.pi) * (x + mp.mpf("0.044715") * x**3)
     return x / (1 + mp.exp(-2 * u))
 
