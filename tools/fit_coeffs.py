@@ -18,6 +18,10 @@ function the kernel returns, not of the polynomial alone):
          f64: G(a) ~ t*P_j(t - c_j), t = 1/(1 + K*a), NP uniform pieces in t over
               [TMIN, 1], piece j = min(NP-1, floor((t - TMIN)*INVW)), c_j near the
               piece centre.
+  log1p  log1p(f) = 2 atanh(s) = 2s + 2s z R(z), s = f/(2+f), z = s^2 <= LOG1P_ZMAX,
+         R(z) = (atanh(s)/s - 1)/z = 1/3 + z/5 + z^2/7 + ... (the exact series
+         coefficients 1/(2k+1), re-optimised as a minimax fit: they are fitted and
+         rounded here like every other coefficient, never typed in)
 plus the exp reduction constants (log2 e, Cody-Waite ln2 hi/lo) and the tanh-GELU
 exponent constants 2*sqrt(2/pi)*(1, 0.044715) split into hi + lo.
 
@@ -87,6 +91,10 @@ GELU_F32_EDGES = (0.0, 0.5, 1.0, 2.0, 3.0, 5.0, 7.0, 11.0, 15.0)
 GELU_F32_NP = len(GELU_F32_EDGES) - 1
 GELU_F64_AMAX, GELU_F64_K, GELU_F64_NP, GELU_F64_DEG = 38.7, 0.25, 4, 12
 GELUT_C = "0.044715"             # exact decimal constant of the tanh-GELU formula
+# log1p on [0, 1]: f = t (t < 1/2) or (t - 1)/2 (t >= 1/2, plus ln2), exact;
+# log1p(f) = 2 atanh(s) = 2s + 2s z R(z), s = f/(2 + f), z = s^2, f in [-1/4, 1/2]
+LOG1P_ZMAX = 0.04                # s^2 <= (0.5/2.5)^2
+LOG1P_F32_DEG, LOG1P_F64_DEG = 2, 6   # degree of R in z
 
 F32, F64 = "f32", "f64"
 UNIT = {F32: 2.0 ** -24, F64: 2.0 ** -53}
@@ -303,6 +311,22 @@ def fit_exp(fmt, deg, npts=1200):
     return coeffs
 
 
+def fit_log1p(fmt, deg, npts=600):
+    z = cheb_grid(0.0, LOG1P_ZMAX, npts)
+    z = z[z > 0]
+    U = [mp.mpf(v) for v in z]
+    S = [mp.sqrt(u) for u in U]
+    F = [(mp.atanh(sq) / sq - 1) / u for sq, u in zip(S, U)]
+    # relative error of log1p(f) = 2s (1 + z R): z * error(R) / (1 + z R)
+    W = [float(u / (1 + u * f)) for u, f in zip(U, F)]
+    fit = Fit(U, F, W, range(deg + 1), LOG1P_ZMAX)
+    e0 = fit.solve()
+    coeffs, e1 = fit.round_all(fmt)
+    log("  log1p %s deg %d in z: minimax %.3g ulp (lower bound %.3g), after rounding %.3g ulp"
+        % (fmt, deg, e0 / UNIT[fmt], fit.lb / UNIT[fmt], e1 / UNIT[fmt]))
+    return coeffs
+
+
 def gelu_f_target(t, K):
     """G(a(t))/t with a = (1/t - 1)/K, t an mpf."""
     a = (1 / t - 1) / K
@@ -503,6 +527,23 @@ def write_header(path, C, errs):
         for k in range(2, deg + 1):
             D("FA_EXP_%s_C%d" % (T, k))
         A("")
+    # --- log1p
+    A("/* ---- log1p on [0, 1] (kernels/fa_log.h) ------------------------------------------")
+    A(" * t < 1/2: f = t; t >= 1/2: f = (t - 1)/2 and + ln2 (both reductions exact, f in")
+    A(" * [-1/4, 1/2]); log1p(f) = 2 atanh(s) = 2s + 2s z R(z), s = f/(2 + f), z = s^2 <= %g," % LOG1P_ZMAX)
+    A(" * R(z) = C0 + C1 z + ... (Horner with FMA); s carries the rounding of 2 + f and of")
+    A(" * the division as a first-order correction.  Max rel. error of log1p(f) with")
+    A(" * exact s: approx f32 %s, f64 %s; kernel (simulated, all float t of a dense"
+      % (errs["log1p_f32"]["approx"], errs["log1p_f64"]["approx"]))
+    A(" * sample of [0, 1], max ulp of log1p(t)): f32 %s, f64 %s. */"
+      % (errs["log1p_f32"]["kernel"], errs["log1p_f64"]["kernel"]))
+    for fmt, deg in ((F32, LOG1P_F32_DEG), (F64, LOG1P_F64_DEG)):
+        T = fmt.upper()
+        C["FA_LOG1P_%s_DEG" % T] = (deg, None)
+        D("FA_LOG1P_%s_DEG" % T)
+        for k in range(deg + 1):
+            D("FA_LOG1P_%s_C%d" % (T, k))
+    A("")
     # --- gelu f32
     deg, NP = C["FA_GELU_F32_DEG"][0], C["FA_GELU_F32_NP"][0]
     e = errs["gelu_f32"]
@@ -659,6 +700,28 @@ def gelu_tcorr(fmt, K, a, d, t, y, rsqrt2pi):
     return fma(fmt, v, e, y)
 
 
+def log1p01_kernel(fmt, t, cs, ln2_hi, ln2_lo):
+    """fa_log1p01_vf / _vd of kernels/fa_log.h, operation by operation (FMA levels)."""
+    dt = np.float32 if fmt == F32 else np.float64
+    one, two, half = dt(1), dt(2), dt(0.5)
+    hi = half <= t
+    f = np.where(hi, (t - one) * half, t)
+    d = two + f
+    s = f / d
+    dl = (two - d) + f
+    r = fma(fmt, -s, d, f)
+    sc = fma(fmt, -s, dl, r) * ((one - s) * half)
+    z = s * s
+    R = horner(fmt, cs[::-1], z)
+    s2 = s + s
+    a = np.where(hi, ln2_hi, dt(0))
+    sh = a + s2
+    se = s2 - (sh - a)
+    tl = fma(fmt, s2 * z, R, sc + sc)
+    lo = tl + (se + np.where(hi, ln2_lo, dt(0)))
+    return sh + lo
+
+
 def fmt_err(x):
     return "%.3f" % x
 
@@ -718,6 +781,47 @@ def verify(C, quick=False):
                      approx.max() / UNIT[fmt], kern.max() / UNIT[fmt], kulp.max()))
         rows.append(("  e^r - 1 = fma(Q, r*r, r)", "",
                      approxm.max() / UNIT[fmt], kernm.max() / UNIT[fmt], kulpm.max()))
+
+    # ---- log1p on [0, 1], the kernel order of fa_log1p01_vf / _vd (FMA levels)
+    for fmt, T in ((F32, "F32"), (F64, "F64")):
+        deg = val(C, "FA_LOG1P_%s_DEG" % T)
+        cs = [val(C, "FA_LOG1P_%s_C%d" % (T, k)) for k in range(deg + 1)]
+        dt = np.float32 if fmt == F32 else np.float64
+        n = 2000001 if fmt == F32 else 3001
+        rng_l = np.random.default_rng(777)  # its own stream: the other sections' samples stay put
+        t = np.concatenate([np.linspace(0, 1, n, dtype=dt), (rng_l.uniform(0, 1, n // 4)).astype(dt),
+                            (2.0 ** rng_l.uniform(-40, -1, n // 4)).astype(dt),
+                            np.nextafter(dt(0.5), dt([0, 1])), np.array([1], dt)])
+        y = log1p01_kernel(fmt, t, cs, dt(val(C, "FA_LN2_HI_" + T)), dt(val(C, "FA_LN2_LO_" + T)))
+        # approximation error alone: 2s(1 + z R(z)) with s exact vs log1p(f)
+        zz = np.linspace(0, LOG1P_ZMAX, 4001)[1:]
+        if fmt == F32:
+            tt = t.astype(np.float64)
+            ref = np.log1p(tt)
+            ss = np.sqrt(zz)
+            approx = np.abs(1 + zz * np.polyval(np.array(cs[::-1]), zz) - np.arctanh(ss) / ss) / (np.arctanh(ss) / ss)
+            ok = ref > 0
+            kulp = np.abs(y.astype(np.float64)[ok] - ref[ok]) / ulp_of(ref[ok], fmt)
+        else:
+            sel = np.linspace(0, len(t) - 1, 3000).astype(int)
+            ts = t[sel]
+            ref = [mp.log1p(mp.mpf(v)) for v in ts]
+            keep = [i for i, r in enumerate(ref) if r > 0]
+            kulp = mp_ulp(y[sel][keep], [ref[i] for i in keep], fmt)
+            csm = [mp.mpf(c) for c in cs]
+            ap = []
+            for zv in zz[::8]:
+                zv = mp.mpf(zv)
+                sq = mp.sqrt(zv)
+                q = mp.mpf(0)
+                for c in csm[::-1]:
+                    q = q * zv + c
+                ex = mp.atanh(sq) / sq
+                ap.append(float(abs((1 + zv * q - ex) / ex)))
+            approx = np.array(ap)
+        res["log1p_" + fmt] = dict(approx=fmt_err(approx.max() / UNIT[fmt]), kernel=fmt_err(kulp.max()))
+        rows.append(("log1p %s deg %d in z" % (fmt, deg), "t in [0,1]", approx.max() / UNIT[fmt],
+                     float("nan"), kulp.max()))
 
     # ---- gelu f32 (piecewise G in a)
     tab, ctr = C["fa_gelu_f32_tab"], C["fa_gelu_f32_ctr"]
@@ -870,6 +974,11 @@ def fit_all():
         T = fmt.upper()
         for k, c in enumerate(fit_exp(fmt, deg)):
             C["FA_EXP_%s_C%d" % (T, k + 2)] = (c, fmt)
+    log("fitting log1p ...")
+    for fmt, deg in ((F32, LOG1P_F32_DEG), (F64, LOG1P_F64_DEG)):
+        T = fmt.upper()
+        for k, c in enumerate(fit_log1p(fmt, deg)):
+            C["FA_LOG1P_%s_C%d" % (T, k)] = (c, fmt)
     log("fitting gelu ...")
     tab, ctr = fit_gelu_f32(GELU_F32_EDGES, GELU_F32_AMAX, GELU_F32_DEG)
     C["FA_GELU_F32_NP"] = (GELU_F32_NP, None)
@@ -906,7 +1015,8 @@ def main():
     C = fit_all()
     # verify from what the header will contain: write, read back, verify, rewrite
     placeholder = {k: dict(approx="?", kernel="?", kernelc="?", approxm="?", kernelm="?", kernelnf="?",
-                           full="?", npts="?") for k in ("exp_f32", "exp_f64", "gelu_f32", "gelu_f64")}
+                           full="?", npts="?") for k in ("exp_f32", "exp_f64", "gelu_f32", "gelu_f64",
+                                                            "log1p_f32", "log1p_f64")}
     write_header(args.output, dict(C), placeholder)
     errs = verify(read_header(args.output))
     write_header(args.output, dict(C), errs)

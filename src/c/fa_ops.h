@@ -54,7 +54,9 @@
     X(TANH,        tanh,        0, 32 * FA_KB,  8 * FA_KB, 8 * FA_MB)        \
     X(SILU,        silu,        0, 16 * FA_KB,  8 * FA_KB, 8 * FA_MB)        \
     X(GELU,        gelu,        0,  8 * FA_KB,  2 * FA_KB, 8 * FA_MB)        \
-    X(GELU_TANH,   gelu_tanh,   0,  8 * FA_KB,  4 * FA_KB, 8 * FA_MB)
+    X(GELU_TANH,   gelu_tanh,   0,  8 * FA_KB,  4 * FA_KB, 8 * FA_MB)        \
+    X(SOFTPLUS,    softplus,    3,  8 * FA_KB,  4 * FA_KB, 8 * FA_MB)        \
+    X(LOG_SIGMOID, log_sigmoid, 0,  8 * FA_KB,  4 * FA_KB, 8 * FA_MB)
 
 /*     ENUM         name         grain_f32   grain_f64 */
 #define FA_ROW_OPS(X)                                   \

@@ -91,6 +91,8 @@ def _check_params(f, kw):
 def _map(f, x, kw):
     v, params = _check_params(f, kw)
     a, rdt, wide = _prep(x, f.name)
+    # the kernels round real parameters to the data's dtype first
+    params = {k: float(rdt.type(val)) for k, val in params.items()}
     with np.errstate(all="ignore"):
         if v.exact:
             return _finish(v.ref(a.astype(rdt), **params), rdt)

@@ -21,6 +21,7 @@
 #include "fa_internal.h"
 #include "fa_algo_f32.h"
 #include "fa_algo_f64.h"
+#include "fa_algo_log.h"
 
 _Static_assert(FA_GELU_F64_NP == 4, "vd_lut4 selects among exactly 4 pieces");
 

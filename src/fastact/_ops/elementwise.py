@@ -167,4 +167,59 @@ GELU = Function(
     doc='GELU: "none" -> x * Phi(x) (exact, erf form); "tanh" -> PyTorch\'s tanh approximation.',
 )
 
-FUNCTIONS = (RELU, LEAKY_RELU, SIGMOID, TANH, SILU, GELU)
+# ---------------------------------------------------------------- softplus family
+
+
+def _ref_softplus(w, beta=1.0, threshold=20.0):
+    b = w.dtype.type(beta)
+    z = w * b
+    r = (np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))) / b
+    return np.where(z > threshold, w, r)
+
+
+def _mp_softplus(mp, x, beta=1.0, threshold=20.0):
+    z = x * beta
+    if z > threshold:
+        return x
+    if z > 0:
+        return (z + mp.log1p(mp.exp(-z))) / beta
+    return mp.log1p(mp.exp(z)) / beta
+
+
+def _mp_log_sigmoid(mp, x):
+    if x > 0:
+        return -mp.log1p(mp.exp(-x))
+    return x - mp.log1p(mp.exp(x))
+
+
+SOFTPLUS = Function(
+    "softplus", "map",
+    (Param("beta", 1.0, check="positive", doc="the slope of the soft ramp, > 0"),
+     Param("threshold", 20.0, doc="x is returned where beta * x > threshold")),
+    (Variant("softplus", "SOFTPLUS", ref=_ref_softplus, mp=_mp_softplus,
+             cparams=("beta", "1.0 / beta", "threshold"),
+             limits=lambda beta=1.0, threshold=20.0: (0.0, INF),
+             points=(5.0, 18.0, 20.0, 38.1, 87.33654, 103.27893, 103.97208, 104.0, 170.0,
+                     708.3964, 744.44, 745.13321, 746.0, 1400.0),
+             regions=(("700..760 (subnormal results)", "lin", 700.0, 760.0),
+                      ("15..40 (log1p / e switch, threshold)", "lin", 15.0, 40.0)),
+             cases=({"beta": 2.0}, {"beta": 0.5, "threshold": 5.0}),
+             peers={"torch": "softplus", "onnxruntime": "Softplus"}),),
+    doc="log1p(exp(beta * x)) / beta, or x where beta * x > threshold (PyTorch's softplus).",
+)
+
+LOG_SIGMOID = Function(
+    "log_sigmoid", "map", (),
+    (Variant("log_sigmoid", "LOG_SIGMOID",
+             ref=lambda w: -(np.log1p(np.exp(-np.abs(w))) - np.minimum(w, 0)),  # -0 for x >> 0
+             mp=_mp_log_sigmoid,
+             limits=lambda: (-INF, -0.0),
+             points=(18.0, 38.1, 87.33654, 103.27893, 103.97208, 104.0, 170.0, 708.3964, 744.44,
+                     745.13321, 746.0, 1400.0),
+             regions=(("700..760 (subnormal results)", "lin", 700.0, 760.0),
+                      ("15..40 (log1p / e switch)", "lin", 15.0, 40.0)),
+             peers={"torch": "logsigmoid"}),),
+    doc="log(sigmoid(x)) = -softplus(-x), without cancellation for large x.",
+)
+
+FUNCTIONS = (RELU, LEAKY_RELU, SIGMOID, TANH, SILU, GELU, SOFTPLUS, LOG_SIGMOID)
