@@ -55,16 +55,14 @@ import numpy as np
 
 from fastact import _ops  # noqa: E402  (the op registry: op list and oracles)
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from accuracy_impls import impl_label, make_impl  # noqa: E402,F401  (fastact and the peers)
+
 # every elementwise variant of the registry, at its default parameters
 SMOOTH_OPS = [v.name for v in _ops.variants("map", exact=False)]
 EXACT_OPS = [v.name for v in _ops.variants("map", exact=True)]
 ALL_OPS = SMOOTH_OPS + EXACT_OPS
-LEAKY_SLOPE = _ops.function("leaky_relu").defaults()["negative_slope"]
 ISA_ORDER = ["scalar", "sse2", "avx2", "avx512", "neon"]
-
-SQRT1_2 = 0.7071067811865476  # 1/sqrt(2) in float64
-K_TANH = math.sqrt(2.0 / math.pi)  # sqrt(2/pi)
-C_TANH = 0.044715
 
 TWO_M126 = 2.0 ** -126
 TWO_M149 = 2.0 ** -149
@@ -91,128 +89,6 @@ def exact_expected(op, x32):
     """Bit-exact expected float32 results of the exact ops (relu, leaky_relu)."""
     with np.errstate(all="ignore"):
         return _ops.variant(op).ref(x32)
-
-
-# --------------------------------------------------------------------------
-# implementations under test
-# --------------------------------------------------------------------------
-
-def make_impl(name, dtype=np.float32):
-    """Return f(op, x) -> y for implementation `name` (x of `dtype`)."""
-    if name == "fastact":
-        def f(op, x):
-            return _ops.call(_ops.variant(op), x, num_threads=1)
-        return f
-    if name == "torch":
-        import torch
-        import torch.nn.functional as F
-        torch.set_num_threads(1)
-
-        def f(op, x):
-            t = torch.from_numpy(x)
-            with torch.no_grad():
-                if op == "sigmoid":
-                    r = torch.sigmoid(t)
-                elif op == "tanh":
-                    r = torch.tanh(t)
-                elif op == "silu":
-                    r = F.silu(t)
-                elif op == "gelu":
-                    r = F.gelu(t, approximate="none")
-                elif op == "gelu_tanh":
-                    r = F.gelu(t, approximate="tanh")
-                elif op == "relu":
-                    r = F.relu(t)
-                elif op == "leaky_relu":
-                    r = F.leaky_relu(t, LEAKY_SLOPE)
-            return r.numpy()
-        return f
-    if name == "numpy":
-        from scipy.special import erf
-
-        def f(op, x):
-            one, half = dtype(1), dtype(0.5)
-            with np.errstate(all="ignore"):
-                if op == "sigmoid":
-                    return one / (one + np.exp(-x))
-                if op == "tanh":
-                    return np.tanh(x)
-                if op == "silu":
-                    return x / (one + np.exp(-x))
-                if op == "gelu":
-                    return half * x * (one + erf(x / dtype(math.sqrt(2.0))))
-                if op == "gelu_tanh":
-                    return half * x * (one + np.tanh(dtype(K_TANH) * (x + dtype(C_TANH) * x * x * x)))
-                if op == "relu":
-                    return np.maximum(x, dtype(0))
-                if op == "leaky_relu":
-                    return np.where(x > 0, x, x * dtype(LEAKY_SLOPE))
-        return f
-    if name == "scipy":
-        from scipy.special import erfc, expit
-
-        def f(op, x):
-            with np.errstate(all="ignore"):
-                if op == "sigmoid":
-                    return expit(x)
-                if op == "tanh":
-                    return np.tanh(x)
-                if op == "silu":
-                    return x * expit(x)
-                if op == "gelu":
-                    return dtype(0.5) * x * erfc(x * dtype(-SQRT1_2))
-                if op == "gelu_tanh":
-                    u = dtype(K_TANH) * (x + dtype(C_TANH) * x * x * x)
-                    return x * expit(dtype(2) * u)
-                if op == "relu":
-                    return np.maximum(x, dtype(0))
-                if op == "leaky_relu":
-                    return np.where(x > 0, x, x * dtype(LEAKY_SLOPE))
-        return f
-    if name == "jax":
-        import jax
-        jax.config.update("jax_enable_x64", True)
-        import jax.numpy as jnp
-
-        def f(op, x):
-            a = jnp.asarray(x)
-            if op == "sigmoid":
-                r = jax.nn.sigmoid(a)
-            elif op == "tanh":
-                r = jnp.tanh(a)
-            elif op == "silu":
-                r = jax.nn.silu(a)
-            elif op == "gelu":
-                r = jax.nn.gelu(a, approximate=False)
-            elif op == "gelu_tanh":
-                r = jax.nn.gelu(a, approximate=True)
-            elif op == "relu":
-                r = jax.nn.relu(a)
-            elif op == "leaky_relu":
-                r = jax.nn.leaky_relu(a, LEAKY_SLOPE)
-            return np.asarray(r)
-        return f
-    raise ValueError("unknown impl %r" % name)
-
-
-def impl_label(name):
-    if name == "torch":
-        import torch
-        try:
-            cap = torch.backends.cpu.get_cpu_capability()
-        except Exception:  # pragma: no cover
-            cap = "?"
-        return "torch %s (%s)" % (torch.__version__, cap)
-    if name == "numpy":
-        import scipy
-        return "numpy %s textbook formulas (erf: scipy %s)" % (np.__version__, scipy.__version__)
-    if name == "scipy":
-        import scipy
-        return "scipy %s careful formulas (expit, erfc)" % scipy.__version__
-    if name == "jax":
-        import jax
-        return "jax %s" % jax.__version__
-    return name
 
 
 # --------------------------------------------------------------------------
@@ -536,8 +412,7 @@ def _work(args):
         if impl == "fastact":
             _W["core"].set_isa(isa)
         y = _W["impls"][impl](op, x32)
-        y = np.asarray(y, dtype=np.float32)
-        out.append(check(prep, y))
+        out.append(None if y is None else check(prep, np.asarray(y, dtype=np.float32)))
     return out, t1 - t0, time.perf_counter() - t1, (0 if step is None else i1 - i0)
 
 
@@ -702,7 +577,8 @@ def main(argv=None):
             t_or = t_tg = 0.0
             for k, (sts, to, tt, n) in enumerate(pool.imap_unordered(_work, work)):
                 for g, s in zip(agg, sts):
-                    merge(g, s)
+                    if s is not None:  # None: the peer lacks this op
+                        merge(g, s)
                 done += n
                 t_or += to
                 t_tg += tt
@@ -718,7 +594,8 @@ def main(argv=None):
                 print("\r%-10s done in %.1fs (oracle %.1f cpu-s, targets %.1f cpu-s)%s"
                       % (op, el, t_or, t_tg, " " * 30), file=sys.stderr, flush=True)
             for t, g in zip(targets, agg):
-                results[(op, t)] = g
+                if g["n"]:
+                    results[(op, t)] = g
     meta["wall_s"] = time.perf_counter() - t_all
     meta["timing"] = timing
     what = "ALL 2^32 bit patterns" if full else \
