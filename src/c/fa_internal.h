@@ -78,21 +78,27 @@ int fa_is_forked_child(void);
 
 /* Called once by fa_threads_init with FASTACT_GRAIN_SCALE (default 1), which
  * multiplies every grain (0: every call of >= 128 elements parallel and no
- * contention back-off; a measuring knob that never changes results). */
-void fa_parallel_init(double grain_scale);
+ * contention back-off; a measuring knob that never changes results), and
+ * the usable CPUs, the size of the core budget. */
+void fa_parallel_init(double grain_scale, int cpu_cap);
 /* Grains in use (fa_ops.h times FASTACT_GRAIN_SCALE), in elements. */
 size_t fa_grain_map(int op, int dtype);
 size_t fa_grain_row(int op, int dtype);
 
 /* Threads worth using for `work` elements at `grain` per thread, given the
- * request (<= 0: the default); 1 means serial. */
+ * request (<= 0: the default): >= 1, or 0 for a call that runs serially
+ * without taking part in the core budget (small, nested, forked child). */
 int fa_plan_threads(size_t work, size_t grain, int requested);
 
-/* A parallel section: fa_team_begin(nt) returns the threads the caller may
- * use now (1: run serially; no team), and fa_team_end(that number) must
- * follow the work. */
-int fa_team_begin(int nt);
-void fa_team_end(int granted);
+/* The cores a call runs on: fa_team_begin(planned threads) claims up to that
+ * many from the process-wide budget (waiting while none is free) and
+ * returns the threads to use now (1: serially); fa_team_end releases them. */
+typedef struct {
+    int threads; /* >= 1 */
+    int claimed; /* cores taken from the budget (0 or threads) */
+} fa_team;
+fa_team fa_team_begin(int nt);
+void fa_team_end(fa_team t);
 
 /* Blocks for the static split of `units` (elements or rows) of `unit_work`
  * elements each over nt threads: nt * per blocks, per <= FA_BLOCKS_PER_THREAD
@@ -105,7 +111,8 @@ size_t fa_block_lo(long b, long nblocks, size_t units, size_t align);
 /* Run body(ctx, b) for every block b in [0, nblocks) on nt threads, blocks
  * split statically (contiguous ranges, the same for every call of the same
  * size); the master thread times its own blocks for the contention
- * back-off.  Called between fa_team_begin and fa_team_end with nt >= 2. */
+ * back-off.  Called between fa_team_begin and fa_team_end with nt >= 2
+ * claimed threads. */
 typedef void (*fa_block_fn)(void *ctx, long b);
 void fa_run_blocks(int nt, long nblocks, fa_block_fn body, void *ctx);
 /* Two passes over the same blocks in one team (one wake-up): pass1 on every

@@ -49,7 +49,7 @@ void fa_map(int op, int dtype, const void *x, void *y, size_t n, const fa_params
     static const fa_params none = {{0.0, 0.0, 0.0, 0.0}};
     map_job j;
     size_t grain;
-    int nt;
+    fa_team team;
     if (op < 0 || op >= FA_N_MAP_OPS || dtype < 0 || dtype >= FA_N_DTYPES || n == 0)
         return;
     fa_threads_init();
@@ -64,12 +64,12 @@ void fa_map(int op, int dtype, const void *x, void *y, size_t n, const fa_params
         j.k(x, y, n, j.p);
         return;
     }
-    nt = fa_team_begin(fa_plan_threads(n, grain, nthreads));
-    if (nt <= 1) {
+    team = fa_team_begin(fa_plan_threads(n, grain, nthreads));
+    if (team.threads <= 1) {
         j.k(x, y, n, j.p);
     } else {
-        j.nblocks = fa_split_blocks(n, 1, nt, grain);
-        fa_run_blocks(nt, j.nblocks, map_block, &j);
+        j.nblocks = fa_split_blocks(n, 1, team.threads, grain);
+        fa_run_blocks(team.threads, j.nblocks, map_block, &j);
     }
-    fa_team_end(nt);
+    fa_team_end(team);
 }

@@ -17,10 +17,9 @@
  *  - Contention back-off.  A parallel call whose team could not get cores
  *    (the master waited > 1 ms for it) makes the following calls serial for
  *    a while (see backoff_update).
- *  - Oversubscription.  At most one call in the process runs an OpenMP team
- *    at a time (a global atomic flag).  A call that finds the flag taken runs
- *    serially on its own thread instead of starting a second team, so N
- *    Python threads never create N teams.
+ *  - Concurrent callers.  Big calls claim their cores from a process-wide
+ *    budget and wait when none is free (see "The core budget"), so N Python
+ *    threads never run more threads than cores.
  *  - Nested use and fork.  A call made from inside an active OpenMP parallel
  *    region, or in a forked child (threads.c), runs serially.
  *  - Determinism.  The drivers compute every element (or row) with the same
@@ -30,6 +29,11 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <time.h>
+
+#if defined(__unix__) || defined(__APPLE__)
+#include <pthread.h>
+#define FA_HAVE_PTHREAD 1
+#endif
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -68,6 +72,9 @@ static const size_t grain_row_table[FA_N_DTYPES][FA_N_ROW_OPS] = {
 };
 
 static size_t g_grain_map[FA_N_DTYPES][FA_N_MAP_OPS], g_grain_row[FA_N_DTYPES][FA_N_ROW_OPS];
+/* the core budget (see "The core budget" below) */
+static int g_free;    /* cores not claimed; fa_parallel_init sets the cap */
+static int g_waiters; /* calls waiting for a core */
 static int g_no_backoff; /* FASTACT_GRAIN_SCALE=0 */
 
 static size_t scaled_grain(size_t g, double scale)
@@ -78,9 +85,10 @@ static size_t scaled_grain(size_t g, double scale)
     return v > 1e15 ? (size_t)1e15 : (size_t)v;
 }
 
-void fa_parallel_init(double grain_scale)
+void fa_parallel_init(double grain_scale, int cpu_cap)
 {
     int d, i;
+    __atomic_store_n(&g_free, cpu_cap < 1 ? 1 : cpu_cap, __ATOMIC_SEQ_CST);
     for (d = 0; d < FA_N_DTYPES; d++) {
         for (i = 0; i < FA_N_MAP_OPS; i++)
             g_grain_map[d][i] = scaled_grain(grain_map_table[d][i], grain_scale);
@@ -103,9 +111,9 @@ int fa_plan_threads(size_t work, size_t grain, int requested)
     int nt;
     size_t by_work;
     if (work < 2 * grain) /* cheap test first: small calls stay serial */
-        return 1;
+        return 0;
     if (fa_is_forked_child() || omp_in_parallel())
-        return 1;
+        return 0;
     nt = fa_resolve_threads(requested);
     by_work = work / grain;
     if ((size_t)nt > by_work)
@@ -115,7 +123,7 @@ int fa_plan_threads(size_t work, size_t grain, int requested)
     (void)work;
     (void)grain;
     (void)requested;
-    return 1;
+    return 0;
 #endif
 }
 
@@ -211,25 +219,73 @@ FA_MAYBE_UNUSED static void backoff_update(long long took, long long mwork, long
 }
 
 /* ------------------------------------------------------------------ */
-/* The team                                                              */
+/* The core budget                                                       */
 /* ------------------------------------------------------------------ */
 
-static int g_team_busy; /* 1 while a call runs an OpenMP team */
+/* Every call big enough to go parallel claims the cores it runs on from a
+ * process-wide budget of the usable CPUs (fa_cpu_cap): a team of k threads
+ * claims k, a serial big call (num_threads=1, or no core left for a team)
+ * claims 1.  A call that finds no core free waits until one is released, so
+ * N Python threads calling at once never run more threads than cores: a
+ * team never shares its cores with another caller's computation, and its
+ * static split never waits on a time-sliced thread.  Small calls (below
+ * 2 grains), nested calls and calls in a forked child take no part (they
+ * run at once, serially).  Only speed depends on this, never results. */
+#if defined(FA_HAVE_PTHREAD) && defined(_OPENMP)
+static pthread_mutex_t g_budget_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t g_budget_cv = PTHREAD_COND_INITIALIZER;
+#endif
 
-int fa_team_begin(int nt)
+/* Take up to `want` cores (>= 1); 0 if none is free. */
+static int budget_take(int want)
 {
-    int expected = 0;
-    if (nt <= 1 || backoff_active())
-        return 1;
-    if (!__atomic_compare_exchange_n(&g_team_busy, &expected, 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
-        return 1; /* another call holds the team: serial on this thread */
-    return nt;
+    int f = __atomic_load_n(&g_free, __ATOMIC_SEQ_CST);
+    while (f >= 1) {
+        int k = f < want ? f : want;
+        if (__atomic_compare_exchange_n(&g_free, &f, f - k, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+            return k;
+    }
+    return 0;
 }
 
-void fa_team_end(int granted)
+fa_team fa_team_begin(int nt)
 {
-    if (granted > 1)
-        __atomic_store_n(&g_team_busy, 0, __ATOMIC_RELEASE);
+    fa_team t = {1, 0};
+    int k;
+    if (nt < 1) /* small, nested or forked: serial, no claim */
+        return t;
+    if (nt > 1 && backoff_active())
+        nt = 1;
+    k = budget_take(nt);
+#if defined(FA_HAVE_PTHREAD) && defined(_OPENMP)
+    if (k == 0) { /* wait for a core (the releaser broadcasts when it sees waiters) */
+        pthread_mutex_lock(&g_budget_mu);
+        __atomic_add_fetch(&g_waiters, 1, __ATOMIC_SEQ_CST);
+        while ((k = budget_take(nt)) == 0)
+            pthread_cond_wait(&g_budget_cv, &g_budget_mu);
+        __atomic_sub_fetch(&g_waiters, 1, __ATOMIC_SEQ_CST);
+        pthread_mutex_unlock(&g_budget_mu);
+    }
+#endif
+    if (k == 0) /* no way to wait: run serially beside the others, unclaimed */
+        return t;
+    t.threads = k;
+    t.claimed = k;
+    return t;
+}
+
+void fa_team_end(fa_team t)
+{
+    if (t.claimed < 1)
+        return;
+    __atomic_add_fetch(&g_free, t.claimed, __ATOMIC_SEQ_CST);
+#if defined(FA_HAVE_PTHREAD) && defined(_OPENMP)
+    if (__atomic_load_n(&g_waiters, __ATOMIC_SEQ_CST) > 0) {
+        pthread_mutex_lock(&g_budget_mu);
+        pthread_cond_broadcast(&g_budget_cv);
+        pthread_mutex_unlock(&g_budget_mu);
+    }
+#endif
 }
 
 /* The master's share of one timed loop. */

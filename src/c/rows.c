@@ -32,6 +32,7 @@ void fa_rows(int op, int dtype, const void *x, void *y, size_t rows, size_t cols
     rows_job j;
     size_t work, grain, r;
     int nt;
+    fa_team team;
     if (op < 0 || op >= FA_N_ROW_OPS || dtype < 0 || dtype >= FA_N_DTYPES || rows == 0 || cols == 0)
         return;
     fa_threads_init();
@@ -50,13 +51,13 @@ void fa_rows(int op, int dtype, const void *x, void *y, size_t rows, size_t cols
     j.rbytes = cols * fa_dtype_size(dtype);
     if ((size_t)nt > rows) /* whole rows per thread (see docs/threading.md) */
         nt = (int)rows;
-    nt = fa_team_begin(nt);
-    if (nt <= 1) {
+    team = fa_team_begin(nt);
+    if (team.threads <= 1) {
         for (r = 0; r < rows; r++)
             j.k(j.x + r * j.rbytes, j.y + r * j.rbytes, cols);
     } else {
-        j.nblocks = fa_split_blocks(rows, cols, nt, grain);
-        fa_run_blocks(nt, j.nblocks, rows_block, &j);
+        j.nblocks = fa_split_blocks(rows, cols, team.threads, grain);
+        fa_run_blocks(team.threads, j.nblocks, rows_block, &j);
     }
-    fa_team_end(nt);
+    fa_team_end(team);
 }

@@ -164,7 +164,7 @@ void fa_rows_long(int op, int dtype, const void *x, void *y, size_t rows, size_t
     const fa_kernel_table *t = fa_kernels();
     long_job j;
     size_t r;
-    int granted;
+    fa_team team;
     j.op = op;
     j.part = t->row_part[dtype][op];
     j.fix = t->row_fix[dtype][op];
@@ -185,17 +185,17 @@ void fa_rows_long(int op, int dtype, const void *x, void *y, size_t rows, size_t
     }
     if ((size_t)nt > rows && (size_t)nt > rows * j.nb) /* few long rows, few blocks */
         nt = (int)(rows * j.nb);
-    granted = fa_team_begin(nt);
-    if (granted > 1 && (size_t)granted > rows) { /* few long rows: threads share (row, block) pairs */
+    team = fa_team_begin(nt);
+    if (team.threads > 1 && (size_t)team.threads > rows) { /* few long rows: share (row, block) pairs */
         j.nblocks = (long)(rows * j.nb);
-        fa_run_2pass(granted, j.nblocks, part_body, combine_all, fix_body, &j);
-    } else if (granted > 1) { /* whole rows per thread */
-        j.nblocks = fa_split_blocks(rows, cols, granted, grain);
-        fa_run_blocks(granted, j.nblocks, rows_body, &j);
+        fa_run_2pass(team.threads, j.nblocks, part_body, combine_all, fix_body, &j);
+    } else if (team.threads > 1) { /* whole rows per thread */
+        j.nblocks = fa_split_blocks(rows, cols, team.threads, grain);
+        fa_run_blocks(team.threads, j.nblocks, rows_body, &j);
     } else {
         for (r = 0; r < rows; r++)
             long_row(&j, r);
     }
-    fa_team_end(granted);
+    fa_team_end(team);
     free(j.blk);
 }

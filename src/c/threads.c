@@ -131,7 +131,7 @@ static void threads_init_once(void)
     (void)fa_init(); /* idempotent: a C caller that skipped it gets a filled table */
     g_cpu_cap = fa_usable_cpus();
     g_env_threads = parse_positive(getenv("FASTACT_NUM_THREADS"));
-    fa_parallel_init(parse_grain_scale(getenv("FASTACT_GRAIN_SCALE")));
+    fa_parallel_init(parse_grain_scale(getenv("FASTACT_GRAIN_SCALE")), g_cpu_cap);
 #ifdef _OPENMP
     /* (a forked child never runs a team: no need for the probe thread) */
     g_omp_default = fa_is_forked_child() ? 1 : omp_process_default();
