@@ -57,7 +57,8 @@ _X86_PROBES = {
     "avx2": "#include <immintrin.h>\n"
     "int main(void){__m256 a=_mm256_set1_ps(1.f);a=_mm256_fmadd_ps(a,a,a);"
     "__m256i i=_mm256_add_epi32(_mm256_castps_si256(a),_mm256_castps_si256(a));"
-    "return _mm256_cvtsi256_si32(i);}\n",
+    "__m128i h=_mm256_cvtps_ph(a,0);a=_mm256_cvtph_ps(h);"
+    "return _mm256_cvtsi256_si32(i)+(int)_mm256_cvtss_f32(a);}\n",
     "avx512": "#include <immintrin.h>\n"
     "int main(void){__m512 a=_mm512_set1_ps(1.f);__mmask16 m=_mm512_cmp_ps_mask(a,a,_CMP_EQ_OQ);"
     "a=_mm512_maskz_scalef_ps(m,a,a);__m512d d=_mm512_cvtps_pd(_mm256_set1_ps(1.f));"
@@ -68,7 +69,7 @@ ISAS = []  # (name, unix flags, msvc flags, macro, probe)
 if IS_X86_64:
     ISAS = [
         ("sse2", ["-msse2"], [], "FA_HAVE_SSE2", _X86_PROBES["sse2"]),
-        ("avx2", ["-mavx2", "-mfma"], ["/arch:AVX2"], "FA_HAVE_AVX2", _X86_PROBES["avx2"]),
+        ("avx2", ["-mavx2", "-mfma", "-mf16c"], ["/arch:AVX2"], "FA_HAVE_AVX2", _X86_PROBES["avx2"]),
         (
             "avx512",
             ["-mavx512f", "-mavx512dq", "-mavx512bw", "-mavx512vl"],

@@ -82,11 +82,15 @@ def ref_call(name, x, **kw):
 
 
 def exact_elementwise(name, x):
-    """Exact expected result of an exact case (relu, leaky_relu) in x's dtype."""
+    """Exact expected result of an exact case (relu, leaky_relu) in x's dtype:
+    the formula in the compute dtype (float32 for 16-bit x, parameters
+    rounded to it), rounded once."""
     v, params = CASES[name]
     x = np.asarray(x)
+    cdt = np.dtype(np.float32) if x.dtype.itemsize == 2 else x.dtype
+    params = {k: float(cdt.type(val)) for k, val in params.items()}
     with np.errstate(all="ignore"):
-        return v.ref(x, **params)
+        return np.asarray(v.ref(x.astype(cdt), **params)).astype(x.dtype)
 
 
 # --------------------------------------------------------------------------
@@ -100,7 +104,9 @@ def oracle(name, x):
     """Exact op(x) for the smooth cases as float64 double-double (hi, lo)."""
     v, params = CASES[name]
     dt = np.asarray(x).dtype
-    if dt.kind == "f":  # the kernels round real parameters to the data's dtype
+    if dt.itemsize == 2:  # 16-bit data is computed in float32
+        dt = np.dtype(np.float32)
+    if dt.kind == "f":  # the kernels round real parameters to the compute dtype
         params = {k: float(dt.type(val)) for k, val in params.items()}
     lim = v.limits(**params)
     with np.errstate(all="ignore"):  # signalling NaNs in random bit patterns

@@ -78,6 +78,7 @@ static unsigned fa_detect_x86(void)
     if (!__get_cpuid(1, &a, &b, &c, &d)) return m;
     int sse2 = (d >> 26) & 1;
     int fma = (c >> 12) & 1;
+    int f16c = (c >> 29) & 1; /* every AVX2 CPU has it; the avx2 level's float16 code needs it */
     int osxsave = (c >> 27) & 1;
     int avx = (c >> 28) & 1;
     if (sse2) m |= 1u << FA_ISA_SSE2;
@@ -90,8 +91,8 @@ static unsigned fa_detect_x86(void)
     int avx2 = (b >> 5) & 1;
     int avx512f = (b >> 16) & 1, avx512dq = (b >> 17) & 1;
     int avx512bw = (b >> 30) & 1, avx512vl = (b >> 31) & 1;
-    if (ymm_os && avx2 && fma) m |= 1u << FA_ISA_AVX2;
-    if (ymm_os && zmm_os && avx2 && fma && avx512f && avx512dq && avx512bw && avx512vl)
+    if (ymm_os && avx2 && fma && f16c) m |= 1u << FA_ISA_AVX2;
+    if (ymm_os && zmm_os && avx2 && fma && f16c && avx512f && avx512dq && avx512bw && avx512vl)
         m |= 1u << FA_ISA_AVX512;
     return m;
 }

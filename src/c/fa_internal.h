@@ -59,7 +59,7 @@ void fa_fill_neon(fa_kernel_table *t);
 const fa_kernel_table *fa_kernels(void);
 
 /* Bytes per element of a dtype. */
-static inline size_t fa_dtype_size(int dtype) { return dtype == FA_F64 ? 8 : 4; }
+static inline size_t fa_dtype_size(int dtype) { return dtype == FA_F64 ? 8 : dtype == FA_F32 ? 4 : 2; }
 
 /* ---- cpus.c ---- */
 

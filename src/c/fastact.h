@@ -37,10 +37,13 @@ typedef enum {
     FA_N_ROW_OPS
 } fa_row_op;
 
-/* Element types of x and y. */
+/* Element types of x and y.  float16 (IEEE binary16) and bfloat16 are
+ * stored in 16 bits and computed in float32, each result rounded once. */
 typedef enum {
     FA_F32 = 0,
     FA_F64 = 1,
+    FA_F16 = 2,
+    FA_BF16 = 3,
     FA_N_DTYPES
 } fa_dtype;
 
@@ -48,7 +51,7 @@ typedef enum {
 typedef enum {
     FA_ISA_SCALAR = 0,
     FA_ISA_SSE2 = 1,
-    FA_ISA_AVX2 = 2,   /* AVX2 + FMA */
+    FA_ISA_AVX2 = 2,   /* AVX2 + FMA + F16C */
     FA_ISA_AVX512 = 3, /* AVX-512 F + DQ + BW + VL */
     FA_ISA_NEON = 4,
     FA_N_ISA

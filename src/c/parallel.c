@@ -62,13 +62,19 @@
 #define FA_X_GRAIN64(E, name, np, g32, g64, nt) [FA_OP_##E] = (g64),
 #define FA_X_RGRAIN32(E, name, g32, g64) [FA_OP_##E] = (g32),
 #define FA_X_RGRAIN64(E, name, g32, g64) [FA_OP_##E] = (g64),
+/* 16-bit data is computed in float32: the float32 grains (the work per
+ * element is about the same, the memory traffic half). */
 static const size_t grain_map_table[FA_N_DTYPES][FA_N_MAP_OPS] = {
     [FA_F32] = {FA_MAP_OPS(FA_X_GRAIN32)},
     [FA_F64] = {FA_MAP_OPS(FA_X_GRAIN64)},
+    [FA_F16] = {FA_MAP_OPS(FA_X_GRAIN32)},
+    [FA_BF16] = {FA_MAP_OPS(FA_X_GRAIN32)},
 };
 static const size_t grain_row_table[FA_N_DTYPES][FA_N_ROW_OPS] = {
     [FA_F32] = {FA_ROW_OPS(FA_X_RGRAIN32)},
     [FA_F64] = {FA_ROW_OPS(FA_X_RGRAIN64)},
+    [FA_F16] = {FA_ROW_OPS(FA_X_RGRAIN32)},
+    [FA_BF16] = {FA_ROW_OPS(FA_X_RGRAIN32)},
 };
 
 static size_t g_grain_map[FA_N_DTYPES][FA_N_MAP_OPS], g_grain_row[FA_N_DTYPES][FA_N_ROW_OPS];

@@ -36,6 +36,8 @@ void fa_rows(int op, int dtype, const void *x, void *y, size_t rows, size_t cols
     if (op < 0 || op >= FA_N_ROW_OPS || dtype < 0 || dtype >= FA_N_DTYPES || rows == 0 || cols == 0)
         return;
     fa_threads_init();
+    if (fa_kernels()->row[dtype][op] == NULL) /* no kernel for this dtype (yet) */
+        return;
     grain = fa_grain_row(op, dtype);
     work = rows > SIZE_MAX / cols ? SIZE_MAX : rows * cols;
     nt = fa_plan_threads(work, grain, nthreads);

@@ -43,6 +43,8 @@ cdef extern from "fastact.h" nogil:
     cdef enum:
         FA_F32
         FA_F64
+        FA_F16
+        FA_BF16
         FA_N_MAP_OPS
         FA_N_ROW_OPS
         FA_ISA_SCALAR
@@ -74,6 +76,11 @@ cdef extern from "fastact.h" nogil:
     void fa_rows(int op, int dtype, const void *x, void *y, size_t rows, size_t cols, int nthreads)
     const char *fa_op_name(int family, int op)
     int fa_op_nparams(int op)
+
+
+cdef extern from "numpy/arrayobject.h":
+    cdef enum:
+        NPY_HALF
 
 
 cdef extern from "numpy/arrayobject.h":
@@ -208,13 +215,49 @@ def get_num_threads():
 cdef object F16 = np.dtype(np.float16)
 cdef object F32 = np.dtype(np.float32)
 cdef object F64 = np.dtype(np.float64)
+# ml_dtypes.bfloat16, recognised by dtype identity (never by char or size:
+# other packages have 2-byte void dtypes); looked up on the first input whose
+# dtype is not a NumPy float, so importing fastact never imports ml_dtypes.
+cdef object BF16 = None     # its dtype; False once ml_dtypes is known to be absent
+cdef int _BF16_NUM = -1     # its NumPy type number
 
-cdef str _SUPPORTED = ("float16, float32, float64 (bool and integer inputs are promoted "
-                       "like numpy.tanh promotes them)")
+cdef str _SUPPORTED = ("float16, float32, float64, bfloat16 (ml_dtypes; bool and integer inputs "
+                       "are promoted like numpy.tanh promotes them)")
+
+
+cdef object _bf16():
+    """ml_dtypes.bfloat16's dtype, or None without ml_dtypes."""
+    global BF16, _BF16_NUM
+    if BF16 is None:
+        try:
+            import ml_dtypes
+            bf = getattr(ml_dtypes, "bfloat16", None)
+        except ImportError:
+            bf = None
+        if bf is None:
+            BF16 = False
+        else:
+            BF16 = np.dtype(bf)
+            _BF16_NUM = BF16.num
+    return BF16 if BF16 is not False else None
+
+
+cdef inline int _kdtype(int t) noexcept:
+    """The C library's dtype (fa_dtype) for a NumPy type number, or -1."""
+    if t == cnp.NPY_FLOAT:
+        return FA_F32
+    if t == cnp.NPY_DOUBLE:
+        return FA_F64
+    if t == NPY_HALF:
+        return FA_F16
+    if t == _BF16_NUM and t >= 0:
+        return FA_BF16
+    return -1
+
 
 cdef inline void _run_map(int op, int t, void *px, void *py, size_t n, const fa_params *p,
                           int nt) noexcept:
-    cdef int dt = FA_F32 if t == cnp.NPY_FLOAT else FA_F64
+    cdef int dt = _kdtype(t)
     if n == 0:
         return
     with nogil:
@@ -222,7 +265,7 @@ cdef inline void _run_map(int op, int t, void *px, void *py, size_t n, const fa_
 
 
 cdef inline void _run_rows(int op, int t, void *px, void *py, size_t rows, size_t cols, int nt) noexcept:
-    cdef int dt = FA_F32 if t == cnp.NPY_FLOAT else FA_F64
+    cdef int dt = _kdtype(t)
     if rows == 0 or cols == 0:
         return
     with nogil:
@@ -230,8 +273,9 @@ cdef inline void _run_rows(int op, int t, void *px, void *py, size_t rows, size_
 
 
 cdef inline bint _fast_in(cnp.ndarray a, int t, int fl) noexcept:
-    """float32/float64, native byte order, aligned, C- or F-contiguous."""
-    return ((t == cnp.NPY_FLOAT or t == cnp.NPY_DOUBLE)
+    """A dtype the kernels take (float32/64, float16, bfloat16), native byte
+    order, aligned, C- or F-contiguous."""
+    return (_kdtype(t) >= 0
             and (fl & cnp.NPY_ARRAY_ALIGNED)
             and (fl & (cnp.NPY_ARRAY_C_CONTIGUOUS | cnp.NPY_ARRAY_F_CONTIGUOUS))
             and cnp.PyArray_ISNOTSWAPPED(a))
@@ -279,6 +323,9 @@ cdef object _result_dtype(object dt, str name):
             f"cast to float64 first. Supported: {_SUPPORTED}")
     if kind == "b" or kind == "i" or kind == "u":
         return np.dtype(np.result_type(dt, F16)).newbyteorder("=")
+    b = _bf16()
+    if b is not None and dt == b:
+        return b
     raise TypeError(f"fastact.{name}: unsupported dtype {dt}; supported: {_SUPPORTED}")
 
 
@@ -289,7 +336,8 @@ cdef object _check_out(object out, tuple shape, object rdt, str name):
         raise ValueError(f"fastact.{name}: out has shape {out.shape}, the result has shape {shape}")
     if not out.flags.writeable:
         raise ValueError(f"fastact.{name}: out is read-only")
-    if out.dtype.kind != "f" or not np.can_cast(rdt, out.dtype, casting="same_kind"):
+    if (out.dtype.kind != "f" and not (out.dtype.kind == "V" and out.dtype == _bf16())) \
+            or not np.can_cast(rdt, out.dtype, casting="same_kind"):
         raise TypeError(
             f"fastact.{name}: cannot store the {rdt} result in out of dtype {out.dtype} "
             f"(casting rule 'same_kind'); out must have a floating dtype")
@@ -309,7 +357,7 @@ cdef bint _dense(object arr):
 
 
 cdef inline int _tnum(object dt):
-    return cnp.NPY_FLOAT if dt == F32 else cnp.NPY_DOUBLE
+    return dt.num
 
 
 cdef inline void *_ptr(object arr):
@@ -371,20 +419,11 @@ cdef object _map_into_new(int op, object a, object rdt, object cdt, int nt, cons
 cdef object _map_general(int op, object x, object out, int nt, const fa_params *p0, str name):
     a = np.asarray(x)
     rdt = _result_dtype(a.dtype, name)
-    cdt = F32 if rdt == F16 else rdt
+    cdt = rdt  # every result dtype has kernels (16-bit ones compute in float32)
     cdef int t = _tnum(cdt)
     cdef void *pa
     cdef void *po
-    cdef fa_params p16
     cdef const fa_params *p = p0
-    cdef int i
-    if rdt == F16:
-        # float16 is computed in float32 with the parameters rounded to
-        # float16 (leaky_relu: PyTorch's rule before 2.x; see docs/api.md)
-        with np.errstate(all="ignore"):
-            for i in range(FA_MAX_PARAMS):
-                p16.v[i] = float(np.float16(p0.v[i]))
-        p = &p16
     if out is None:
         res = _map_into_new(op, a, rdt, cdt, nt, p)
         return res[()] if res.ndim == 0 else res
@@ -490,7 +529,7 @@ cdef object _rows_into(int op, object src, object dst, int nt):
 cdef object _rows_general(int op, object x, object axis, object out, int nt, str name):
     a = np.asarray(x)
     rdt = _result_dtype(a.dtype, name)
-    cdt = F32 if rdt == F16 else rdt
+    cdt = F32 if rdt.itemsize == 2 else rdt  # 16-bit rows: through float32 (for now)
     if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (int, np.integer)):
         raise TypeError(f"fastact.{name}: axis must be an int, got {type(axis).__name__}")
     cdef int nd = a.ndim

@@ -7,7 +7,7 @@ promoted like ``np.tanh``), a NumPy scalar for 0-d input.
 
 Each function is built from its row in the op registry (``fastact._ops``):
 the row's formula (``Variant.ref``) is evaluated in a wider type - float64
-for float16/float32 inputs, ``np.longdouble`` (80-bit extended on x86-64
+for float16/bfloat16/float32 inputs, ``np.longdouble`` (80-bit extended on x86-64
 Linux) for float64 inputs, and mpmath at 30 digits where a row asks for it
 (the two GELU forms in float64, when mpmath is importable: it is part of the
 ``test`` extra) - and rounded once to the result dtype, so the results serve
@@ -22,8 +22,10 @@ Every formula avoids cancellation:
 * softmax subtracts the row max; log_softmax = (x - max) - log1p(s1), where
   s1 = sum(exp(x - max)) - 1 is summed without the max term (no cancellation
   when the result is near 0).
-The exact ops (relu, leaky_relu) are evaluated in the result dtype: their
-result is one comparison or one rounded product.
+The exact ops (relu, leaky_relu) are evaluated in the compute dtype (float32
+for 16-bit data) and rounded once: their result is one comparison or one
+rounded product.  Real parameters are rounded to the compute dtype first, as
+the kernels do.
 
 Special values follow the fastact contract (docs/api.md): NaN propagates;
 +-inf give the row's limits (sigmoid(-inf) = 0, silu(-inf) = gelu(-inf) =
@@ -46,6 +48,14 @@ from . import _ops
 from ._ops import _wide
 
 
+def _bfloat16():
+    try:
+        import ml_dtypes
+    except ImportError:  # pragma: no cover - ml_dtypes is optional
+        return None
+    return np.dtype(ml_dtypes.bfloat16)
+
+
 def _prep(x, name):
     """(array, result dtype, wide dtype)."""
     a = np.asarray(x)
@@ -54,6 +64,8 @@ def _prep(x, name):
         rdt = np.dtype({2: np.float16, 4: np.float32, 8: np.float64}[dt.itemsize])
     elif dt.kind in "biu":
         rdt = np.dtype(np.result_type(dt, np.float16))
+    elif dt.kind == "V" and dt == _bfloat16():
+        rdt = dt
     else:
         raise TypeError(f"reference.{name}: unsupported dtype {dt}")
     wide = np.dtype(_wide.LONG) if rdt == np.float64 else np.dtype(np.float64)
@@ -91,11 +103,13 @@ def _check_params(f, kw):
 def _map(f, x, kw):
     v, params = _check_params(f, kw)
     a, rdt, wide = _prep(x, f.name)
-    # the kernels round real parameters to the data's dtype first
-    params = {k: float(rdt.type(val)) for k, val in params.items()}
+    # the kernels compute 16-bit data in float32, and round real parameters
+    # to the compute dtype first
+    cdt = np.dtype(np.float32) if rdt.itemsize == 2 else rdt
+    params = {k: float(cdt.type(val)) for k, val in params.items()}
     with np.errstate(all="ignore"):
-        if v.exact:
-            return _finish(v.ref(a.astype(rdt), **params), rdt)
+        if v.exact:  # the exact formula in the compute dtype, rounded once
+            return _finish(v.ref(a.astype(cdt), **params), rdt)
         return _finish(_ops.wide(v, a.astype(wide), params), rdt)
 
 

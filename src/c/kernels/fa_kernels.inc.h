@@ -5,8 +5,8 @@
  *
  * Included once by kernels/<isa>.c after vec_<isa>.h and `#define FA_ISA <isa>`.
  * For each elementwise op X(E, name, np, ...) it defines
- *   fa_<name>_f32_<isa>, fa_<name>_f64_<isa>  (contiguous x -> y, n elements,
- *                                             y may equal x), and their
+ *   fa_<name>_<dt>_<isa>, dt = f32, f64, f16, bf16 (contiguous x -> y, n
+ *                          elements, y may equal x), and their
  *   ..._nt twins with non-temporal stores,
  * whose loop applies fa_<name>_vf(v, p0, .. p<np-1>) / fa_<name>_vd(...)
  * (kernels/fa_algo_*.h) to each vector, p<i> = the broadcast parameter
@@ -40,36 +40,36 @@ _Static_assert(FA_GELU_F64_NP == 4, "vd_lut4 selects among exactly 4 pieces");
 /* Elementwise loop: 2x unrolled body, masked tail.  fa_<op>_<dt>_<isa>_loop
  * is the typed loop; fa_<op>_<dt>_<isa> the table's entry point. */
 #define FA_KN_LOOP(op, dt) FA_CAT2X(FA_KN(op, dt), _loop)
-#define FA_MAP_KERNEL(op, dt, T, V, N, EXPR)                                                     \
+#define FA_MAP_KERNEL(op, dt, T, CT, V, N, IO, EXPR)                                            \
     static void FA_KN_LOOP(op, dt)(const T *x, T *y, size_t n, V p0, V p1, V p2, V p3)           \
     {                                                                                            \
         size_t i = 0;                                                                            \
         (void)p0, (void)p1, (void)p2, (void)p3;                                                  \
         for (; i + 2 * N <= n; i += 2 * N) {                                                     \
             FA_PREFETCH(x + i + FA_PF_DIST);                                                     \
-            V v = V##_load(x + i);                                                               \
-            V w = V##_load(x + i + N);                                                           \
+            V v = V##_load##IO(x + i);                                                           \
+            V w = V##_load##IO(x + i + N);                                                       \
             {                                                                                    \
                 V r0 = EXPR;                                                                     \
                 v = w;                                                                           \
                 V r1 = EXPR;                                                                     \
-                V##_store(y + i, r0);                                                            \
-                V##_store(y + i + N, r1);                                                        \
+                V##_store##IO(y + i, r0);                                                        \
+                V##_store##IO(y + i + N, r1);                                                    \
             }                                                                                    \
         }                                                                                        \
         for (; i + N <= n; i += N) {                                                             \
-            V v = V##_load(x + i);                                                               \
-            V##_store(y + i, EXPR);                                                              \
+            V v = V##_load##IO(x + i);                                                           \
+            V##_store##IO(y + i, EXPR);                                                          \
         }                                                                                        \
         if (i < n) {                                                                             \
-            V v = V##_load_n(x + i, n - i);                                                      \
-            V##_store_n(y + i, EXPR, n - i);                                                     \
+            V v = V##_load_n##IO(x + i, n - i);                                                  \
+            V##_store_n##IO(y + i, EXPR, n - i);                                                 \
         }                                                                                        \
     }                                                                                            \
     void FA_KN(op, dt)(const void *xv, void *yv, size_t n, const fa_params *p)                   \
     {                                                                                            \
-        FA_KN_LOOP(op, dt)((const T *)xv, (T *)yv, n, V##_set1((T)p->v[0]), V##_set1((T)p->v[1]), \
-                           V##_set1((T)p->v[2]), V##_set1((T)p->v[3]));                           \
+        FA_KN_LOOP(op, dt)((const T *)xv, (T *)yv, n, V##_set1((CT)p->v[0]), V##_set1((CT)p->v[1]), \
+                           V##_set1((CT)p->v[2]), V##_set1((CT)p->v[3]));                         \
     }                                                                                            \
     /* The same with non-temporal stores (large out-of-place outputs): the head  \
      * up to a 64-byte boundary of y and the tail go through the loop above,     \
@@ -78,15 +78,15 @@ _Static_assert(FA_GELU_F64_NP == 4, "vd_lut4 selects among exactly 4 pieces");
     {                                                                                            \
         const T *x = (const T *)xv;                                                              \
         T *y = (T *)yv;                                                                          \
-        const V p0 = V##_set1((T)p->v[0]), p1 = V##_set1((T)p->v[1]);                            \
-        const V p2 = V##_set1((T)p->v[2]), p3 = V##_set1((T)p->v[3]);                            \
+        const V p0 = V##_set1((CT)p->v[0]), p1 = V##_set1((CT)p->v[1]);                          \
+        const V p2 = V##_set1((CT)p->v[2]), p3 = V##_set1((CT)p->v[3]);                          \
         size_t i = ((64u - ((uintptr_t)y & 63u)) & 63u) / sizeof(T);                             \
         if (i > n || ((uintptr_t)y % sizeof(T)) != 0) i = n;                                     \
         FA_KN_LOOP(op, dt)(x, y, i, p0, p1, p2, p3);                                             \
         for (; i + N <= n; i += N) {                                                             \
             FA_PREFETCH(x + i + FA_PF_DIST);                                                     \
-            V v = V##_load(x + i);                                                               \
-            V##_stream(y + i, EXPR);                                                             \
+            V v = V##_load##IO(x + i);                                                           \
+            V##_stream##IO(y + i, EXPR);                                                         \
         }                                                                                        \
         fa_sfence();                                                                             \
         if (i < n) FA_KN_LOOP(op, dt)(x + i, y + i, n - i, p0, p1, p2, p3);                      \
@@ -99,9 +99,14 @@ _Static_assert(FA_GELU_F64_NP == 4, "vd_lut4 selects among exactly 4 pieces");
 #define FA_CALL3(f) f(v, p0, p1, p2)
 #define FA_CALL4(f) f(v, p0, p1, p2, p3)
 
+/* float32 and float64 natively; float16 and bfloat16 stored in 16 bits,
+ * computed by the float32 algorithm (parameters in float32), each result
+ * rounded once (vX_store_f16 / _bf16, see fa_half.h). */
 #define FA_X_MAP_KERNELS(E, name, np, g32, g64, nt)                                             \
-    FA_MAP_KERNEL(name, f32, float, vf, VF_N, FA_CALL##np(fa_##name##_vf))                       \
-    FA_MAP_KERNEL(name, f64, double, vd, VD_N, FA_CALL##np(fa_##name##_vd))
+    FA_MAP_KERNEL(name, f32, float, float, vf, VF_N, , FA_CALL##np(fa_##name##_vf))              \
+    FA_MAP_KERNEL(name, f64, double, double, vd, VD_N, , FA_CALL##np(fa_##name##_vd))            \
+    FA_MAP_KERNEL(name, f16, uint16_t, float, vf, VF_N, _f16, FA_CALL##np(fa_##name##_vf))       \
+    FA_MAP_KERNEL(name, bf16, uint16_t, float, vf, VF_N, _bf16, FA_CALL##np(fa_##name##_vf))
 FA_MAP_OPS(FA_X_MAP_KERNELS)
 
 #include "fa_rows.inc.h"
@@ -134,8 +139,12 @@ FA_ROW_OPS(FA_X_ROW_ENTRIES)
 #define FA_X_FILL_MAP(E, name, np, g32, g64, nt)                                                 \
     t->map[FA_F32][FA_OP_##E] = FA_KN(name, f32);                                                \
     t->map[FA_F64][FA_OP_##E] = FA_KN(name, f64);                                                \
+    t->map[FA_F16][FA_OP_##E] = FA_KN(name, f16);                                                \
+    t->map[FA_BF16][FA_OP_##E] = FA_KN(name, bf16);                                              \
     t->map_nt[FA_F32][FA_OP_##E] = FA_KN_NT(name, f32);                                          \
-    t->map_nt[FA_F64][FA_OP_##E] = FA_KN_NT(name, f64);
+    t->map_nt[FA_F64][FA_OP_##E] = FA_KN_NT(name, f64);                                          \
+    t->map_nt[FA_F16][FA_OP_##E] = FA_KN_NT(name, f16);                                          \
+    t->map_nt[FA_BF16][FA_OP_##E] = FA_KN_NT(name, bf16);
 #define FA_X_FILL_ROW(E, name, g32, g64)                                                         \
     t->row[FA_F32][FA_OP_##E] = FA_KN(name, f32);                                                \
     t->row[FA_F64][FA_OP_##E] = FA_KN(name, f64);                                                \
