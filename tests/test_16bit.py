@@ -154,3 +154,23 @@ def test_import_does_not_need_ml_dtypes():
     r = subprocess.run([sys.executable, "-c", "import sys, fastact; print('ml_dtypes' in sys.modules)"],
                        capture_output=True, text=True, timeout=120)
     assert r.stdout.strip() == "False", "importing fastact imported ml_dtypes"
+
+
+@pytest.mark.parametrize("dt", DTYPES, ids=IDS)
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+@pytest.mark.parametrize("shape", [(7, 33), (3, 1000), (2, 3, 5), (2, 40000)], ids=str)
+def test_rows_rounded_once_from_float32(name, dt, shape, isa):
+    """softmax / log_softmax of 16-bit rows (short, and long blocked ones) are
+    the float32 kernel's results rounded once, on every level and for any
+    axis and thread count."""
+    rng = np.random.default_rng(9)
+    x = (rng.standard_normal(shape) * 4).astype(np.float32).astype(dt)
+    x.flat[::97] = np.inf if name == "log_softmax" else -np.inf
+    f = getattr(fa, name)
+    for axis in range(-1, -len(shape) - 1, -1):
+        y = f(x, axis=axis)
+        assert y.dtype == dt
+        with np.errstate(all="ignore"):
+            want = f(x.astype(np.float32), axis=axis).astype(dt)
+        assert_same(y, want, f"{name} {dt.name} {shape} axis={axis} [{isa}]")
+        assert_same(f(x, axis=axis, num_threads=2), y, f"{name} {dt.name} threads")

@@ -37,6 +37,11 @@ typedef void (*fa_row_kernel)(const void *x, void *y, size_t n);
 typedef double (*fa_rowpart_kernel)(const void *x, void *y, size_t n, double *m);
 typedef void (*fa_rowfix_kernel)(const void *x, void *y, size_t n, double a, double b);
 
+/* 16-bit <-> float32 conversion of n contiguous elements (fa_half.h's
+ * rounding), for the row drivers: 16-bit rows are computed by the float32
+ * row kernels on a float32 copy of one row (or block) at a time. */
+typedef void (*fa_cvt_kernel)(const void *x, void *y, size_t n);
+
 typedef struct {
     fa_map_kernel map[FA_N_DTYPES][FA_N_MAP_OPS];
     /* the same kernels with non-temporal stores, for large out-of-place
@@ -45,7 +50,12 @@ typedef struct {
     fa_row_kernel row[FA_N_DTYPES][FA_N_ROW_OPS];
     fa_rowpart_kernel row_part[FA_N_DTYPES][FA_N_ROW_OPS];
     fa_rowfix_kernel row_fix[FA_N_DTYPES][FA_N_ROW_OPS];
+    fa_cvt_kernel to_f32[FA_N_DTYPES];   /* FA_F16, FA_BF16 only */
+    fa_cvt_kernel from_f32[FA_N_DTYPES];
 } fa_kernel_table;
+
+/* Is dtype stored in 16 bits (computed in float32)? */
+static inline int fa_dtype_is16(int dtype) { return dtype == FA_F16 || dtype == FA_BF16; }
 
 /* Each kernels/<isa>.c defines fa_fill_<isa>(), which stores every kernel of
  * that ISA in the table (generated in kernels/fa_kernels.inc.h). */
@@ -121,7 +131,10 @@ void fa_run_blocks(int nt, long nblocks, fa_block_fn body, void *ctx);
 void fa_run_2pass(int nt, long nblocks, fa_block_fn pass1, void (*mid)(void *ctx), fa_block_fn pass2,
                   void *ctx);
 
-/* ---- rows_long.c ---- */
+/* ---- rows.c, rows_long.c ---- */
+
+/* A 16-bit row's float32 scratch could not be allocated (fa_take_oom reports it). */
+void fa_rows_oom(void);
 
 /* Rows longer than FA_ROW_BLOCK, `nt` planned threads. */
 void fa_rows_long(int op, int dtype, const void *x, void *y, size_t rows, size_t cols, int nt,

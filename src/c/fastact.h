@@ -113,8 +113,12 @@ int fa_openmp_enabled(void);
  * Up to `nthreads` threads (<= 0: the default).  Results are bitwise
  * identical for every thread count.  An invalid op or dtype does nothing. */
 void fa_map(int op, int dtype, const void *x, void *y, size_t n, const fa_params *p, int nthreads);
-/* Row op `op` (fa_row_op) over `rows` contiguous rows of `cols` elements. */
+/* Row op `op` (fa_row_op) over `rows` contiguous rows of `cols` elements.
+ * 16-bit rows need a float32 scratch row per thread (heap above 2048
+ * elements): if it cannot be allocated the rows are left unwritten and
+ * fa_take_oom() returns 1 (once). */
 void fa_rows(int op, int dtype, const void *x, void *y, size_t rows, size_t cols, int nthreads);
+int fa_take_oom(void);
 
 /* Typed conveniences. */
 static inline void fa_map_f32(int op, const float *x, float *y, size_t n, const fa_params *p, int nthreads)

@@ -101,6 +101,7 @@ typedef struct {
     int op;
     fa_rowpart_kernel part;
     fa_rowfix_kernel fix;
+    fa_cvt_kernel to32, from32; /* 16-bit rows: blocks computed in float32 scratch */
     const char *x;
     char *y;
     size_t rows, cols, nb, esize;
@@ -108,23 +109,52 @@ typedef struct {
     long nblocks;
 } long_job;
 
-/* (row, block) pair `pair` = r * nb + k: pass A */
+/* (row, block) pair `pair` = r * nb + k: pass A.  A 16-bit block is
+ * converted into a float32 scratch block first (the float32 kernels' bits). */
 static void part_pair(const long_job *j, size_t pair)
 {
     size_t r = pair / j->nb, k = pair % j->nb, lo = k * FA_ROW_BLOCK;
     size_t len = j->cols - lo < FA_ROW_BLOCK ? j->cols - lo : FA_ROW_BLOCK;
     size_t off = (r * j->cols + lo) * j->esize;
     double m;
-    j->blk[pair].s = j->part(j->x + off, j->y + off, len, &m);
+    if (j->to32 != NULL) {
+        float *w = (float *)malloc(len * sizeof(float));
+        if (w == NULL) {
+            fa_rows_oom();
+            j->blk[pair].s = j->blk[pair].m = (double)NAN;
+            return;
+        }
+        j->to32(j->x + off, w, len);
+        j->blk[pair].s = j->part(w, w, len, &m);
+        free(w);
+    } else {
+        j->blk[pair].s = j->part(j->x + off, j->y + off, len, &m);
+    }
     j->blk[pair].m = m;
 }
 
-/* the same pair: pass B */
+/* the same pair: pass B.  For 16-bit blocks softmax's terms, which pass A
+ * stored in y for the other dtypes, are recomputed (the same bits). */
 static void fix_pair(const long_job *j, size_t pair)
 {
     size_t r = pair / j->nb, k = pair % j->nb, lo = k * FA_ROW_BLOCK;
     size_t len = j->cols - lo < FA_ROW_BLOCK ? j->cols - lo : FA_ROW_BLOCK;
     size_t off = (r * j->cols + lo) * j->esize;
+    if (j->to32 != NULL) {
+        double m;
+        float *w = (float *)malloc(len * sizeof(float));
+        if (w == NULL) {
+            fa_rows_oom();
+            return;
+        }
+        j->to32(j->x + off, w, len);
+        if (j->op == FA_OP_SOFTMAX)
+            (void)j->part(w, w, len, &m);
+        j->fix(w, w, len, j->blk[pair].m, j->blk[pair].s);
+        j->from32(w, j->y + off, len);
+        free(w);
+        return;
+    }
     j->fix(j->x + off, j->y + off, len, j->blk[pair].m, j->blk[pair].s);
 }
 
@@ -165,9 +195,12 @@ void fa_rows_long(int op, int dtype, const void *x, void *y, size_t rows, size_t
     long_job j;
     size_t r;
     fa_team team;
+    const int kd = fa_dtype_is16(dtype) ? FA_F32 : dtype; /* the kernels' dtype */
     j.op = op;
-    j.part = t->row_part[dtype][op];
-    j.fix = t->row_fix[dtype][op];
+    j.part = t->row_part[kd][op];
+    j.fix = t->row_fix[kd][op];
+    j.to32 = kd != dtype ? t->to_f32[dtype] : NULL;
+    j.from32 = kd != dtype ? t->from_f32[dtype] : NULL;
     j.x = (const char *)x;
     j.y = (char *)y;
     j.rows = rows;
@@ -177,6 +210,10 @@ void fa_rows_long(int op, int dtype, const void *x, void *y, size_t rows, size_t
     j.blk = NULL;
     if (rows <= SIZE_MAX / sizeof(fa_blk) / j.nb)
         j.blk = (fa_blk *)malloc(rows * j.nb * sizeof(fa_blk));
+    if (j.blk == NULL && j.to32 != NULL) {
+        fa_rows_oom();
+        return;
+    }
     if (j.blk == NULL) { /* out of memory: the one-row kernel, serially */
         size_t rb = cols * j.esize;
         for (r = 0; r < rows; r++)

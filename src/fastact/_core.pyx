@@ -76,6 +76,7 @@ cdef extern from "fastact.h" nogil:
     void fa_rows(int op, int dtype, const void *x, void *y, size_t rows, size_t cols, int nthreads)
     const char *fa_op_name(int family, int op)
     int fa_op_nparams(int op)
+    int fa_take_oom()
 
 
 cdef extern from "numpy/arrayobject.h":
@@ -264,12 +265,15 @@ cdef inline void _run_map(int op, int t, void *px, void *py, size_t n, const fa_
         fa_map(op, dt, px, py, n, p, nt)
 
 
-cdef inline void _run_rows(int op, int t, void *px, void *py, size_t rows, size_t cols, int nt) noexcept:
+cdef inline int _run_rows(int op, int t, void *px, void *py, size_t rows, size_t cols, int nt) except -1:
     cdef int dt = _kdtype(t)
     if rows == 0 or cols == 0:
-        return
+        return 0
     with nogil:
         fa_rows(op, dt, px, py, rows, cols, nt)
+    if (dt == FA_F16 or dt == FA_BF16) and fa_take_oom():
+        raise MemoryError("fastact: no memory for a float32 scratch row")
+    return 0
 
 
 cdef inline bint _fast_in(cnp.ndarray a, int t, int fl) noexcept:
@@ -498,7 +502,7 @@ cdef object _rows(int op, object x, object axis, object out, object num_threads,
         t = cnp.PyArray_TYPE(a)
         fl = cnp.PyArray_FLAGS(a)
         if (nd >= 1 and (axis == -1 or axis == nd - 1)
-                and (t == cnp.NPY_FLOAT or t == cnp.NPY_DOUBLE)
+                and _kdtype(t) >= 0
                 and (fl & cnp.NPY_ARRAY_ALIGNED) and (fl & cnp.NPY_ARRAY_C_CONTIGUOUS)
                 and cnp.PyArray_ISNOTSWAPPED(a)):
             n = <size_t>cnp.PyArray_SIZE(a)
@@ -529,7 +533,7 @@ cdef object _rows_into(int op, object src, object dst, int nt):
 cdef object _rows_general(int op, object x, object axis, object out, int nt, str name):
     a = np.asarray(x)
     rdt = _result_dtype(a.dtype, name)
-    cdt = F32 if rdt.itemsize == 2 else rdt  # 16-bit rows: through float32 (for now)
+    cdt = rdt  # every result dtype has kernels (16-bit rows use a float32 scratch row)
     if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (int, np.integer)):
         raise TypeError(f"fastact.{name}: axis must be an int, got {type(axis).__name__}")
     cdef int nd = a.ndim

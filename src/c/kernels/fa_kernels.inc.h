@@ -135,6 +135,27 @@ FA_MAP_OPS(FA_X_MAP_KERNELS)
     FA_ROW_ENTRIES(name, f64, double)
 FA_ROW_OPS(FA_X_ROW_ENTRIES)
 
+/* 16-bit <-> float32 copies (fa_cvt_kernel), for the row drivers. */
+#define FA_CVT_KERNELS(dt, IO)                                                                   \
+    void FA_KN(to_f32, dt)(const void *xv, void *yv, size_t n)                                   \
+    {                                                                                            \
+        const uint16_t *x = (const uint16_t *)xv;                                                \
+        float *y = (float *)yv;                                                                  \
+        size_t i = 0;                                                                            \
+        for (; i + VF_N <= n; i += VF_N) vf_store(y + i, vf_load##IO(x + i));                    \
+        if (i < n) vf_store_n(y + i, vf_load_n##IO(x + i, n - i), n - i);                        \
+    }                                                                                            \
+    void FA_KN(from_f32, dt)(const void *xv, void *yv, size_t n)                                 \
+    {                                                                                            \
+        const float *x = (const float *)xv;                                                      \
+        uint16_t *y = (uint16_t *)yv;                                                            \
+        size_t i = 0;                                                                            \
+        for (; i + VF_N <= n; i += VF_N) vf_store##IO(y + i, vf_load(x + i));                    \
+        if (i < n) vf_store_n##IO(y + i, vf_load_n(x + i, n - i), n - i);                        \
+    }
+FA_CVT_KERNELS(f16, _f16)
+FA_CVT_KERNELS(bf16, _bf16)
+
 /* ---- the kernel table entries of this ISA ---- */
 #define FA_X_FILL_MAP(E, name, np, g32, g64, nt)                                                 \
     t->map[FA_F32][FA_OP_##E] = FA_KN(name, f32);                                                \
@@ -157,4 +178,8 @@ void FA_CAT2X(fa_fill_, FA_ISA)(fa_kernel_table *t)
 {
     FA_MAP_OPS(FA_X_FILL_MAP)
     FA_ROW_OPS(FA_X_FILL_ROW)
+    t->to_f32[FA_F16] = FA_KN(to_f32, f16);
+    t->to_f32[FA_BF16] = FA_KN(to_f32, bf16);
+    t->from_f32[FA_F16] = FA_KN(from_f32, f16);
+    t->from_f32[FA_BF16] = FA_KN(from_f32, bf16);
 }
