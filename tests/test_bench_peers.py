@@ -22,6 +22,9 @@ from fastact.__main__ import build_parser
 NAMES = [v.name for v in _ops.variants()]
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ENTRIES = [(v.name, p) for v in _ops.variants() for p in v.peers]
+# the peers get fastact's own default thread count, as in the bench: torch sets
+# the OpenMP count of this thread, which fastact would read as an outside limit
+THREADS = fastact.get_num_threads()
 
 
 def _load(path):
@@ -62,7 +65,7 @@ def test_peer_agrees_with_fastact(op, peer, dtype):
     v = _ops.variant(op)
     x, out = _case(v, dtype)
     try:
-        impl = peers.make_impl(peer, v, x, out, threads=1)
+        impl = peers.make_impl(peer, v, x, out, THREADS)
     except peers.Unsupported as e:
         if dtype == "float32":  # every declared peer computes float32
             raise
@@ -123,9 +126,9 @@ def test_format_carries_parameters_allocation_and_absence(peer):
     env = {"negative_slope": 0.2}
     if peer not in SPELLINGS:
         with pytest.raises(peers.Unsupported, match="no numexpr form"):
-            peers.make_impl(peer, v, x, out, 1, env)
+            peers.make_impl(peer, v, x, out, THREADS, env)
         return
-    impl = peers.make_impl(peer, v, x, out, 1, env)
+    impl = peers.make_impl(peer, v, x, out, THREADS, env)
     assert impl.allocates == (peer != "onnxruntime")
     check.check_impl(impl, x, out, fastact.leaky_relu(x, 0.2))
 
@@ -134,7 +137,7 @@ def test_numpy_expressions_work_in_place():
     # every step of the gelu_tanh chain writes into out: no temporary per call
     v = _ops.variant("gelu_tanh")
     x, out = _case(v)
-    impl = peers.make_impl("numpy", v, x, out, 1)
+    impl = peers.make_impl("numpy", v, x, out, THREADS)
     assert not impl.allocates
     tracemalloc.start()
     try:

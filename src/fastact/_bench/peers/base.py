@@ -19,7 +19,6 @@ class Impl:
     fn: Callable[[], object]
     allocates: bool = False  # fn returns a new array instead of writing `out`
     note: str = ""
-    keep: object = None      # objects that must outlive fn (bound buffers)
 
 
 @dataclass(frozen=True)

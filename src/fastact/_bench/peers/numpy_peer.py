@@ -104,6 +104,8 @@ def _build(node, x, out, env, threads):
         if isinstance(n, (Name, Const)):
             return leaf(n)
         if isinstance(n, Call) and n.fn in FORMULAS:
+            if dest is None:
+                raise Unsupported(f"{n.fn}() writes into out")
             fn = FORMULAS[n.fn](*map(leaf, n.args), out=dest, **{k: leaf(a) for k, a in n.kwargs})
             return lazy_call(fn, (), {})
         if isinstance(n, Neg):
