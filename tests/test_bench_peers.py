@@ -64,13 +64,18 @@ def test_peer_agrees_with_fastact(op, peer, dtype):
         pytest.importorskip(m)
     v = _ops.variant(op)
     x, out = _case(v, dtype)
-    try:
-        impl = peers.make_impl(peer, v, x, out, THREADS)
-    except peers.Unsupported as e:
-        if dtype == "float32":  # every declared peer computes float32
-            raise
-        pytest.skip(str(e))  # e.g. ONNX Runtime has no float64 LeakyRelu kernel
-    check.check_impl(impl, x, out, check.fastact_result(v, x))
+    spec = v.peers[peer]
+    for alt in spec if isinstance(spec, tuple) else (spec,):  # every alternative
+        w = dataclasses.replace(v, peers={peer: alt})
+        try:
+            impl = peers.make_impl(peer, w, x, out, THREADS)
+        except peers.Unsupported as e:
+            # every declared peer computes float32 (when what it calls is installed:
+            # scipy); ONNX Runtime has no float64 LeakyRelu or Gelu kernel
+            if dtype == "float32" and "not installed" not in str(e):
+                raise
+            continue
+        check.check_impl(impl, x, out, check.fastact_result(v, x))
 
 
 @pytest.mark.parametrize("peer, spec, message", [

@@ -40,12 +40,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("info", help="print the build, ISA and thread configuration")
     b = sub.add_parser(
         "bench", help="time fastact against NumPy/SciPy, numexpr, PyTorch, ONNX Runtime",
-        description="Time fastact and every peer found (NumPy/SciPy always; numexpr, torch,"
-                    " onnxruntime+onnx when installed) side by side on the same data, with"
-                    " the same thread count, and print a table per dtype.  The default run"
-                    f" is every op at n = {sizes(C.DEFAULT_SIZES)} ({large} also at"
-                    f" {sizes(C.SIZES[-1:])}) in {','.join(C.DEFAULT['dtypes'])};"
-                    " --full is every op at every size in float32 and float64.",
+        description="Time fastact and every peer found (NumPy/SciPy always; numexpr, torch,\n"
+                    "onnxruntime+onnx when installed) side by side on the same data, with the\n"
+                    "same thread count, and print a table per dtype.  The default run is every\n"
+                    f"op at n = {sizes(C.DEFAULT_SIZES)} ({large} also at {sizes(C.SIZES[-1:])})"
+                    f" in {','.join(C.DEFAULT['dtypes'])}; --full is every op at\n"
+                    f"n = {sizes(C.SIZES)} in {','.join(C.FULL['dtypes'])}.",
         epilog="examples:  python -m fastact bench --full --json bench.json --plot bench.png\n"
                "           python -m fastact bench --ops sigmoid,gelu --sizes 1e5,1e7"
                " --dtypes float32,float64",
