@@ -226,7 +226,11 @@ SOFTPLUS = Function(
              regions=(("700..760 (subnormal results)", "lin", 700.0, 760.0),
                       ("15..40 (log1p / e switch, threshold)", "lin", 15.0, 40.0)),
              cases=({"beta": 2.0}, {"beta": 0.5, "threshold": 5.0}),
-             peers={"torch": "softplus", "onnxruntime": "Softplus"}),),
+             peers={"torch": "torch._C._nn.softplus(x, beta, threshold)",
+                    # ONNX and NumPy have no beta or threshold: the form for the
+                    # defaults (beta = 1; above the threshold log1p(e^x) rounds to x)
+                    "onnxruntime": "Softplus(x)", "numpy": "np.logaddexp(0, x)",
+                    "numexpr": "where(x > 0, x, 0) + log1p(exp(-abs(x)))"}),),
     doc="log1p(exp(beta * x)) / beta, or x where beta * x > threshold (PyTorch's softplus).",
 )
 
@@ -240,7 +244,10 @@ LOG_SIGMOID = Function(
                      745.13321, 746.0, 1400.0),
              regions=(("700..760 (subnormal results)", "lin", 700.0, 760.0),
                       ("15..40 (log1p / e switch)", "lin", 15.0, 40.0)),
-             peers={"torch": "logsigmoid"}),),
+             peers={"torch": "torch._C._nn.log_sigmoid(x)",
+                    # ONNX has no LogSigmoid: torch.onnx exports it as Log(Sigmoid(x))
+                    "onnxruntime": "Log(Sigmoid(x))", "numpy": "-np.logaddexp(0, -x)",
+                    "numexpr": "where(x < 0, x, 0) - log1p(exp(-abs(x)))"}),),
     doc="log(sigmoid(x)) = -softplus(-x), without cancellation for large x.",
 )
 
