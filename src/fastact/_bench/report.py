@@ -12,6 +12,7 @@ import numpy as np
 
 from . import env, peers
 from .cases import FULL, INPUT_SCALE, ROW_LEN, SEED, SIZES, format_size, n_elements, variant
+from .cases import ops as all_ops
 
 
 def format_time(t: float | None) -> str:
@@ -34,7 +35,8 @@ def describe_cases(plan) -> str:
     groups: dict = {}
     for s, who in by_size.items():
         groups.setdefault(tuple(who), []).append(format_size(s))
-    parts = [f"{', '.join(sz)} for {'every op' if list(who) == ops and len(ops) > 1 else ', '.join(who)}"
+    every = tuple(ops) == all_ops()
+    parts = [f"{', '.join(sz)} for {'every op' if every and list(who) == ops else ', '.join(who)}"
              for who, sz in groups.items()]
     return f"{len(plan.cases)}: {', '.join(plan.dtypes)}; n = {', '.join(parts)}"
 
@@ -55,9 +57,10 @@ def header_lines(cfg: dict, threads: int, versions: dict, impls: list, plan) -> 
     ]
     found = [f"{m} {versions[m]}" for m in versions if m != "numpy" and versions[m]]
     lines.append(f"peers    : {', '.join(found) if found else 'none besides NumPy'}")
-    hints = [f"{m}: {hint}" for m, hint in env.peer_modules() if not versions.get(m)]
-    if hints:
-        lines.append(f"not found: {'; '.join(hints)}")
+    missing = [(m, hint) for m, hint in env.peer_modules() if not versions.get(m)]
+    width = max((len(m) for m, _ in missing), default=0)
+    for i, (m, hint) in enumerate(missing):
+        lines.append(f"{'not found' if i == 0 else '':<9}: {m:<{width}}  {hint}")
     lines.append(f"compared : {', '.join(impls)}")
     load = env.load_average()
     if load is not None:
