@@ -100,7 +100,7 @@ def test_default_run_is_small_and_full_is_the_grid():
     assert default.ops == ops and default.dtypes == ["float32"] and not default.full
     assert {(op, s) for _, op, s in default.cases} == (
         {(op, s) for op in ops for s in cases.DEFAULT_SIZES}
-        | {(op, cases.SIZES[-1]) for op in cases.DEFAULT_LARGE})
+        | {(op, s) for s, who in cases.DEFAULT_EXTRA.items() for op in who})
     full = cases.plan(full=True)
     assert full.full and full.repeat >= default.repeat and full.target >= default.target
     assert set(full.cases) == {(dt, op, s) for dt in ("float32", "float64") for op in ops

@@ -31,7 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     from fastact._bench import peers
 
     sizes = lambda s: ",".join(map(C.format_size, s))  # noqa: E731
-    large = ", ".join(C.DEFAULT_LARGE)
+    extra = "; ".join(f"{', '.join(who)} also at {C.format_size(s)}"
+                      for s, who in C.DEFAULT_EXTRA.items())
     p = argparse.ArgumentParser(
         prog="python -m fastact",
         description="fastact command line: benchmark against the peers installed here,"
@@ -43,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Time fastact and every peer found (NumPy/SciPy always; numexpr, torch,\n"
                     "onnxruntime+onnx when installed) side by side on the same data, with the\n"
                     "same thread count, and print a table per dtype.  The default run is every\n"
-                    f"op at n = {sizes(C.DEFAULT_SIZES)} ({large} also at {sizes(C.SIZES[-1:])})"
+                    f"op at n = {sizes(C.DEFAULT_SIZES)} ({extra})"
                     f" in {','.join(C.DEFAULT['dtypes'])}; --full is every op at\n"
                     f"n = {sizes(C.SIZES)} in {','.join(C.FULL['dtypes'])}.",
         epilog="examples:  python -m fastact bench --full --json bench.json --plot bench.png\n"
@@ -55,8 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"comma-separated ops (default: all: {','.join(ops)})")
     b.add_argument("--sizes", type=_sizes, default=None,
                    help=f"comma-separated element counts for every op, e.g. {sizes(C.SIZES)}"
-                        f" (default {sizes(C.DEFAULT_SIZES)}, and {sizes(C.SIZES[-1:])} for"
-                        f" {large}; --full: {sizes(C.SIZES)}); row ops use rows of"
+                        f" (default {sizes(C.DEFAULT_SIZES)}, {extra}; --full:"
+                        f" {sizes(C.SIZES)}); row ops use rows of"
                         f" {C.ROW_LEN}")
     b.add_argument("--dtypes", type=_list(tuple(C.DTYPES)), default=None,
                    help=f"{','.join(C.DTYPES)} (default {','.join(C.DEFAULT['dtypes'])};"
