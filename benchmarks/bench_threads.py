@@ -233,18 +233,17 @@ _THRESH_CHILD = r"""
 import json, sys, time, statistics
 import numpy as np
 import fastact as fa
+from fastact import _ops
 op, dt, sizes, reps = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), int(sys.argv[4])
 dtype = np.dtype(dt)
+v = _ops.variant(op)
+f, kw = getattr(fa, v.func), _ops.kwargs(v)
 def fn(x, y, nt):
-    if op == "gelu_tanh":
-        return fa.gelu(x, approximate="tanh", out=y, num_threads=nt)
-    if op in ("softmax", "log_softmax"):
-        return getattr(fa, op)(x, out=y, num_threads=nt)
-    return getattr(fa, op)(x, out=y, num_threads=nt)
+    return f(x, **kw, out=y, num_threads=nt)
 res = {}
 for n in sizes:
     x = (np.random.default_rng(0).standard_normal(n) * 3).astype(dtype)
-    if op in ("softmax", "log_softmax"):
+    if v.family == "rows":
         x = x.reshape(-1, 256)
     y = np.empty_like(x)
     inner = max(1, 200000 // n)
@@ -261,8 +260,15 @@ print(json.dumps(res))
 """
 
 
+def threshold_ops():
+    """The ops --thresholds measures: every variant of the op registry."""
+    from fastact import _ops
+
+    return tuple(v.name for v in _ops.variants())
+
+
 def bench_thresholds(reps):
-    from fastact._bench import OPS as ops
+    ops = threshold_ops()
     sizes = [1 << k for k in range(12, 22)]  # 4K .. 2M elements
     env = dict(os.environ, FASTACT_GRAIN_SCALE="0")
     env["PYTHONPATH"] = SRC + os.pathsep + env.get("PYTHONPATH", "")

@@ -31,6 +31,7 @@ __all__ = list(_ops.public_names()) + [
 
 
 def _cpu_model():
+    """The CPU model string: get_config()["cpu"] and the bench's machine line."""
     try:
         with open("/proc/cpuinfo") as f:
             for line in f:

@@ -52,7 +52,30 @@ class Variant:
              subnormal results), for the samplers; both signs are sampled
     regions  extra float64 sample regions (label, "lin"|"log", lo, hi) of |x|
     cases    parameter sets the tests and verifiers run besides the defaults
-    peers    how the benchmark calls the same op in other libraries
+    peers    how other libraries compute the same op, for the benchmarks
+             (python -m fastact bench, benchmarks/bench_ops.py):
+             {peer: spec} with peer "torch", "onnxruntime", "numpy" or
+             "numexpr"; a peer without an entry shows "-".  A spec is an
+             expression over ``x`` and the function's parameters (bound to the
+             values benchmarked: the defaults, and ``select``) in a small
+             subset of Python: names, numbers, strings, ``+ - * / **``, unary
+             minus, comparisons and calls ``f(a, key=b)`` of dotted names; or
+             a tuple of specs, the first that runs wins (e.g. an older
+             spelling).  The peer gives the names their meaning (grammar:
+             fastact/_bench/peers/spec.py):
+               torch        torch functions by full name; the outermost call
+                            gets out= when it takes one, else the peer is
+                            timed allocating: "torch._C._nn.elu(x, alpha)",
+                            "torch.nn.functional.selu(x)"
+               onnxruntime  ONNX operators (opset 20); positional arguments
+                            are inputs, keywords attributes:
+                            "Elu(x, alpha=alpha)", "x * Sigmoid(x)"
+               numpy        np.* and scipy.* functions; ufuncs write into the
+                            output in place ("np.maximum(x, x * s)" needs no
+                            temporary), or a formula of the NumPy adapter as
+                            the whole expression: "softmax(x, axis)"
+               numexpr      a numexpr expression: "where(x > 0, x, x * s)"
+             tests/test_bench_peers.py checks every entry.
     """
 
     name: str

@@ -29,7 +29,8 @@ def _ref_leaky_relu(v, negative_slope=0.01):
 RELU = Function(
     "relu", "map", (),
     (Variant("relu", "RELU", ref=_ref_relu, mp=None, exact=True, limits=lambda: (0.0, INF),
-             peers={"torch": "relu", "onnxruntime": "Relu"}),),
+             peers={"torch": "torch.clamp_min(x, 0)", "onnxruntime": "Relu(x)",
+                    "numpy": "np.maximum(x, 0)", "numexpr": "where(x > 0, x, 0)"}),),
     doc="max(x, 0); NaN propagates (relu(NaN) = NaN), relu(-0.0) = 0.0.",
 )
 
@@ -40,7 +41,12 @@ LEAKY_RELU = Function(
              cparams=("negative_slope",),
              limits=lambda negative_slope=0.01: (-INF * negative_slope if negative_slope else float("nan"), INF),
              cases=({"negative_slope": 0.2}, {"negative_slope": -1.5}),
-             peers={"torch": "leaky_relu", "onnxruntime": "LeakyRelu"}),),
+             peers={"torch": ("torch._C._nn.leaky_relu(x, negative_slope)",
+                              "torch.ops.aten.leaky_relu.out(x, negative_slope)"),
+                    "onnxruntime": "LeakyRelu(x, alpha=negative_slope)",
+                    # max(x, s*x) is leaky_relu for s <= 1 (the default 0.01)
+                    "numpy": "np.maximum(x, x * negative_slope)",
+                    "numexpr": "where(x > 0, x, x * negative_slope)"}),),
     doc="x if x > 0 else x * negative_slope (the slope rounded to the result dtype).",
 )
 
@@ -63,7 +69,9 @@ SIGMOID = Function(
                      745.13321, 746.0, 760.0),
              regions=(("x=-760..-700 (subnormal results)", "lin", 700.0, 760.0),
                       ("30..40 (saturation to 1)", "lin", 30.0, 40.0)),
-             peers={"torch": "sigmoid", "onnxruntime": "Sigmoid"}),),
+             peers={"torch": "torch.sigmoid(x)", "onnxruntime": "Sigmoid(x)",
+                    "numpy": ("scipy.special.expit(x)", "1 / (1 + np.exp(-x))"),
+                    "numexpr": "1 / (1 + exp(-x))"}),),
     doc="1 / (1 + exp(-x)).",
 )
 
@@ -73,7 +81,8 @@ TANH = Function(
              points=(0.3465736, 0.5493061443340549, 7.9, 9.010913, 9.1, 18.2, 19.061547, 19.1),
              regions=(("0.3..0.7 (poly/exp switch)", "lin", 0.3, 0.7),
                       ("18..20 (saturation)", "lin", 18.0, 20.0)),
-             peers={"torch": "tanh", "onnxruntime": "Tanh"}),),
+             peers={"torch": "torch.tanh(x)", "onnxruntime": "Tanh(x)", "numpy": "np.tanh(x)",
+                    "numexpr": "tanh(x)"}),),
     doc="Hyperbolic tangent.",
 )
 
@@ -89,7 +98,11 @@ SILU = Function(
                      708.0, 708.3964, 744.44, 745.13321, 760.0),
              regions=(("700..760 (subnormal results)", "lin", 700.0, 760.0),
                       ("30..40 (saturation)", "lin", 30.0, 40.0)),
-             peers={"torch": "silu", "onnxruntime": "Silu"}),),
+             peers={"torch": ("torch._C._nn.silu(x)", "torch.ops.aten.silu.out(x)"),
+                    # ONNX has no SiLU operator; ONNX Runtime fuses this pattern
+                    "onnxruntime": "x * Sigmoid(x)",
+                    "numpy": ("x * scipy.special.expit(x)", "x / (1 + np.exp(-x))"),
+                    "numexpr": "x / (1 + exp(-x))"}),),
     doc="x * sigmoid(x) (also called swish).",
 )
 
@@ -155,14 +168,23 @@ GELU = Function(
                         1.4e154, 1e300),
                 regions=(("25..40 (neg. tail, subnormal at -38.5)", "lin", 25.0, 40.0),
                          ("5..10 (saturation)", "lin", 5.0, 10.0)),
-                peers={"torch": "gelu", "onnxruntime": "Gelu"}),
+                peers={"torch": ("torch._C._nn.gelu(x, approximate='none')",
+                                 "torch.ops.aten.gelu.out(x, approximate='none')"),
+                       "onnxruntime": "Gelu(x, approximate='none')",
+                       "numpy": "x * (1 + scipy.special.erf(x * 0.7071067811865476)) * 0.5"}),
         Variant("gelu_tanh", "GELU_TANH", select={"approximate": "tanh"}, ref=_ref_gelu_tanh,
                 mp=_mp_gelu_tanh, limits=lambda: (-0.0, INF),
                 points=(2.6, 5.5, 10.0, 11.5, 12.0, 6.98e12, 1.97e13, 20.0, 21.0, 22.0, 5.6e102,
                         1.0e103, 2.0e103),
                 regions=(("15..25 (neg. tail, subnormal at -21.7)", "lin", 15.0, 25.0),
                          ("3..8 (saturation)", "lin", 3.0, 8.0)),
-                peers={"torch": "gelu_tanh", "onnxruntime": "Gelu_tanh"}),
+                peers={"torch": ("torch._C._nn.gelu(x, approximate='tanh')",
+                                 "torch.ops.aten.gelu.out(x, approximate='tanh')"),
+                       "onnxruntime": "Gelu(x, approximate='tanh')",
+                       "numpy": "x * (1 + np.tanh((x + x * x * x * 0.044715)"
+                                " * 0.7978845608028654)) * 0.5",
+                       "numexpr": "0.5 * x * (1 + tanh(0.7978845608028654"
+                                  " * (x + 0.044715 * x * x * x)))"}),
     ),
     doc='GELU: "none" -> x * Phi(x) (exact, erf form); "tanh" -> PyTorch\'s tanh approximation.',
 )
@@ -204,7 +226,11 @@ SOFTPLUS = Function(
              regions=(("700..760 (subnormal results)", "lin", 700.0, 760.0),
                       ("15..40 (log1p / e switch, threshold)", "lin", 15.0, 40.0)),
              cases=({"beta": 2.0}, {"beta": 0.5, "threshold": 5.0}),
-             peers={"torch": "softplus", "onnxruntime": "Softplus"}),),
+             peers={"torch": "torch._C._nn.softplus(x, beta, threshold)",
+                    # ONNX and NumPy have no beta or threshold: the form for the
+                    # defaults (beta = 1; above the threshold log1p(e^x) rounds to x)
+                    "onnxruntime": "Softplus(x)", "numpy": "np.logaddexp(0, x)",
+                    "numexpr": "where(x > 0, x, 0) + log1p(exp(-abs(x)))"}),),
     doc="log1p(exp(beta * x)) / beta, or x where beta * x > threshold (PyTorch's softplus).",
 )
 
@@ -218,7 +244,13 @@ LOG_SIGMOID = Function(
                      745.13321, 746.0, 1400.0),
              regions=(("700..760 (subnormal results)", "lin", 700.0, 760.0),
                       ("15..40 (log1p / e switch)", "lin", 15.0, 40.0)),
-             peers={"torch": "logsigmoid"}),),
+             peers={"torch": "torch._C._nn.log_sigmoid(x)",
+                    # ONNX has no LogSigmoid.  torch.onnx exports Log(Sigmoid(x)), which
+                    # ORT's float32 Sigmoid leaves 8e-3 off at x = -12; Softplus has no
+                    # float64 kernel in ORT, where Log(Sigmoid(x)) is accurate
+                    "onnxruntime": ("-Softplus(-x)", "Log(Sigmoid(x))"),
+                    "numpy": "-np.logaddexp(0, -x)",
+                    "numexpr": "where(x < 0, x, 0) - log1p(exp(-abs(x)))"}),),
     doc="log(sigmoid(x)) = -softplus(-x), without cancellation for large x.",
 )
 

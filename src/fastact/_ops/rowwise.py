@@ -32,14 +32,20 @@ _AXIS = Param("axis", -1, kind="axis", doc="the axis the rows run along")
 SOFTMAX = Function(
     "softmax", "rows", (_AXIS,),
     (Variant("softmax", "SOFTMAX", ref=lambda w, axis=-1: _rows_ref(w, axis, log=False), mp=None,
-             limits=lambda: (0.0, 1.0), peers={"torch": "softmax", "onnxruntime": "Softmax"}),),
+             limits=lambda: (0.0, 1.0),
+             peers={"torch": ("torch._softmax(x, axis, False)",
+                              "torch.ops.aten._softmax.out(x, axis, False)"),
+                    "onnxruntime": "Softmax(x, axis=axis)", "numpy": "softmax(x, axis)"}),),
     doc="exp(x - max) / sum(exp(x - max)) along `axis`.",
 )
 
 LOG_SOFTMAX = Function(
     "log_softmax", "rows", (_AXIS,),
     (Variant("log_softmax", "LOG_SOFTMAX", ref=lambda w, axis=-1: _rows_ref(w, axis, log=True), mp=None,
-             limits=lambda: (-INF, 0.0), peers={"torch": "log_softmax", "onnxruntime": "LogSoftmax"}),),
+             limits=lambda: (-INF, 0.0),
+             peers={"torch": ("torch._log_softmax(x, axis, False)",
+                              "torch.ops.aten._log_softmax.out(x, axis, False)"),
+                    "onnxruntime": "LogSoftmax(x, axis=axis)", "numpy": "log_softmax(x, axis)"}),),
     doc="x - max - log(sum(exp(x - max))) along `axis`.",
 )
 
