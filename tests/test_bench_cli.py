@@ -47,7 +47,7 @@ def test_bench_table_and_json(tmp_path, capsys):
 
 @pytest.mark.parametrize("args, message", [
     (["--ops", "sigmoid,swishh"], "swishh"),
-    (["--dtypes", "float16"], "float16"),
+    (["--dtypes", "float8"], "float8"),
     (["--repeat", "0"], "--repeat"),
 ])
 def test_bench_rejects_bad_options(args, message, capsys):

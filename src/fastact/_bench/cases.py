@@ -37,10 +37,14 @@ class DType:
 
     @property
     def numpy(self) -> np.dtype:
+        if self.name == "bfloat16":
+            import ml_dtypes  # noqa: F401  (registers the dtype; the bench says so when missing)
         return np.dtype(self.name)
 
 
-DTYPES = {d.name: d for d in (DType("float32", 1e-4, 1e-5), DType("float64", 1e-6, 1e-9))}
+# 16-bit tolerances: two ulps of the type (peers compute in float32 and round once too)
+DTYPES = {d.name: d for d in (DType("float32", 1e-4, 1e-5), DType("float64", 1e-6, 1e-9),
+                              DType("float16", 2e-3, 1e-4), DType("bfloat16", 1.6e-2, 1e-3))}
 
 
 def ops() -> tuple:
@@ -101,6 +105,11 @@ def plan(ops=None, dtypes=None, sizes=None, repeat=None, target=None, full=False
     base = FULL if full else QUICK if quick else DEFAULT
     ops = list(ops or (v.name for v in _ops.variants()))
     dtypes = list(dtypes or base.get("dtypes", DEFAULT["dtypes"]))
+    for dt in dtypes:
+        try:
+            DTYPES[dt].numpy
+        except ImportError:
+            raise SystemExit(f"fastact bench: --dtypes {dt} needs ml_dtypes (pip install ml_dtypes)") from None
     if sizes:
         grid = {op: list(sizes) for op in ops}
     elif full:

@@ -23,8 +23,14 @@ def check_fastact(v, x: np.ndarray, got: np.ndarray, limit: int = 4096) -> None:
     else:
         xs, gs = x[:limit], got[:limit]
     d = DTYPES[str(x.dtype)]
-    np.testing.assert_allclose(gs, _ops.reference(v, xs), rtol=d.rtol, atol=d.atol,
+    np.testing.assert_allclose(_f32(gs), _f32(_ops.reference(v, xs)), rtol=d.rtol, atol=d.atol,
                                err_msg=f"fastact {v.name} {x.dtype} vs fastact.reference")
+
+
+def _f32(a):
+    """16-bit arrays compared in float32 (bfloat16 has no NumPy arithmetic of its own)."""
+    a = np.asarray(a)
+    return a.astype(np.float32) if a.dtype.itemsize == 2 else a
 
 
 def check_impl(impl: Impl, x: np.ndarray, out: np.ndarray, expected: np.ndarray,
@@ -44,7 +50,7 @@ def check_impl(impl: Impl, x: np.ndarray, out: np.ndarray, expected: np.ndarray,
             raise AssertionError(f"{impl.name} is not a copy")
         return
     d = DTYPES[str(x.dtype)]
-    g, e = got.reshape(-1), expected.reshape(-1)
+    g, e = _f32(got).reshape(-1), _f32(expected).reshape(-1)
     step = 1 << 20  # blocks: bounded temporaries, fast on 1e7 elements
     for i in range(0, g.size, step):
         gb, eb = g[i:i + step], e[i:i + step]

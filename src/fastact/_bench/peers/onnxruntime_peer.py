@@ -24,7 +24,7 @@ OPSET = 20  # Gelu is opset 20
 _NODES = {"+": "Add", "-": "Sub", "*": "Mul", "/": "Div", "**": "Pow", ">": "Greater",
           "<": "Less", ">=": "GreaterOrEqual", "<=": "LessOrEqual", "==": "Equal"}
 # ONNX tensor element types by bench dtype name (TensorProto attribute names)
-_ELEM = {"float32": "FLOAT", "float64": "DOUBLE"}
+_ELEM = {"float32": "FLOAT", "float64": "DOUBLE", "float16": "FLOAT16", "bfloat16": "BFLOAT16"}
 
 
 def _schema(op: str):

@@ -14,6 +14,8 @@ from __future__ import annotations
 import operator
 import warnings
 
+import numpy as np
+
 from .base import Adapter, module_version, try_import
 from .spec import BinOp, Call, Const, Name, Neg, SpecError, lazy_call, walk
 
@@ -49,6 +51,8 @@ def _check(node, v) -> None:
 def _tensor(torch, a):
     with warnings.catch_warnings():  # x is read-only; torch only reads it
         warnings.simplefilter("ignore", UserWarning)
+        if a.dtype.kind == "V" and a.dtype.itemsize == 2 and a.dtype.name == "bfloat16":
+            return torch.from_numpy(a.view(np.int16)).view(torch.bfloat16)  # ml_dtypes' bfloat16
         return torch.from_numpy(a)
 
 
