@@ -57,8 +57,10 @@ def _case(v, dtype="float32"):
     return x, np.empty_like(x)
 
 
+# the 16-bit dtypes are left out: several peers' formulas are not accurate in
+# them (NumPy's float16 erf-GELU), which the bench reports as "wrong"
 @pytest.mark.parametrize("op, peer", ENTRIES, ids=[f"{o}-{p}" for o, p in ENTRIES])
-@pytest.mark.parametrize("dtype", list(cases.DTYPES))
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_peer_agrees_with_fastact(op, peer, dtype):
     for m in peers.missing(peer):
         pytest.importorskip(m)
