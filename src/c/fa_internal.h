@@ -136,6 +136,15 @@ void fa_run_2pass(int nt, long nblocks, fa_block_fn pass1, void (*mid)(void *ctx
 /* A 16-bit row's float32 scratch could not be allocated (fa_take_oom reports it). */
 void fa_rows_oom(void);
 
+/* One block's statistics of a long row: pass A's max and sum; after
+ * fa_combine_row, the arguments (a, b) of the block's fix kernel. */
+typedef struct {
+    double m, s;
+} fa_blk;
+/* Merge the statistics of the nb blocks of one row in block order, in place
+ * (rows_long.c; rows_split.c exports it as fa_rows_combine). */
+void fa_combine_row(int op, fa_blk *blk, size_t nb);
+
 /* Rows longer than FA_ROW_BLOCK, `nt` planned threads. */
 void fa_rows_long(int op, int dtype, const void *x, void *y, size_t rows, size_t cols, int nt,
                   size_t grain);

@@ -3,6 +3,7 @@
  *
  * Layers (data flows one way):
  *   fa_map / fa_rows        entry points (map.c, rows.c): one per op family
+ *   fa_rows_part/_fix/...   the passes of fa_rows for rows cut into pieces (rows_split.c)
  *     -> parallel runner    (parallel.c: threads, blocks, back-off)
  *       -> kernel table     (dispatch.c: filled once from CPU detection + FASTACT_ISA)
  *         -> ISA kernels    (kernels/<isa>.c: contiguous arrays, no strides, no threads)
@@ -119,6 +120,39 @@ void fa_map(int op, int dtype, const void *x, void *y, size_t n, const fa_params
  * fa_take_oom() returns 1 (once). */
 void fa_rows(int op, int dtype, const void *x, void *y, size_t rows, size_t cols, int nthreads);
 int fa_take_oom(void);
+
+/* ---- rows_split.c: rows cut into pieces the caller keeps apart ----
+ * softmax / log_softmax of rows whose elements lie in several pieces (the
+ * chunks of a dask array along the axis), in the two passes fa_rows uses for
+ * rows longer than its block, with the combination in between exposed:
+ *   1. fa_rows_part on each piece of `rows` contiguous rows of `cols`
+ *      elements: per row, fa_rows_nblocks(cols) statistics (the piece is cut
+ *      into blocks as fa_rows cuts a long row), stored row-major in m and s
+ *      (rows * nblocks entries each).  softmax stores e^(x - m) in y; y may
+ *      be NULL (nothing kept) or x (in place).
+ *   2. per row, the statistics of all its pieces in piece order (rows x
+ *      npieces, row-major) -> fa_rows_combine, which replaces them in place by
+ *      the arguments (a, b) of the final pass.
+ *   3. fa_rows_fix on each piece with its own (a, b) entries: softmax
+ *      multiplies the e^(x - m) that fa_rows_part stored in y by a (run
+ *      fa_rows_part into y again first if they were not kept: it recomputes
+ *      them bit for bit); log_softmax writes y = (x - a) - b.
+ * Rows of pieces whose lengths are multiples of FA_ROW_BLOCK (16384) get
+ * bitwise the results fa_rows gives rows longer than FA_ROW_BLOCK.  The
+ * special rows (NaN, +inf, all -inf) give all-NaN rows, as fa_rows.
+ * dtype is FA_F32 or FA_F64 (16-bit data: convert pieces to float32 first).
+ * Returns 0; -1 for an invalid op, dtype or NULL pointer; -2 if scratch
+ * memory (fa_rows_part with y == NULL, fa_rows_combine) could not be
+ * allocated. */
+size_t fa_rows_nblocks(size_t cols);
+/* 1 if fa_rows_fix of `op` works on the terms fa_rows_part stored in y
+ * (softmax), 0 if it reads x only (log_softmax). */
+int fa_rows_fix_uses_terms(int op);
+int fa_rows_part(int op, int dtype, const void *x, void *y, size_t rows, size_t cols, double *m, double *s,
+                 int nthreads);
+int fa_rows_combine(int op, size_t rows, size_t npieces, double *m, double *s);
+int fa_rows_fix(int op, int dtype, const void *x, void *y, size_t rows, size_t cols, const double *a,
+                const double *b, int nthreads);
 
 /* Typed conveniences. */
 static inline void fa_map_f32(int op, const float *x, float *y, size_t n, const fa_params *p, int nthreads)

@@ -5,8 +5,9 @@
  *
  * Every long row is cut into blocks of FA_ROW_BLOCK elements (the last one
  * shorter) whatever the thread count.  Pass A (kernel row_part) gives each
- * block's max m_b and sum s_b; combine_row merges them serially in block
- * order; pass B (kernel row_fix) writes the block's results.  Each block is
+ * block's max m_b and sum s_b; fa_combine_row merges them serially in block
+ * order (rows_split.c uses it too, for rows whose pieces the caller keeps
+ * apart); pass B (kernel row_fix) writes the block's results.  Each block is
  * computed by the same kernels with the same inputs however the work is
  * split, so results are bitwise identical for every thread count.
  *   softmax:     M = max m_b, S = sum s_b e^(m_b - M), y = e^(x - m_b) * f_b
@@ -30,10 +31,6 @@
 
 #include "fa_internal.h"
 
-typedef struct {
-    double m, s; /* pass A: block max, block sum; after combine_row: fix's a, b */
-} fa_blk;
-
 /* Neumaier-compensated running total: *s + *c accumulates v. */
 static void acc_sum(double *s, double *c, double v)
 {
@@ -54,8 +51,9 @@ static double exp_diff(double a, double b)
     return e + e * err;
 }
 
-/* Merge the nb blocks of one row; leaves the arguments of row_fix in blk. */
-static void combine_row(int op, fa_blk *blk, size_t nb)
+/* Merge the nb blocks of one row; leaves the arguments of row_fix in blk
+ * (fa_internal.h; rows_split.c exports it as fa_rows_combine). */
+void fa_combine_row(int op, fa_blk *blk, size_t nb)
 {
     double M = -INFINITY, S = 0.0, c = 0.0, L;
     size_t b, bs = 0;
@@ -164,7 +162,7 @@ static void long_row(const long_job *j, size_t r)
     size_t k;
     for (k = 0; k < j->nb; k++)
         part_pair(j, r * j->nb + k);
-    combine_row(j->op, j->blk + r * j->nb, j->nb);
+    fa_combine_row(j->op, j->blk + r * j->nb, j->nb);
     for (k = 0; k < j->nb; k++)
         fix_pair(j, r * j->nb + k);
 }
@@ -177,7 +175,7 @@ static void combine_all(void *ctx)
     const long_job *j = (const long_job *)ctx;
     size_t r;
     for (r = 0; r < j->rows; r++)
-        combine_row(j->op, j->blk + r * j->nb, j->nb);
+        fa_combine_row(j->op, j->blk + r * j->nb, j->nb);
 }
 static void rows_body(void *ctx, long b)
 {
