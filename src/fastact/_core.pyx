@@ -383,6 +383,9 @@ cdef object _map(int op, object x, object out, object num_threads, const fa_para
     if num_threads is not None:
         nt = _check_threads(num_threads, "fastact." + name)
     if type(x) is not cnp.ndarray:
+        h = _foreign_handler(x)  # dask, xarray, pandas: fastact._foreign (_core_foreign.pxi)
+        if h is not None:
+            return h(x, out, nt, name, "map", op, (p.v[0], p.v[1], p.v[2], p.v[3]))
         x = np.asarray(x)  # lists, scalars, subclasses: may then take the fast path
     if type(x) is cnp.ndarray:
         a = <cnp.ndarray>x
@@ -495,6 +498,9 @@ cdef object _rows(int op, object x, object axis, object out, object num_threads,
     if num_threads is not None:
         nt = _check_threads(num_threads, "fastact." + name)
     if type(x) is not cnp.ndarray:
+        h = _foreign_handler(x)  # dask, xarray, pandas: fastact._foreign (_core_foreign.pxi)
+        if h is not None:
+            return h(x, out, nt, name, "rows", op, axis)
         x = np.asarray(x)
     if type(x) is cnp.ndarray and type(axis) is int:
         a = <cnp.ndarray>x
@@ -590,3 +596,10 @@ cdef object _rows_general(int op, object x, object axis, object out, int nt, str
 # --------------------------------------------------------------------------
 
 include "_ops_gen.pxi"
+
+
+# --------------------------------------------------------------------------
+# Arrays that are not ndarrays (fastact._foreign)
+# --------------------------------------------------------------------------
+
+include "_core_foreign.pxi"
