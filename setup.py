@@ -228,13 +228,19 @@ _codegen = importlib.util.spec_from_file_location(
 _codegen_mod = importlib.util.module_from_spec(_codegen)
 _codegen.loader.exec_module(_codegen_mod)
 _codegen_mod.generate(os.path.join("src", "fastact"))
+# ... and the Cython API (_core.pxd, _capi_gen.pxi, cython_api.pxd: see _capigen.py).
+_capigen = importlib.util.spec_from_file_location(
+    "fastact_capigen", os.path.join("src", "fastact", "_ops", "_capigen.py"))
+_capigen_mod = importlib.util.module_from_spec(_capigen)
+_capigen.loader.exec_module(_capigen_mod)
+_capigen_mod.generate(os.path.join("src", "fastact"))
 
 ext = Extension(
     "fastact._core",
     sources=[os.path.join("src", "fastact", "_core.pyx")],
     include_dirs=[C_DIR, np.get_include()],
     depends=_all_c_deps() + [os.path.join("src", "fastact", n)
-                             for n in ("_ops_gen.pxi", "_core_foreign.pxi")],
+                             for n in ("_ops_gen.pxi", "_core_foreign.pxi", "_capi_gen.pxi", "_core.pxd")],
     define_macros=[
         ("NPY_NO_DEPRECATED_API", "NPY_1_9_API_VERSION"),
         # Built against NumPy 2 headers, importable with NumPy >= 1.23 at run time.

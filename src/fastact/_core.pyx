@@ -599,7 +599,10 @@ include "_ops_gen.pxi"
 
 
 # --------------------------------------------------------------------------
-# Arrays that are not ndarrays (fastact._foreign)
+# Arrays that are not ndarrays (fastact._foreign) and the C API for Cython
+# (fastact/cython_api.pxd; the pointer-level functions are generated from
+# the registry into _capi_gen.pxi and declared in _core.pxd)
 # --------------------------------------------------------------------------
 
 include "_core_foreign.pxi"
+include "_capi_gen.pxi"
