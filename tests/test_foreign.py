@@ -388,3 +388,31 @@ def test_pandas_nullable(pd):
     r = fa.softmax(df, axis=1)
     assert r.iloc[1].isna().all() and not r.iloc[0].isna().any()
     _same(r.iloc[0].to_numpy(np.float64), fa.softmax(np.array([1.0, 0.5])))
+
+
+# ----------------------------------------------------------------- the registry
+
+
+def test_every_family_has_a_method_in_every_adapter():
+    """A new family in the registry needs its hook in each adapter (docs/arrays.md)."""
+    from fastact import _foreign
+
+    for f in _ops.FUNCTIONS:
+        for ad in _foreign._ADAPTERS:
+            assert callable(getattr(ad, f.family, None)), (type(ad).__name__, f.family, f.name)
+
+
+def test_every_registry_function_on_labelled_objects(xr, pd):
+    x = _x((4, 7), np.float64)
+    a = xr.DataArray(x, dims=("r", "c"), name="v")
+    s = pd.Series(x[0], name="s")
+    for f in _ops.FUNCTIONS:
+        for v in f.variants:
+            for params in _ops.cases(v):
+                want = _ops.call(v, x, params)
+                r = _ops.call(v, a, params)
+                assert isinstance(r, xr.DataArray) and r.dims == a.dims
+                _same(r.values, want)
+                r = _ops.call(v, s, params)
+                assert isinstance(r, pd.Series) and r.name == "s"
+                _same(r.to_numpy(), _ops.call(v, x[0], params))

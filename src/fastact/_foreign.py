@@ -361,7 +361,10 @@ class Pandas(Adapter):
             return ctor(res, index=df.index, columns=df.columns, copy=False).__finalize__(df)
         if ax == 1:  # along the columns with masked columns: NA rows
             mask = np.asarray(df.isna())
-            common = np.result_type(*[getattr(d, "numpy_dtype", d) for d in dtypes])
+            try:
+                common = np.result_type(*[getattr(d, "numpy_dtype", d) for d in dtypes])
+            except TypeError:  # e.g. a categorical column: the object array's TypeError below
+                return call.replace(args=1).eager(df.to_numpy())
             vals = df.to_numpy(dtype=common, na_value=np.nan if common.kind == "f" else 0)
             res = call.replace(args=1).eager(vals)
             rowmask = np.broadcast_to(mask.any(axis=1, keepdims=True), mask.shape)
