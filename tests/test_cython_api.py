@@ -103,6 +103,31 @@ def null_ptr():
     return relu_f32_ptr(NULL, NULL, 4), relu_f32_ptr(NULL, NULL, 0)
 '''
 
+
+def _generated_wrappers():
+    """A def per registry variant and dtype calling its Cython API function, so
+    that every row of the registry (with its parameters) is built and checked."""
+    lines = []
+    for f in _ops.FUNCTIONS:
+        real = [p.name for p in f.params if p.kind == "real"]
+        for v in f.variants:
+            for dt, ct in (("f32", "float"), ("f64", "double")):
+                args = "".join(f", double {p}" for p in real)
+                call = "".join(f", {p}" for p in real)
+                dims = "[::1]" if f.family == "map" else "[:, ::1]"
+                lines += [
+                    f"def call_{v.name}_{dt}(const {ct}{dims} x, {ct}{dims} out{args}):",
+                    "    cdef int rc",
+                    "    with nogil:",
+                    f"        rc = fca.{v.name}_{dt}(x, out{call})",
+                    "    return rc",
+                    "",
+                ]
+    return "\n".join(lines)
+
+
+PYX += "\n\n" + _generated_wrappers()
+
 SETUP = r'''
 import sys
 from setuptools import Extension, setup
@@ -219,3 +244,19 @@ def test_every_registry_variant_is_exported():
     for v in _ops.variants():
         for dt in ("f32", "f64"):
             assert f"cdef inline int {v.name}_{dt}(" in text
+
+
+def test_every_registry_variant_through_the_cython_api(downstream):
+    rng = np.random.default_rng(3)
+    for f in _ops.FUNCTIONS:
+        for v in f.variants:
+            for params in _ops.cases(v):
+                kw = {p.name: params.get(p.name, p.default) for p in f.params if p.kind == "real"}
+                for dt in (np.float32, np.float64):
+                    shape = (333,) if f.family == "map" else (7, 50)
+                    x = (rng.standard_normal(shape) * 5).astype(dt)
+                    out = np.empty_like(x)
+                    name = f"call_{v.name}_{'f32' if dt == np.float32 else 'f64'}"
+                    assert getattr(downstream, name)(x, out, *kw.values()) == 0, name
+                    want = _ops.call(v, x, params)
+                    assert np.array_equal(_bits(out), _bits(want)), (name, params)

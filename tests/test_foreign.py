@@ -416,3 +416,19 @@ def test_every_registry_function_on_labelled_objects(xr, pd):
                 r = _ops.call(v, s, params)
                 assert isinstance(r, pd.Series) and r.name == "s"
                 _same(r.to_numpy(), _ops.call(v, x[0], params))
+
+
+def test_dask_bfloat16(dask_array):
+    ml_dtypes = pytest.importorskip("ml_dtypes")
+    da = dask_array
+    bf = np.dtype(ml_dtypes.bfloat16)
+    x = _x((6, 40)).astype(bf)
+    d = da.from_array(x, chunks=(3, 13))
+    y = fa.gelu(d)
+    assert y.dtype == bf
+    _same(y.compute().view(np.uint16), fa.gelu(x).view(np.uint16))
+    for f in ROWS:
+        r = f(d).compute()
+        assert r.dtype == bf
+        e = f(x).astype(np.float32)
+        assert np.allclose(r.astype(np.float32), e, rtol=2e-2, atol=1e-3)

@@ -83,7 +83,7 @@ cdef tuple _split_src(object x, int ax, str name):
     aligned, native, in the compute dtype (x itself when it already is)."""
     a = np.asarray(x)
     rdt = _result_dtype(a.dtype, name)
-    cdt = F32 if rdt == F16 else rdt
+    cdt = rdt if (rdt == F32 or rdt == F64) else F32  # 16-bit results: computed in float32, rounded once
     src = np.moveaxis(a, normalize_axis_index(ax, a.ndim), -1)
     if not (src.dtype == cdt and src.flags.c_contiguous and src.flags.aligned):
         src = np.array(src, dtype=cdt, order="C")
