@@ -260,3 +260,21 @@ def test_every_registry_variant_through_the_cython_api(downstream):
                     assert getattr(downstream, name)(x, out, *kw.values()) == 0, name
                     want = _ops.call(v, x, params)
                     assert np.array_equal(_bits(out), _bits(want)), (name, params)
+
+
+def test_parameter_checks_are_return_codes(downstream):
+    checked = [(f, p) for f in _ops.FUNCTIONS for p in f.params if p.kind == "real" and p.check]
+    if not checked:
+        pytest.skip("no registry parameter has a check")
+    for f, p in checked:
+        v = f.variants[0]
+        bad = 0.0 if p.check in ("positive", "nonzero") else None
+        kw = {q.name: (bad if q is p else q.default) for q in f.params if q.kind == "real"}
+        x = np.ones(5)
+        out = np.full(5, 7.0)
+        assert getattr(downstream, f"call_{v.name}_f64")(x, out, *kw.values()) == -2, (f.name, p.name)
+        assert (out == 7.0).all()
+        if p.check != "positive":
+            continue
+        kw[p.name] = float("nan")  # not > 0, as in the Python check
+        assert getattr(downstream, f"call_{v.name}_f64")(x, out, *kw.values()) == -2, (f.name, p.name)
