@@ -39,7 +39,10 @@ def _docstring(f):
 
 
 def _signature(f):
-    parts = ["x"] + [f"{p.name}={p.default!r}" for p in f.params] + ["out=None", "*", "num_threads=None"]
+    pos = [p for p in f.params if not p.keyword_only]
+    kwo = [p for p in f.params if p.keyword_only]
+    parts = list(f.inputs) + [f"{p.name}={p.default!r}" for p in pos] + ["out=None", "*"]
+    parts += [f"{p.name}={p.default!r}" for p in kwo] + ["num_threads=None"]
     return ", ".join(parts)
 
 
@@ -54,32 +57,50 @@ def _cparam_expr(expr, f):
     return expr
 
 
-def _wrapper(f):
-    out = [f"def {f.name}({_signature(f)}):", f'    """{_docstring(f)}"""']
+def kernel_params(f):
+    """Lines that fill `cdef fa_params p` (and `cdef int op`) from the public
+    parameters: "real" ones validated and converted, the "choice" one picking
+    the variant's C op, then the variants' cparams.  For families whose
+    kernels take fa_params."""
+    out = ["    cdef fa_params p", "    cdef int op", "    p.v[0] = p.v[1] = p.v[2] = p.v[3] = 0.0"]
+    for p in f.params:
+        if p.kind == "real":
+            out.append(f"    cdef double {_cname(p)} = _real({p.name}, \"{f.name}\", \"{p.name}\", \"{p.check or ''}\")")
     choices = [p for p in f.params if p.kind == "choice"]
-    if f.family == "map":
-        out.append("    cdef fa_params p")
-        out.append("    cdef int op")
-        out.append("    p.v[0] = p.v[1] = p.v[2] = p.v[3] = 0.0")
-        for p in f.params:
-            if p.kind == "real":
-                out.append(f"    cdef double {_cname(p)} = _real({p.name}, \"{f.name}\", \"{p.name}\", \"{p.check or ''}\")")
-        if choices:
-            (p,) = choices  # one choice parameter per function
-            out.append(f"    op = _choose({p.name}, {_choice_table(f, p)}, \"{f.name}\", \"{p.name}\")")
-        else:
-            out.append(f"    op = FA_OP_{f.variants[0].c}")
-        cps = {v.cparams for v in f.variants}
-        if len(cps) != 1:
-            raise ValueError(f"{f.name}: variants of one function must share cparams")
-        for i, e in enumerate(next(iter(cps))):
-            out.append(f"    p.v[{i}] = {_cparam_expr(e, f)}")
-        out.append(f'    return _map(op, x, out, num_threads, &p, "{f.name}")')
-    elif f.family == "rows":
-        out.append(f'    return _rows(FA_OP_{f.variants[0].c}, x, axis, out, num_threads, "{f.name}")')
+    if choices:
+        (p,) = choices  # one choice parameter per function
+        out.append(f"    op = _choose({p.name}, {_choice_table(f, p)}, \"{f.name}\", \"{p.name}\")")
     else:
+        out.append(f"    op = FA_OP_{f.variants[0].c}")
+    cps = {v.cparams for v in f.variants}
+    if len(cps) != 1:
+        raise ValueError(f"{f.name}: variants of one function must share cparams")
+    for i, e in enumerate(next(iter(cps))):
+        out.append(f"    p.v[{i}] = {_cparam_expr(e, f)}")
+    return out
+
+
+def _body_map(f):
+    return kernel_params(f) + [f'    return _map(op, x, out, num_threads, &p, "{f.name}")']
+
+
+def _body_rows(f):
+    return [f'    return _rows(FA_OP_{f.variants[0].c}, x, axis, out, num_threads, "{f.name}")']
+
+
+# family -> the wrapper's body after its docstring; the driver it calls lives
+# in _core.pyx (or a .pxi it includes).  A new family adds its entry here.
+BODIES = {
+    "map": _body_map,
+    "rows": _body_rows,
+}
+
+
+def _wrapper(f):
+    body = BODIES.get(f.family)
+    if body is None:
         raise ValueError(f"{f.name}: unknown family {f.family!r}")
-    return "\n".join(out)
+    return "\n".join([f"def {f.name}({_signature(f)}):", f'    """{_docstring(f)}"""'] + body(f))
 
 
 def pxi(functions):
@@ -125,24 +146,30 @@ def show_config() -> None: ...
 '''
 
 
+# "real" parameters are floats; families with other kinds of parameters add
+# their stub type here
+PYI_TYPES = {"real": "float", "axis": "int"}
+
+
 def _pyi_type(p):
     if p.kind == "choice":
         return "Literal[" + ", ".join(repr(c) for c in p.choices) + "]"
-    if p.kind == "axis":
-        return "int"
-    return "float"
+    return PYI_TYPES[p.kind]
 
 
 def _pyi(f):
-    ps = [f"{p.name}: {_pyi_type(p)} = ..." for p in f.params]
-    ps_req = [f"{p.name}: {_pyi_type(p)}" for p in f.params]
+    pos = [p for p in f.params if not p.keyword_only]
+    kwo = [f"{p.name}: {_pyi_type(p)} = ..." for p in f.params if p.keyword_only]
+    ins = [f"{n}: ArrayLike" for n in f.inputs]
+    ps = [f"{p.name}: {_pyi_type(p)} = ..." for p in pos]
+    ps_req = [f"{p.name}: {_pyi_type(p)}" for p in pos]
     nt = "num_threads: Optional[int] = ..."
     sigs = [
-        (", ".join(["x: ArrayLike"] + ps + ["out: None = ...", "*", nt]), "Any"),
-        (", ".join(["x: ArrayLike"] + ps_req + ["out: _Out", "*", nt]), "_Out"),
+        (", ".join(ins + ps + ["out: None = ...", "*"] + kwo + [nt]), "Any"),
+        (", ".join(ins + ps_req + ["out: _Out", "*"] + kwo + [nt]), "_Out"),
     ]
-    if f.params:
-        sigs.append((", ".join(["x: ArrayLike"] + ps + ["*", "out: _Out", nt]), "_Out"))
+    if pos:
+        sigs.append((", ".join(ins + ps + ["*", "out: _Out"] + kwo + [nt]), "_Out"))
     return "\n".join(f"@overload\ndef {f.name}({s}) -> {r}: ..." for s, r in sigs)
 
 

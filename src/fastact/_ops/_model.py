@@ -26,6 +26,7 @@ class Param:
     choices: Tuple[str, ...] = ()
     check: Optional[str] = None
     doc: str = ""
+    keyword_only: bool = False  # after `*` in the signature (with num_threads)
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,7 @@ class Function:
     params   the parameters between x and out, in order
     variants the C kernels behind it (several when a "choice" parameter picks one)
     doc      the docstring's first line
+    inputs   the names of the array arguments, in order (("dy", "x") for a backward op)
     """
 
     name: str
@@ -112,6 +114,7 @@ class Function:
     params: Tuple[Param, ...]
     variants: Tuple[Variant, ...]
     doc: str
+    inputs: Tuple[str, ...] = ("x",)  # the array arguments before the parameters
 
     def __post_init__(self):
         for v in self.variants:
