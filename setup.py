@@ -82,11 +82,22 @@ elif IS_AARCH64:
     ISAS = [
         (
             "neon",
-            [],  # Advanced SIMD is baseline on aarch64
+            # Advanced SIMD with FMA (FMLA), TBL, FCVTZS #fbits, half <->
+            # single FCVTL/FCVTN and vector FDIV is mandatory in AArch64
+            # (ARMv8-A): no flags, and no -march/-mcpu either (the wheel
+            # must run on every aarch64 CPU).
+            [],
             [],
             "FA_HAVE_NEON",
+            # the intrinsics kernels/vec_neon.h relies on
             "#include <arm_neon.h>\n"
-            "int main(void){float32x4_t a=vdupq_n_f32(1.f);a=vfmaq_f32(a,a,a);return (int)vgetq_lane_f32(a,0);}\n",
+            "int main(void){float32x4_t a=vdupq_n_f32(1.f);a=vfmaq_f32(a,a,a);"
+            "uint8x16x2_t t={{vreinterpretq_u8_f32(a),vreinterpretq_u8_f32(a)}};"
+            "a=vreinterpretq_f32_u8(vqtbl2q_u8(t,vdupq_n_u8(3)));"
+            "t=vld1q_u8_x2((const uint8_t*)&t);a=vaddq_f32(a,vreinterpretq_f32_u8(t.val[1]));"
+            "int32x4_t i=vcvtq_n_s32_f32(a,23);float64x2_t d=vdivq_f64(vcvt_high_f64_f32(a),vdupq_n_f64(3.0));"
+            "a=vcvt_high_f32_f64(vcvt_f32_f64(d),d);a=vcvt_f32_f16(vcvt_f16_f32(a));"
+            "return (int)vgetq_lane_f32(a,0)+vgetq_lane_s32(i,1)+(int)vaddvq_f64(d);}\n",
         ),
     ]
 
