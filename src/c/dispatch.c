@@ -115,10 +115,16 @@ unsigned fa_isa_supported(void)
     return g_supported;
 }
 
-/* Best supported level <= cap (NEON counts above scalar only on aarch64). */
+/* Best supported level <= cap.  NEON and the x86 levels are two families:
+ * a cap naming a level of the other family (FASTACT_ISA=avx2 on aarch64,
+ * neon on x86) caps nothing, and the best level is used (the Python layer
+ * warns that the named level is not available); scalar caps both. */
 static int fa_best_level(unsigned supported, int cap)
 {
     int best = FA_ISA_SCALAR;
+    int neon_here = (supported >> FA_ISA_NEON) & 1u;
+    if (cap != FA_ISA_SCALAR && !((supported >> cap) & 1u) && (cap == FA_ISA_NEON) != neon_here)
+        cap = FA_N_ISA - 1;
     for (int i = 0; i < FA_N_ISA; i++)
         if ((supported >> i) & 1u && i <= cap) best = i;
     return best;
