@@ -24,6 +24,7 @@ smallest size where 2 threads win by >= 1.3x (on a quiet machine).
 """
 
 import argparse
+import glob
 import json
 import os
 import statistics
@@ -36,7 +37,11 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.join(os.path.dirname(HERE), "src")
-if os.path.isdir(os.path.join(SRC, "fastact")) and SRC not in sys.path:
+# run as a script from a checkout built in place (setup.py build_ext
+# --inplace): use that build.  Imported (tests/test_bench_peers.py) or
+# unbuilt: leave sys.path alone (worker processes inherit it).
+if __name__ == "__main__" and SRC not in sys.path and [
+        f for f in glob.glob(os.path.join(SRC, "fastact", "_core*")) if not f.endswith((".pyx", ".pxd", ".c"))]:
     sys.path.insert(0, SRC)
 
 import fastact as fa
