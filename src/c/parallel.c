@@ -18,8 +18,8 @@
  *    (the master waited > 1 ms for it) makes the following calls serial for
  *    a while (see backoff_update).
  *  - Concurrent callers.  Big calls claim their cores from a process-wide
- *    budget and wait when none is free (see "The core budget"), so N Python
- *    threads never run more threads than cores.
+ *    budget; one that finds none free runs serially instead of starting a
+ *    team (see "The core budget"), so N Python threads never start N teams.
  *  - Nested use and fork.  A call made from inside an active OpenMP parallel
  *    region, or in a forked child (threads.c), runs serially.
  *  - Determinism.  The drivers compute every element (or row) with the same
@@ -29,11 +29,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <time.h>
-
-#if defined(__unix__) || defined(__APPLE__)
-#include <pthread.h>
-#define FA_HAVE_PTHREAD 1
-#endif
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -80,7 +75,6 @@ static const size_t grain_row_table[FA_N_DTYPES][FA_N_ROW_OPS] = {
 static size_t g_grain_map[FA_N_DTYPES][FA_N_MAP_OPS], g_grain_row[FA_N_DTYPES][FA_N_ROW_OPS];
 /* the core budget (see "The core budget" below) */
 static int g_free;    /* cores not claimed; fa_parallel_init sets the cap */
-static int g_waiters; /* calls waiting for a core */
 static int g_no_backoff; /* FASTACT_GRAIN_SCALE=0 */
 
 static size_t scaled_grain(size_t g, double scale)
@@ -230,17 +224,16 @@ FA_MAYBE_UNUSED static void backoff_update(long long took, long long mwork, long
 
 /* Every call big enough to go parallel claims the cores it runs on from a
  * process-wide budget of the usable CPUs (fa_cpu_cap): a team of k threads
- * claims k, a serial big call (num_threads=1, or no core left for a team)
- * claims 1.  A call that finds no core free waits until one is released, so
- * N Python threads calling at once never run more threads than cores: a
- * team never shares its cores with another caller's computation, and its
- * static split never waits on a time-sliced thread.  Small calls (below
+ * claims k, a serial big call (num_threads=1, or only one core left) claims
+ * 1.  A call never waits: one that finds no core free runs serially on its
+ * own thread, unclaimed, beside the others.  So a team only starts on cores
+ * no other fastact call is using (N Python threads never start N teams),
+ * and no caller sleeps while a core is idle.  (A blocking budget, callers
+ * waiting on a condition variable for a free core, was measured slower:
+ * concurrent/serial time 1.0-1.7x for 2-16 callers on the 2-core Zen 4,
+ * against 0.66-0.85x for this one; docs/threading.md.)  Small calls (below
  * 2 grains), nested calls and calls in a forked child take no part (they
  * run at once, serially).  Only speed depends on this, never results. */
-#if defined(FA_HAVE_PTHREAD) && defined(_OPENMP)
-static pthread_mutex_t g_budget_mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t g_budget_cv = PTHREAD_COND_INITIALIZER;
-#endif
 
 /* Take up to `want` cores (>= 1); 0 if none is free. */
 static int budget_take(int want)
@@ -263,17 +256,7 @@ fa_team fa_team_begin(int nt)
     if (nt > 1 && backoff_active())
         nt = 1;
     k = budget_take(nt);
-#if defined(FA_HAVE_PTHREAD) && defined(_OPENMP)
-    if (k == 0) { /* wait for a core (the releaser broadcasts when it sees waiters) */
-        pthread_mutex_lock(&g_budget_mu);
-        __atomic_add_fetch(&g_waiters, 1, __ATOMIC_SEQ_CST);
-        while ((k = budget_take(nt)) == 0)
-            pthread_cond_wait(&g_budget_cv, &g_budget_mu);
-        __atomic_sub_fetch(&g_waiters, 1, __ATOMIC_SEQ_CST);
-        pthread_mutex_unlock(&g_budget_mu);
-    }
-#endif
-    if (k == 0) /* no way to wait: run serially beside the others, unclaimed */
+    if (k == 0) /* every core busy with other calls: serial beside them, unclaimed */
         return t;
     t.threads = k;
     t.claimed = k;
@@ -282,16 +265,8 @@ fa_team fa_team_begin(int nt)
 
 void fa_team_end(fa_team t)
 {
-    if (t.claimed < 1)
-        return;
-    __atomic_add_fetch(&g_free, t.claimed, __ATOMIC_SEQ_CST);
-#if defined(FA_HAVE_PTHREAD) && defined(_OPENMP)
-    if (__atomic_load_n(&g_waiters, __ATOMIC_SEQ_CST) > 0) {
-        pthread_mutex_lock(&g_budget_mu);
-        pthread_cond_broadcast(&g_budget_cv);
-        pthread_mutex_unlock(&g_budget_mu);
-    }
-#endif
+    if (t.claimed >= 1)
+        __atomic_add_fetch(&g_free, t.claimed, __ATOMIC_SEQ_CST);
 }
 
 /* The master's share of one timed loop. */
