@@ -57,13 +57,15 @@ FA_INLINE vd fa_hardtanh_vd(vd x, vd lo, vd hi) { return vd_min(hi, vd_max(lo, x
  *   t = r + e                 (h = q + t/6 exactly; t is below 2 ulp(q))
  *   hardsigmoid = fl(q + t c6)              (one FMA: the correction's own
  *                                            error is ~2^-23 of an ulp)
- *   hardswish   = xc q + xc t c6 with xc q = p + pl exactly (two-product):
- *                 fl(p - k), k = -pl - xc (t c6)  (one final rounding; the
- *                 order of the signs gives -0 for xc = -3 and -0)
+ *   hardswish   = fma(xm, q, xc (t c6)), xm = max(x, -3): xc h rounded once
+ *                 (x > 3: q = 1, t = 0, so x * 1 + 3 * 0 = x, also for +inf;
+ *                 x <= -3: -3 * 0 + -0 = -0)
  * so both round once up to ~2^-20 ulp: <= 0.5 ulp except next to midpoints.
- * Without FMA the same expressions hold (the Sterbenz form of r, Dekker's
- * product in fa_two_prod; fma(t, c6, q) then rounds the tiny product first,
- * ~2^-23 ulp more).  No subnormal h (s >= 2^-22 or 0); hardswish of a
+ * Without FMA r uses the Sterbenz form, hardswish Dekker's product xc q =
+ * p + pl and y = p + (xc c + pl), x > 3 selected (x would overflow the
+ * split), the sign of x put back (pl of an underflowing product may have
+ * either sign); fma(t, c6, q) then rounds the tiny product first, ~2^-23 ulp
+ * more.  No subnormal h (s >= 2^-22 or 0); hardswish of a
  * subnormal x rounds p once (pl is then inexact, below 2^-149). */
 FA_INLINE vf fa_hsig_parts_f32(vf xc, vf *t)
 {
@@ -89,16 +91,18 @@ FA_INLINE vf fa_hardsigmoid_vf(vf x)
 
 FA_INLINE vf fa_hardswish_vf(vf x)
 {
-    vf xc = vf_min(vf_set1(3.0f), vf_max(vf_set1(-3.0f), x));
+    vf xm = vf_max(vf_set1(-3.0f), x);
+    vf xc = vf_min(vf_set1(3.0f), xm);
     vf t, q = fa_hsig_parts_f32(xc, &t);
     vf c = vf_mul(t, vf_set1(1.0f / 6.0f));
+#if FA_HAS_FMA
+    return vf_fma(xm, q, vf_mul(xc, c)); /* x > 3: x * 1 + 3 * 0 */
+#else
     vf pl, p = fa_two_prod_f32(xc, q, &pl);
-    vf k = vf_fnma(xc, c, vf_neg(pl));
-    vf y = vf_sub(p, k);
-#if !FA_HAS_FMA /* Dekker's pl of an underflowing product may have either sign */
-    y = vf_orsign(vf_abs(y), x);
-#endif
+    /* Dekker's pl of an underflowing product may have either sign: hardswish has the sign of x */
+    vf y = vf_orsign(vf_abs(vf_add(p, vf_fma(xc, c, pl))), x);
     return vf_sel(vf_gt(x, vf_set1(3.0f)), x, y);
+#endif
 }
 
 FA_INLINE vd fa_hsig_parts_f64(vd xc, vd *t)
@@ -125,16 +129,17 @@ FA_INLINE vd fa_hardsigmoid_vd(vd x)
 
 FA_INLINE vd fa_hardswish_vd(vd x)
 {
-    vd xc = vd_min(vd_set1(3.0), vd_max(vd_set1(-3.0), x));
+    vd xm = vd_max(vd_set1(-3.0), x);
+    vd xc = vd_min(vd_set1(3.0), xm);
     vd t, q = fa_hsig_parts_f64(xc, &t);
     vd c = vd_mul(t, vd_set1(1.0 / 6.0));
+#if FA_HAS_FMA
+    return vd_fma(xm, q, vd_mul(xc, c));
+#else
     vd pl, p = fa_two_prod_f64(xc, q, &pl);
-    vd k = vd_fnma(xc, c, vd_neg(pl));
-    vd y = vd_sub(p, k);
-#if !FA_HAS_FMA
-    y = vd_orsign(vd_abs(y), x);
-#endif
+    vd y = vd_orsign(vd_abs(vd_add(p, vd_fma(xc, c, pl))), x);
     return vd_sel(vd_gt(x, vd_set1(3.0)), x, y);
+#endif
 }
 
 /* ---- softsign ----
