@@ -277,7 +277,7 @@ def _check_fast(prep, y):
     nan_in = prep.nan_in
     bad_nan = nan_in & ~np.isnan(yn)
     yi = yn[~nan_in]
-    ri = prep.ref_inf_in
+    ri = prep.ref_inf_in.astype(y.dtype)  # the limit rounded to the result dtype
     bad_inf = ~(yi == ri) | ((yi != 0) & (np.signbit(yi) != np.signbit(ri)))
     d = y.astype(np.float64)
     with np.errstate(all="ignore"):
@@ -362,7 +362,8 @@ def _check_slow(prep, y):
         _count(st, "nan_not_propagated", prep.isnan_in & ~np.isnan(y), x32)
         # +-inf inputs: exact limits (zero limits: either sign accepted)
         yi = y[prep.isinf_in]
-        bad = ~(yi == prep.ref_inf_in) | ((yi != 0) & (np.signbit(yi) != np.signbit(prep.ref_inf_in)))
+        ri = prep.ref_inf_in.astype(y.dtype)  # the limit rounded to the result dtype
+        bad = ~(yi == ri) | ((yi != 0) & (np.signbit(yi) != np.signbit(ri)))
         _count(st, "inf_input_wrong", bad, prep.x_inf)
     return st
 

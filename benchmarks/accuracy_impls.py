@@ -18,6 +18,21 @@ K_TANH = math.sqrt(2.0 / math.pi)  # sqrt(2/pi)
 C_TANH = 0.044715
 
 
+# the activation family in PyTorch (functional forms at the registry's default parameters)
+TORCH_FAMILY = {
+    "relu6": lambda torch, F, t: F.relu6(t),
+    "hardtanh": lambda torch, F, t: F.hardtanh(t),
+    "hardsigmoid": lambda torch, F, t: F.hardsigmoid(t),
+    "hardswish": lambda torch, F, t: F.hardswish(t),
+    "softsign": lambda torch, F, t: F.softsign(t),
+    "elu": lambda torch, F, t: F.elu(t),
+    "selu": lambda torch, F, t: F.selu(t),
+    "celu": lambda torch, F, t: F.celu(t),
+    "quick_gelu": lambda torch, F, t: t * torch.sigmoid(1.702 * t),  # Hugging Face's QuickGELUActivation
+    "mish": lambda torch, F, t: F.mish(t),
+}
+
+
 def make_impl(name, dtype=np.float32):
     """Return f(op, x) -> y for implementation `name` (x of `dtype`)."""
     if name == "fastact":
@@ -50,6 +65,8 @@ def make_impl(name, dtype=np.float32):
                     r = F.softplus(t)
                 elif op == "log_sigmoid":
                     r = F.logsigmoid(t)
+                elif op in TORCH_FAMILY:
+                    r = TORCH_FAMILY[op](torch, F, t)
                 else:
                     return None
             return r.numpy()

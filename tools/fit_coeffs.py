@@ -22,8 +22,9 @@ function the kernel returns, not of the polynomial alone):
          R(z) = (atanh(s)/s - 1)/z = 1/3 + z/5 + z^2/7 + ... (the exact series
          coefficients 1/(2k+1), re-optimised as a minimax fit: they are fitted and
          rounded here like every other coefficient, never typed in)
-plus the exp reduction constants (log2 e, Cody-Waite ln2 hi/lo) and the tanh-GELU
-exponent constants 2*sqrt(2/pi)*(1, 0.044715) split into hi + lo.
+plus the exp reduction constants (log2 e, Cody-Waite ln2 hi/lo), the tanh-GELU
+exponent constants 2*sqrt(2/pi)*(1, 0.044715) split into hi + lo, and the
+activation family's SELU scale, scale*alpha and quick_gelu's 1.702, split into hi + lo.
 
 How: the target functions are evaluated with mpmath (dps 50) on dense Chebyshev-like
 grids.  The weighted linear minimax problem is solved by Lawson's algorithm
@@ -474,6 +475,32 @@ def gelut_constants():
     return out
 
 
+SELU_ALPHA = "1.6732632423543772848170429916717"   # exact decimal constants of SELU
+SELU_SCALE = "1.0507009873554804934193349852946"   # (PyTorch's, Klambauer et al. 2017)
+QGELU_K = "1.702"                                   # quick_gelu: x * sigmoid(1.702 x)
+
+
+def family_constants():
+    """The activation family's constants as hi + lo pairs per format: SELU's
+    scale and scale * alpha, quick_gelu's 1.702.  hi = the constant rounded
+    toward zero, lo = the rounded remainder (the constant's sign, so
+    fma(x, hi, x * lo) keeps x = -0 and +-inf), hi + lo = the constant to
+    ~2^-48 (float) / 2^-106 (double) relative."""
+    out = {}
+    for nm, v in (("SELU_SCALE", mp.mpf(SELU_SCALE)),
+                  ("SELU_SA", mp.mpf(SELU_SCALE) * mp.mpf(SELU_ALPHA)),
+                  ("QGELU_K", mp.mpf(QGELU_K))):
+        for fmt in (F32, F64):
+            T = fmt.upper()
+            hi = round_to(v, fmt)
+            if abs(mp.mpf(hi)) > abs(v):
+                dt = np.float32 if fmt == F32 else np.float64
+                hi = float(np.nextafter(dt(hi), dt(0)))
+            out["FA_%s_%s" % (nm, T)] = (hi, fmt)
+            out["FA_%sLO_%s" % (nm, T)] = (round_to(v - mp.mpf(hi), fmt), fmt)
+    return out
+
+
 # ----------------------------------------------------------------------------------
 # Header writing / reading
 # ----------------------------------------------------------------------------------
@@ -620,6 +647,17 @@ def write_header(path, C, errs):
     for n in ("FA_GELUT_A1_F64", "FA_GELUT_A1LO_F64", "FA_GELUT_A3_F64", "FA_GELUT_A3LO_F64",
               "FA_GELUT_A1_F32", "FA_GELUT_A3_F32"):
         D(n)
+    A("")
+    # --- activation family constants
+    A("/* ---- activation family (kernels/fa_algo_exp.h) -------------------------------")
+    A(" * SELU: scale = %s, alpha = %s (exact decimals);" % (SELU_SCALE, SELU_ALPHA))
+    A(" * SELU_SA = scale * alpha.  quick_gelu: K = %s.  *_F32 / *_F64 are the constants" % QGELU_K)
+    A(" * rounded toward zero, *LO_* the rounded remainders (>= 0: fma(x, hi, x*lo) keeps")
+    A(" * -0 and +-inf; constant = hi + lo to ~2^-48 / 2^-106 relative). */")
+    for nm in ("SELU_SCALE", "SELU_SA", "QGELU_K"):
+        for T in ("F32", "F64"):
+            D("FA_%s_%s" % (nm, T))
+            D("FA_%sLO_%s" % (nm, T))
     A("")
     A("#endif /* FA_COEFFS_H */")
     with open(path, "w") as f:
@@ -957,6 +995,12 @@ def verify(C, quick=False):
         hi, lo = val(C, "FA_LN2_HI_" + T), val(C, "FA_LN2_LO_" + T)
         assert sig_bits(hi) + nmax.bit_length() <= bits, "n*LN2_HI not exact"
         assert abs(mp.mpf(hi) + mp.mpf(lo) - ln2) < mp.mpf(2) ** -(2 * bits - 16)
+    for nm, v in (("SELU_SCALE", mp.mpf(SELU_SCALE)), ("SELU_SA", mp.mpf(SELU_SCALE) * mp.mpf(SELU_ALPHA)),
+                  ("QGELU_K", mp.mpf(QGELU_K))):
+        for T, bits in (("F32", 24), ("F64", 53)):
+            hi, lo = val(C, "FA_%s_%s" % (nm, T)), val(C, "FA_%sLO_%s" % (nm, T))
+            assert abs(mp.mpf(hi) + mp.mpf(lo) - v) < abs(v) * mp.mpf(2) ** -(2 * bits - 1), nm
+            assert abs(mp.mpf(hi)) <= abs(v) and lo * float(v) >= 0, nm
     log("")
     log("%-30s %-15s %14s %14s %12s" % ("approximation", "domain", "approx[2^-p]", "kernel[2^-p]", "kernel[ulp]"))
     for r in rows:
@@ -998,6 +1042,7 @@ def fit_all():
     C["FA_GELU_RSQRT2PI_F64"] = (round_to(r, F64), F64)
     C.update(reduction_constants())
     C.update(gelut_constants())
+    C.update(family_constants())
     log("fitting done in %.1f s" % (time.time() - t0))
     return C
 

@@ -56,7 +56,17 @@
     X(GELU,        gelu,        0,  8 * FA_KB,  2 * FA_KB, 8 * FA_MB)        \
     X(GELU_TANH,   gelu_tanh,   0,  8 * FA_KB,  4 * FA_KB, 8 * FA_MB)        \
     X(SOFTPLUS,    softplus,    3,  8 * FA_KB,  4 * FA_KB, 8 * FA_MB)        \
-    X(LOG_SIGMOID, log_sigmoid, 0,  8 * FA_KB,  4 * FA_KB, 8 * FA_MB)
+    X(LOG_SIGMOID, log_sigmoid, 0,  8 * FA_KB,  4 * FA_KB, 8 * FA_MB)        \
+    X(RELU6,       relu6,       0, 32 * FA_KB, 16 * FA_KB, 4 * FA_MB)        \
+    X(HARDTANH,    hardtanh,    2, 32 * FA_KB, 16 * FA_KB, 4 * FA_MB)        \
+    X(HARDSIGMOID, hardsigmoid, 0, 32 * FA_KB, 16 * FA_KB, 4 * FA_MB)        \
+    X(HARDSWISH,   hardswish,   0, 32 * FA_KB, 16 * FA_KB, 4 * FA_MB)        \
+    X(SOFTSIGN,    softsign,    0, 32 * FA_KB, 16 * FA_KB, 8 * FA_MB)        \
+    X(ELU,         elu,         1, 32 * FA_KB,  8 * FA_KB, 8 * FA_MB)        \
+    X(SELU,        selu,        0, 32 * FA_KB,  8 * FA_KB, 8 * FA_MB)        \
+    X(CELU,        celu,        2, 32 * FA_KB,  8 * FA_KB, 8 * FA_MB)        \
+    X(QUICK_GELU,  quick_gelu,  0, 16 * FA_KB,  8 * FA_KB, 8 * FA_MB)        \
+    X(MISH,        mish,        0,  8 * FA_KB,  4 * FA_KB, 8 * FA_MB)
 
 /*     ENUM         name         grain_f32   grain_f64 */
 #define FA_ROW_OPS(X)                                   \

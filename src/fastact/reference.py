@@ -97,6 +97,9 @@ def _check_params(f, kw):
             if p.check == "positive" and not val > 0:
                 raise ValueError(f"reference.{f.name}: {p.name} must be positive")
             real[p.name] = val
+    for cond, msg in f.checks:
+        if not eval(cond, {}, dict(real)):  # a registry expression over the real parameters
+            raise ValueError(f"reference.{f.name}: {msg}")
     return v, real
 
 

@@ -232,17 +232,32 @@ FA_INLINE vf fa_gelu_tanh_vf(vf x)
     return fa_wsig_f32(xc, pe, mn);
 }
 
-/* tanh(x) = sign(x) * (-em1) / (2 + em1), em1 = e^z - 1, z = -2|x|.
- * With e^z = (1 + pm1) 2^n:  -em1 = (1 - 2^n) - pm1 2^n  (one fused
- * rounding; for |z| < 0.35, n = 0 and -em1 = -pm1 exactly, so there is no
- * cancellation near 0 and tanh(x) ~ x keeps full relative precision).
+/* -(e^z - 1) from the reduced argument r and n of z (e^z = (1 + pm1) 2^n):
+ *   -(e^z - 1) = (1 - 2^n) - pm1 2^n   (one fused rounding; for |z| < 0.35,
+ * n = 0 and the result is -pm1 exactly: no cancellation near 0).  n integral
+ * in [-126, 127]; the result is 2^n times a value rounded once, so it keeps
+ * full relative precision wherever it is normal. */
+FA_INLINE vf fa_nexpm1_rn_f32(vf r, vf n)
+{
+    vf s = vf_pow2(n);
+    return vf_fnma(fa_exp_pm1_f32(r), s, vf_sub(vf_set1(1.0f), s));
+}
+
+/* -(e^z - 1) = -expm1(z), z in [-126, 88.3] (n <= 127). */
+FA_INLINE vf fa_nexpm1_f32(vf z)
+{
+    vf n, r = fa_exp_reduce_f32(z, &n);
+    return fa_nexpm1_rn_f32(r, n);
+}
+
+/* tanh(x) = sign(x) * (-em1) / (2 + em1), em1 = e^z - 1, z = -2|x|
+ * (-em1 from fa_nexpm1_f32: no cancellation near 0, so tanh(x) ~ x keeps
+ * full relative precision).
  * z is clamped at -18.2 where tanh rounds to 1; tanh(-0) = -0. */
 FA_INLINE vf fa_tanh_vf(vf x)
 {
     vf z = vf_max(vf_set1(-18.2f), vf_mul(vf_negabs(x), vf_set1(2.0f)));
-    vf n, r = fa_exp_reduce_f32(z, &n);
-    vf s = vf_pow2(n);
-    vf nem1 = vf_fnma(fa_exp_pm1_f32(r), s, vf_sub(vf_set1(1.0f), s));
+    vf nem1 = fa_nexpm1_f32(z);
     return vf_orsign(vf_div(nem1, vf_sub(vf_set1(2.0f), nem1)), x);
 }
 

@@ -162,4 +162,22 @@ static const double fa_gelu_f64_ctr[FA_GELU_F64_NP] = {
 #define FA_GELUT_A1_F32          0x1.988454p+0f
 #define FA_GELUT_A3_F32          0x1.2444f2p-4f
 
+/* ---- activation family (kernels/fa_algo_exp.h) -------------------------------
+ * SELU: scale = 1.0507009873554804934193349852946, alpha = 1.6732632423543772848170429916717 (exact decimals);
+ * SELU_SA = scale * alpha.  quick_gelu: K = 1.702.  *_F32 / *_F64 are the constants
+ * rounded toward zero, *LO_* the rounded remainders (>= 0: fma(x, hi, x*lo) keeps
+ * -0 and +-inf; constant = hi + lo to ~2^-48 / 2^-106 relative). */
+#define FA_SELU_SCALE_F32        0x1.0cfabcp+0f
+#define FA_SELU_SCALELO_F32      0x1.6a9114p-24f
+#define FA_SELU_SCALE_F64        0x1.0cfabd6a91132p+0
+#define FA_SELU_SCALELO_F64      0x1.6fc7d272f2695p-55
+#define FA_SELU_SA_F32           0x1.c212ccp+0f
+#define FA_SELU_SALO_F32         0x1.903c0cp-26f
+#define FA_SELU_SA_F64           0x1.c212cc640f031p+0
+#define FA_SELU_SALO_F64         0x1.05161b045a1fep-56
+#define FA_QGELU_K_F32           0x1.b3b644p+0f
+#define FA_QGELU_KLO_F32         0x1.a1cacp-24f
+#define FA_QGELU_K_F64           0x1.b3b645a1cac08p+0
+#define FA_QGELU_KLO_F64         0x1.89374bc6a7efap-55
+
 #endif /* FA_COEFFS_H */

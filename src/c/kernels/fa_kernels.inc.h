@@ -11,6 +11,10 @@
  * whose loop applies fa_<name>_vf(v, p0, .. p<np-1>) / fa_<name>_vd(...)
  * (kernels/fa_algo_*.h) to each vector, p<i> = the broadcast parameter
  * p->v[i] rounded to the dtype; the row kernels come from fa_rows.inc.h.
+ * Algorithm files: fa_algo_f32.h / fa_algo_f64.h (the seed ops and the exp
+ * core), fa_algo_log.h (log1p; softplus, log_sigmoid), fa_algo_piecewise.h
+ * (relu6, hardtanh, hardsigmoid, hardswish, softsign), fa_algo_exp.h (elu,
+ * selu, celu, quick_gelu, mish).
  * Tails use masked (or buffered) loads and stores and the same vector code,
  * so an element's result never depends on its position.
  */
@@ -22,6 +26,8 @@
 #include "fa_algo_f32.h"
 #include "fa_algo_f64.h"
 #include "fa_algo_log.h"
+#include "fa_algo_piecewise.h"
+#include "fa_algo_exp.h"
 
 _Static_assert(FA_GELU_F64_NP == 4, "vd_lut4 selects among exactly 4 pieces");
 

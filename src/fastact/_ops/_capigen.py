@@ -130,6 +130,9 @@ cdef inline int _capi_check(const void *x, const void *out, size_t n, size_t esi
                     if e:
                         body.append(f"    if {e}:")
                         body.append(f"        return {c['FA_EPARAM']}")
+                for cond, _msg in f.checks:  # conditions on several parameters (hardtanh's bounds)
+                    body.append(f"    if not ({cond}):")
+                    body.append(f"        return {c['FA_EPARAM']}")
                 if f.family == "map":
                     body.append(f"    cdef int rc = _capi_check(x, out, n, {esize})")
                     body.append("    if rc != 0 or n == 0:")

@@ -67,6 +67,10 @@ def kernel_params(f):
         if p.kind == "real":
             out.append(f"    cdef double {_cname(p)} = _real({p.name}, \"{f.name}\", \"{p.name}\", \"{p.check or ''}\")")
     choices = [p for p in f.params if p.kind == "choice"]
+    for cond, msg in f.checks:
+        got = ", ".join(f"{p.name}={{{p.name}!r}}" for p in f.params if p.kind == "real")
+        out.append(f"    if not ({_cparam_expr(cond, f)}):")
+        out.append(f'        raise ValueError(f"fastact.{f.name}: {msg}, got {got}")')
     if choices:
         (p,) = choices  # one choice parameter per function
         out.append(f"    op = _choose({p.name}, {_choice_table(f, p)}, \"{f.name}\", \"{p.name}\")")

@@ -107,6 +107,10 @@ class Function:
     variants the C kernels behind it (several when a "choice" parameter picks one)
     doc      the docstring's first line
     inputs   the names of the array arguments, in order (("dy", "x") for a backward op)
+    checks   conditions the parameters must satisfy together, as (expression
+             over the real parameters' names (Python, also valid Cython),
+             message) pairs: a call where one is false raises ValueError
+             (e.g. hardtanh's ("min_val <= max_val", ...))
     """
 
     name: str
@@ -115,6 +119,7 @@ class Function:
     variants: Tuple[Variant, ...]
     doc: str
     inputs: Tuple[str, ...] = ("x",)  # the array arguments before the parameters
+    checks: Tuple[Tuple[str, str], ...] = ()
 
     def __post_init__(self):
         for v in self.variants:

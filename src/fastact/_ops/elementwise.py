@@ -254,4 +254,243 @@ LOG_SIGMOID = Function(
     doc="log(sigmoid(x)) = -softplus(-x), without cancellation for large x.",
 )
 
-FUNCTIONS = (RELU, LEAKY_RELU, SIGMOID, TANH, SILU, GELU, SOFTPLUS, LOG_SIGMOID)
+# ---------------------------------------------------------------- clip family (kernels/fa_algo_piecewise.h)
+
+
+def _ref_relu6(v):
+    # min(relu(v), 6): relu6(-0.0) = +0.0 as relu, NaN propagates
+    return np.where(v > 6, v.dtype.type(6), _ref_relu(v))
+
+
+def _ref_hardtanh(v, min_val=-1.0, max_val=1.0):
+    # a clamp to the bounds rounded to v's dtype: x is kept (also -0.0) unless outside
+    lo, hi = v.dtype.type(min_val), v.dtype.type(max_val)
+    return np.where(v < lo, lo, np.where(v > hi, hi, v))
+
+
+def _mp_hardsigmoid(mp, x):
+    return min(max(x + 3, 0), 6) / mp.mpf(6)
+
+
+def _mp_hardswish(mp, x):
+    if x <= -3:  # x * 0: a zero with the sign of x (mpmath has no -0)
+        return -mp.mpf(2) ** -3000
+    return x * min(x + 3, 6) / mp.mpf(6)
+
+
+def _ref_hardswish(w):
+    return np.where(w >= 3, w, w * np.clip(w + 3, 0, 6) / 6)  # -0.0 for w <= -3
+
+
+RELU6 = Function(
+    "relu6", "map", (),
+    (Variant("relu6", "RELU6", ref=_ref_relu6, mp=None, exact=True, limits=lambda: (0.0, 6.0),
+             points=(6.0,),
+             peers={"torch": "torch._C._nn.hardtanh(x, 0.0, 6.0)", "onnxruntime": "Clip(x, 0.0, 6.0)",
+                    "numpy": "np.clip(x, 0.0, 6.0)", "numexpr": "where(x > 6, 6, where(x > 0, x, 0))"}),),
+    doc="min(max(x, 0), 6); NaN propagates, relu6(-0.0) = 0.0 (as relu).",
+)
+
+HARDTANH = Function(
+    "hardtanh", "map",
+    (Param("min_val", -1.0, doc="lower bound"),
+     Param("max_val", 1.0, doc="upper bound, >= min_val")),
+    (Variant("hardtanh", "HARDTANH", ref=_ref_hardtanh, mp=None, exact=True,
+             cparams=("min_val", "max_val"),
+             limits=lambda min_val=-1.0, max_val=1.0: (min_val, max_val),
+             points=(1.0, 2.0, 3.0),
+             cases=({"min_val": -2.0, "max_val": 3.0}, {"min_val": 0.0, "max_val": 6.0}),
+             peers={"torch": "torch._C._nn.hardtanh(x, min_val, max_val)",
+                    "onnxruntime": "Clip(x, min_val, max_val)",
+                    "numpy": "np.clip(x, min_val, max_val)",
+                    "numexpr": "where(x < min_val, min_val, where(x > max_val, max_val, x))"}),),
+    checks=(("min_val <= max_val", "min_val must not be greater than max_val (nor NaN)"),),
+    doc="x clamped to [min_val, max_val] (the bounds rounded to the result dtype); NaN propagates.",
+)
+
+HARDSIGMOID = Function(
+    "hardsigmoid", "map", (),
+    (Variant("hardsigmoid", "HARDSIGMOID", ref=lambda w: np.clip(w + 3, 0, 6) / 6, mp=_mp_hardsigmoid,
+             limits=lambda: (0.0, 1.0), ulp={"float32": 1.0, "float64": 1.0},
+             points=(3.0, 1.0, 2.0, 1.5),
+             regions=(("2.9..3.1 (clamps)", "lin", 2.9, 3.1),),
+             peers={"torch": "torch._C._nn.hardsigmoid(x)",
+                    "onnxruntime": "HardSigmoid(x, alpha=0.16666666666666666, beta=0.5)",
+                    "numexpr": "where(x > 3, 1, where(x > -3, (x + 3) / 6, 0))"}),),
+    doc="relu6(x + 3) / 6 (PyTorch's hardsigmoid), within 1 ulp (correctly rounded but next to midpoints).",
+)
+
+HARDSWISH = Function(
+    "hardswish", "map", (),
+    (Variant("hardswish", "HARDSWISH", ref=_ref_hardswish, mp=_mp_hardswish,
+             limits=lambda: (-0.0, INF), ulp={"float32": 1.0, "float64": 1.0},
+             points=(3.0, 1.0, 2.0, 1.5),
+             regions=(("2.9..3.1 (clamps)", "lin", 2.9, 3.1),),
+             peers={"torch": "torch._C._nn.hardswish(x)", "onnxruntime": "HardSwish(x)",
+                    "numexpr": "where(x > 3, x, where(x > -3, x * (x + 3) / 6, 0))"}),),
+    doc="x * relu6(x + 3) / 6 (PyTorch's hardswish), within 1 ulp; hardswish(-inf) = -0.0.",
+)
+
+
+def _ref_softsign(w):
+    return w / (1 + np.abs(w))
+
+
+SOFTSIGN = Function(
+    "softsign", "map", (),
+    (Variant("softsign", "SOFTSIGN", ref=_ref_softsign, mp=lambda mp, x: x / (1 + abs(x)),
+             limits=lambda: (-1.0, 1.0),
+             points=(16777216.0, 67108864.0, 9007199254740992.0, 36028797018963968.0),
+             regions=(("1e15..1e17 (saturation to 1)", "log", 1e15, 1e17),),
+             peers={"torch": "torch.nn.functional.softsign(x)", "onnxruntime": "Softsign(x)",
+                    "numpy": "x / (1 + np.abs(x))", "numexpr": "x / (1 + abs(x))"}),),
+    doc="x / (1 + |x|); softsign(+-inf) = +-1.",
+)
+
+# ---------------------------------------------------------------- exp family (kernels/fa_algo_exp.h)
+
+SELU_ALPHA = "1.6732632423543772848170429916717"
+SELU_SCALE = "1.0507009873554804934193349852946"
+_SELU_SA = 1.7580993408473768  # scale * alpha rounded to float64 (the selu(-inf) limit)
+QGELU_K = "1.702"
+
+
+def _mp_expm1_scaled(mp, z, a):
+    """a * expm1(z) for any finite z (mpmath is slow or fails far out)."""
+    if z < -1000:
+        return -a * (1 - mp.mpf(2) ** -3000)  # -a to far beyond 160 bits
+    if z > 5000:
+        return a * mp.mpf(2) ** 8000  # overflows every format (with a's sign)
+    return a * mp.expm1(z)
+
+
+def _mp_elu(mp, x, alpha=1.0):
+    return x if x >= 0 else _mp_expm1_scaled(mp, x, mp.mpf(alpha))
+
+
+def _ref_elu(w, alpha=1.0):
+    return np.where(w < 0, w.dtype.type(alpha) * np.expm1(np.minimum(w, 0)), w)
+
+
+def _mp_selu(mp, x):
+    s = mp.mpf(SELU_SCALE)
+    return s * x if x >= 0 else _mp_expm1_scaled(mp, x, s * mp.mpf(SELU_ALPHA))
+
+
+def _ref_selu(w):
+    s, a = w.dtype.type(SELU_SCALE), w.dtype.type(SELU_ALPHA)
+    return np.where(w < 0, (s * a) * np.expm1(np.minimum(w, 0)), s * w)
+
+
+def _mp_celu(mp, x, alpha=1.0):
+    a = mp.mpf(alpha)
+    return x if x >= 0 else _mp_expm1_scaled(mp, x / a, a)
+
+
+def _ref_celu(w, alpha=1.0):
+    a = w.dtype.type(alpha)
+    with np.errstate(all="ignore"):
+        return np.where(w < 0, a * np.expm1(np.where(w < 0, w, 0) / a), w)
+
+
+_EXPM1_POINTS = (0.3465736, 1.0397208, 17.32868, 18.2, 37.429948, 38.2)
+
+ELU = Function(
+    "elu", "map",
+    (Param("alpha", 1.0, doc="the negative saturation value is -alpha"),),
+    (Variant("elu", "ELU", ref=_ref_elu, mp=_mp_elu, cparams=("alpha",),
+             limits=lambda alpha=1.0: (-alpha if alpha else -0.0, INF),
+             points=_EXPM1_POINTS,
+             regions=(("0.3..1.1 (expm1: n = 0, -1)", "lin", 0.3, 1.1),
+                      ("30..40 (saturation to -alpha)", "lin", 30.0, 40.0)),
+             cases=({"alpha": 0.5}, {"alpha": 2.0}),
+             peers={"torch": "torch._C._nn.elu(x, alpha)", "onnxruntime": "Elu(x, alpha=alpha)",
+                    "numpy": "np.where(x > 0, x, alpha * np.expm1(x))",
+                    "numexpr": "where(x > 0, x, alpha * expm1(x))"}),),
+    doc="x if x >= 0 else alpha * expm1(x); elu(+-0) = +-0.",
+)
+
+SELU = Function(
+    "selu", "map", (),
+    (Variant("selu", "SELU", ref=_ref_selu, mp=_mp_selu,
+             limits=lambda: (-_SELU_SA, INF),
+             points=_EXPM1_POINTS,
+             regions=(("0.3..1.1 (expm1: n = 0, -1)", "lin", 0.3, 1.1),
+                      ("30..40 (saturation)", "lin", 30.0, 40.0)),
+             peers={"torch": "torch.selu(x)", "onnxruntime": "Selu(x)",
+                    "numexpr": "where(x > 0, 1.0507009873554805 * x,"
+                               " 1.7580993408473768 * expm1(x))"}),),
+    doc=f"scale * elu(x, alpha), scale = {SELU_SCALE}, alpha = {SELU_ALPHA} (PyTorch's constants).",
+)
+
+CELU = Function(
+    "celu", "map",
+    (Param("alpha", 1.0, check="nonzero", doc="the negative saturation value is -alpha; != 0"),),
+    (Variant("celu", "CELU", ref=_ref_celu, mp=_mp_celu, cparams=("alpha", "1.0 / alpha"),
+             limits=lambda alpha=1.0: (-alpha if alpha > 0 else -INF, INF),
+             points=_EXPM1_POINTS,
+             regions=(("0.3..1.1 (expm1: n = 0, -1)", "lin", 0.3, 1.1),
+                      ("30..40 (saturation to -alpha)", "lin", 30.0, 40.0)),
+             cases=({"alpha": 0.5}, {"alpha": 1.75}),  # 1/1.75 inexact: the z + zl carry
+             peers={"torch": "torch.celu(x, alpha)", "onnxruntime": "Celu(x, alpha=alpha)"}),),
+    doc="max(0, x) + min(0, alpha * expm1(x / alpha)) (alpha != 0); celu(+-0) = +-0.",
+)
+
+
+def _mp_quick_gelu(mp, x):
+    if x > 1e5:
+        return x
+    if x < -1e5:
+        return -mp.mpf(2) ** -3000
+    return x / (1 + mp.exp(-mp.mpf(QGELU_K) * x))
+
+
+def _ref_quick_gelu(w):
+    # the constant parsed in the wide type (np.longdouble("1.702") for float64 inputs)
+    return w * _wide.sigmoid(w.dtype.type(QGELU_K) * w)
+
+
+QUICK_GELU = Function(
+    "quick_gelu", "map", (),
+    (Variant("quick_gelu", "QUICK_GELU", ref=_ref_quick_gelu, mp=_mp_quick_gelu,
+             limits=lambda: (-0.0, INF),
+             points=(10.2, 51.116, 51.5, 53.654, 63.527, 65.0, 415.9, 416.0, 419.76, 441.38, 446.0),
+             regions=(("400..450 (neg. tail, subnormal results)", "lin", 400.0, 450.0),
+                      ("20..60 (saturation)", "lin", 20.0, 60.0)),
+             peers={"torch": "x * torch.sigmoid(x * 1.702)", "onnxruntime": "x * Sigmoid(x * 1.702)",
+                    "numpy": "x * scipy.special.expit(x * 1.702)",
+                    "numexpr": "x / (1 + exp(-1.702 * x))"}),),
+    doc="x * sigmoid(1.702 * x) (CLIP / Hugging Face's quick_gelu), 1.702 exact.",
+)
+
+
+def _mp_mish(mp, x):
+    if x > 1000:
+        return x
+    if x < -1000:
+        return -mp.mpf(2) ** -3000
+    return x * mp.tanh(mp.log1p(mp.exp(x)))
+
+
+def _ref_mish(w):
+    e = np.exp(-np.abs(w))
+    neg = w * (e * (e + 2)) / (e * (e + 2) + 2)
+    pos = w * (1 + 2 * e) / (1 + 2 * e + 2 * e * e)
+    return np.where(w > 0, pos, neg)
+
+
+MISH = Function(
+    "mish", "map", (),
+    (Variant("mish", "MISH", ref=_ref_mish, mp=_mp_mish, limits=lambda: (-0.0, INF),
+             points=(0.3465736, 9.0, 87.33654, 91.856775, 103.27893, 108.6603, 112.0, 708.3964,
+                     714.96866, 745.13321, 751.75563, 760.0),
+             regions=(("700..760 (neg. tail, subnormal results)", "lin", 700.0, 760.0),
+                      ("0.3..3", "lin", 0.3, 3.0)),
+             peers={"torch": "torch._C._nn.mish(x)", "onnxruntime": "Mish(x)",
+                    "numpy": "x * np.tanh(np.logaddexp(0, x))",
+                    "numexpr": "x * tanh(log1p(exp(x)))"}),),
+    doc="x * tanh(softplus(x)), without cancellation: mish(x) ~ x * exp(x) for x -> -inf.",
+)
+
+FUNCTIONS = (RELU, LEAKY_RELU, SIGMOID, TANH, SILU, GELU, SOFTPLUS, LOG_SIGMOID,
+             RELU6, HARDTANH, HARDSIGMOID, HARDSWISH, SOFTSIGN, ELU, SELU, CELU, QUICK_GELU, MISH)
