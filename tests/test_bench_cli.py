@@ -124,7 +124,7 @@ def test_bfloat16_with_torch_peer_is_timed(capsys):
     pytest.importorskip("ml_dtypes")
     tiny = [a if a != "float32" else "bfloat16" for a in TINY]
     tiny[tiny.index("numpy")] = "torch"
-    assert main(["bench", "--ops", "gelu", *tiny]) == 0
+    assert main(["bench", "--ops", "relu,gelu", *tiny]) == 0
     out = capsys.readouterr().out
-    row = [line.split() for line in out.splitlines() if line.startswith("gelu ")]
-    assert row and row[0][-2] == "torch", out
+    rows = [line.split() for line in out.splitlines() if line.startswith(("relu ", "gelu "))]
+    assert len(rows) == 2 and all(r[-2] == "torch" for r in rows), out
