@@ -38,6 +38,10 @@ def test_c_registry_matches_python_registry():
     # the generated wrappers use the C enum values of those names
     assert _core._REGISTRY_C_OPS_MAP == {name: i for i, name in enumerate(c_map)}
     assert _core._REGISTRY_C_OPS_ROWS == {name: i for i, name in enumerate(c["rows"])}
+    # the gated family (fa_ops.h FA_GATED_OPS)
+    c_gated = [fa._core.fa_op_name_gated(i) for i in range(len(_ops.variants("gated")) + 1)]
+    assert c_gated[-1] is None and sorted(c_gated[:-1]) == sorted(v.c for v in _ops.variants("gated"))
+    assert _core._REGISTRY_C_OPS_GATED == {name: i for i, name in enumerate(c_gated[:-1])}
     # the kernel takes as many parameters as the Python row passes
     nparams = dict(c["map"])
     for v in _ops.variants("map"):
@@ -70,7 +74,7 @@ def test_stubs_list_every_function():
 
 @pytest.mark.parametrize("f", [f for f in _ops.functions() if f.params], ids=lambda f: f.name)
 def test_parameter_validation(f):
-    x = np.linspace(-2, 2, 7)
+    x = np.linspace(-2, 2, 8)  # even: the gated forms halve the last axis
     fn = getattr(fa, f.name)
     for p in f.params:
         if p.kind == "real":

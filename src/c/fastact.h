@@ -38,6 +38,14 @@ typedef enum {
     FA_N_ROW_OPS
 } fa_row_op;
 
+/* Gated operations, in the order of FA_GATED_OPS: FA_OP_GLU, ... */
+typedef enum {
+#define FA_X_GATED_ENUM(E, name, g32, g64) FA_OP_##E,
+    FA_GATED_OPS(FA_X_GATED_ENUM)
+#undef FA_X_GATED_ENUM
+    FA_N_GATED_OPS
+} fa_gated_op;
+
 /* Element types of x and y.  float16 (IEEE binary16) and bfloat16 are
  * stored in 16 bits and computed in float32, each result rounded once. */
 typedef enum {
@@ -68,7 +76,7 @@ typedef struct {
 
 /* ---- ops.c: the registry as data ---- */
 
-enum { FA_FAMILY_MAP = 0, FA_FAMILY_ROWS = 1 };
+enum { FA_FAMILY_MAP = 0, FA_FAMILY_ROWS = 1, FA_FAMILY_GATED = 2 };
 /* The enum suffix of op `op` of a family ("RELU", "SOFTMAX", ...), or NULL. */
 const char *fa_op_name(int family, int op);
 /* Parameters an elementwise op uses (fa_ops.h), or -1 for an invalid op. */
@@ -120,6 +128,16 @@ void fa_map(int op, int dtype, const void *x, void *y, size_t n, const fa_params
  * fa_take_oom() returns 1 (once). */
 void fa_rows(int op, int dtype, const void *x, void *y, size_t rows, size_t cols, int nthreads);
 int fa_take_oom(void);
+
+/* ---- gated.c: the gated forms (GLU family) ----
+ * Gated op `op` (fa_gated_op) on `outer` blocks of x, each 2 * n contiguous
+ * elements: a = the block's first n, b = its last n; y gets `outer` blocks
+ * of n elements, y = a * act(b) (glu) or act(a) * b.  (x is C-contiguous
+ * with the gated axis of length 2h and `inner` elements per step after it:
+ * n = h * inner.)  y must not overlap x.  Up to `nthreads` threads;
+ * results are bitwise identical for every thread count.  An invalid op or
+ * dtype does nothing. */
+void fa_gated(int op, int dtype, const void *x, void *y, size_t outer, size_t n, int nthreads);
 
 /* ---- rows_split.c: rows cut into pieces the caller keeps apart ----
  * softmax / log_softmax of rows whose elements lie in several pieces (the

@@ -56,6 +56,7 @@ cdef extern from "fastact.h" nogil:
         FA_MAX_PARAMS
         FA_FAMILY_MAP
         FA_FAMILY_ROWS
+        FA_FAMILY_GATED
 
     ctypedef struct fa_params:
         double v[4]
@@ -589,6 +590,13 @@ cdef object _rows_general(int op, object x, object axis, object out, int nt, str
         res = np.empty_like(a, dtype=rdt, subok=False)
         np.copyto(np.moveaxis(res, ax, -1), work, casting="same_kind")
         return res
+
+
+# --------------------------------------------------------------------------
+# Gated ops: glu, swiglu, geglu, reglu (_core_gated.pxi)
+# --------------------------------------------------------------------------
+
+include "_core_gated.pxi"
 
 
 # --------------------------------------------------------------------------

@@ -34,8 +34,13 @@ Adapters (one per library) implement one method per family:
               DataFrame rows: axis=-1 / 1 / "columns" is along the columns
               (each row sums to 1), 0 / "index" along the index
 
-A new family (backward ops on two arrays (dy, x), gated ops whose output is
-half as long along ``axis``, masked softmax with a ``where=`` array) needs
+  gated       (glu, swiglu, geglu, reglu) dask: one ``map_blocks`` when the
+              gated axis is one chunk, else that axis is rechunked to one
+              chunk first (a and b must meet in one task); xarray and pandas:
+              the result keeps the first half's labels along the axis
+
+A new family (backward ops on two arrays (dy, x), masked softmax with a
+``where=`` array) needs
 its driver in _core to call the same hook with its own family name and
 arguments, and one method of that name per adapter (dask: ``blockwise`` over
 the aligned chunks of both arrays; gated: the op on the two halves' aligned
@@ -70,11 +75,11 @@ except ImportError:  # pragma: no cover - NumPy 1.x
 class Call:
     """One public call on a non-ndarray, as the _core driver resolved it.
 
-    family  "map" or "rows" (fastact._ops: Function.family)
+    family  "map", "rows" or "gated" (fastact._ops: Function.family)
     name    the public function ("gelu")
     op      the C op (FA_OP_<c> of the selected variant)
-    args    map: the kernel parameters (4 floats); rows: the axis (an int
-            after the adapter resolved labels, or as given)
+    args    map: the kernel parameters (4 floats); rows, gated: the axis (an
+            int after the adapter resolved labels, or as given)
     nt      num_threads as given (0: the default)
     """
 
@@ -104,6 +109,8 @@ class Call:
             return _core._map_array(self.op, self.args, self.name, arr, self.nt)
         if self.family == "rows":
             return _core._rows_array(self.op, self.name, arr, self.args, self.nt)
+        if self.family == "gated":
+            return _core._gated_array(self.op, self.name, arr, self.args, self.nt)
         raise TypeError(f"fastact.{self.name}: no eager driver for family {self.family!r}")
 
     def apply(self, data):
@@ -131,6 +138,19 @@ def _int_axis(call, axis, ndim):
     if not -n <= axis < n:
         raise AxisError(int(axis), ndim)
     return normalize_axis_index(int(axis), n)
+
+
+def _gated_axis(call, axis, ndim):
+    """The gated axis of an ndim-dimensional array (as the public call: 0-d is an error)."""
+    if ndim == 0 and not (isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (int, np.integer))):
+        raise ValueError(f"fastact.{call.name}: x is 0-d; the gated axis must have even length")
+    return _int_axis(call, axis, ndim)
+
+
+def _gated_even(call, length, axis):
+    if length % 2:
+        raise ValueError(f"fastact.{call.name}: axis {axis} has odd length {length}; the gated axis must "
+                         f"have even length (a and b are its two halves)")
 
 
 class Adapter:
@@ -190,6 +210,23 @@ class DaskArray(Adapter):
         if x.ndim == 0 or x.numblocks[ax] == 1:
             return x.map_blocks(call.eager, dtype=rdt, meta=meta, name=_dask_name(call, x.name))
         return self._rows_split(call, x, ax, rdt, meta)
+
+    def gated(self, call, x):
+        """One map_blocks with the gated axis in one chunk (rechunked to one
+        chunk first when it is split: a and b must meet in each task)."""
+        rdt = _core._result_dtype_of(x.dtype, call.name)
+        ax = _gated_axis(call, call.args, x.ndim)
+        length = x.shape[ax]
+        if isinstance(length, float) and math.isnan(length):
+            raise ValueError(f"fastact.{call.name}: the length of axis {ax} is unknown; "
+                             f"call x.compute_chunk_sizes() first")
+        _gated_even(call, length, call.args)
+        call = call.replace(nt=call.task_threads(), args=ax)
+        if x.numblocks[ax] != 1:
+            x = x.rechunk({ax: -1})
+        chunks = x.chunks[:ax] + ((length // 2,),) + x.chunks[ax + 1:]
+        return x.map_blocks(call.eager, chunks=chunks, dtype=rdt, meta=self._meta(x.ndim, rdt),
+                            name=_dask_name(call, x.name))
 
     def _rows_split(self, call, x, ax, rdt, meta):
         """Two passes over the chunks of a split axis (src/c/rows_split.c)."""
@@ -267,6 +304,17 @@ class Xarray(Adapter):
         if isinstance(x, sys.modules["xarray"].Dataset):
             return self._dataset(call, x)
         return self._wrap(x, call.replace(args=self._axis(call, x)).apply(x.data))
+
+    def gated(self, call, x):
+        """The gated dimension keeps its name and the first half's coordinates."""
+        if isinstance(x, sys.modules["xarray"].Dataset):
+            return self._dataset(call, x)
+        if x.ndim == 0:
+            _gated_axis(call, call.args, 0)
+        ax = self._axis(call, x)
+        _gated_even(call, x.shape[ax], call.args)
+        data = call.replace(args=ax).apply(x.data)
+        return self._wrap(x.isel({x.dims[ax]: slice(0, x.shape[ax] // 2)}), data)
 
 
 # ----------------------------------------------------------------- pandas
@@ -390,6 +438,44 @@ class Pandas(Adapter):
         if isinstance(x, pd.DataFrame):
             return self._frame(call, x, self._frame_axis(call))
         return self._1d(call.replace(args=self._series_axis(call)), x)
+
+    def gated(self, call, x):
+        """The result keeps the labels of the first half (a) along the gated
+        axis; NA in a or b gives NA (masked input)."""
+        pd = sys.modules["pandas"]
+        if isinstance(x, pd.DataFrame):
+            ax = self._frame_axis(call)
+            _gated_even(call, x.shape[ax], call.args)
+            numpy_only = all(isinstance(d, np.dtype) for d in x.dtypes)
+            if numpy_only:
+                vals, mask = x.to_numpy(), None
+            else:
+                mask = np.asarray(x.isna())
+                vals = x.to_numpy(dtype=np.float64, na_value=np.nan)
+            res = call.replace(args=ax).eager(vals)
+            h = x.shape[ax] // 2
+            index = x.index[:h] if ax == 0 else x.index
+            columns = x.columns[:h] if ax == 1 else x.columns
+            ctor = getattr(x, "_constructor", pd.DataFrame)
+            if mask is not None:
+                m = np.take(mask, range(h), axis=ax) | np.take(mask, range(h, 2 * h), axis=ax)
+                r = ctor({i: _masked_result(res[:, i], m[:, i]) for i in range(res.shape[1])}, index=index)
+                r.columns = columns
+                return r.__finalize__(x)
+            return ctor(res, index=index, columns=columns, copy=False).__finalize__(x)
+        call = call.replace(args=self._series_axis(call))
+        vals, mask = _values(x)
+        _gated_even(call, len(vals), call.args)
+        res = call.eager(vals)
+        h = len(vals) // 2
+        if mask is not None:
+            res = _masked_result(res, mask[:h] | mask[h:])
+        if isinstance(x, pd.Series):
+            ctor = getattr(x, "_constructor", pd.Series)
+            return ctor(res, index=x.index[:h], name=x.name, copy=False).__finalize__(x)
+        if isinstance(x, pd.Index):
+            return pd.Index(res, name=x.name, copy=False)
+        return res
 
 
 # ----------------------------------------------------------------- lookup

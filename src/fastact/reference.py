@@ -131,10 +131,34 @@ def _rows(f, x, kw):
     return _finish(np.asarray(v.ref(w, axis=ax)).reshape(a.shape), rdt)
 
 
+def _gated(f, x, kw):
+    v, _ = _check_params(f, kw)
+    axis = kw["axis"]
+    a, rdt, wide = _prep(x, f.name)
+    if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"reference.{f.name}: axis must be an int")
+    axis = operator.index(axis)
+    if a.ndim == 0:
+        raise ValueError(f"reference.{f.name}: x is 0-d; the gated axis must have even length")
+    ax = normalize_axis_index(axis, a.ndim)
+    if a.shape[ax] % 2:
+        raise ValueError(f"reference.{f.name}: axis {axis} has odd length {a.shape[ax]}")
+    h = a.shape[ax] // 2
+    cdt = np.dtype(np.float32) if rdt.itemsize == 2 else rdt
+    w = a.astype(cdt if v.exact else wide)
+    wa = np.take(w, np.arange(h), axis=ax)
+    wb = np.take(w, np.arange(h, 2 * h), axis=ax)
+    with np.errstate(all="ignore"):
+        return _finish(v.ref(wa, wb), rdt)
+
+
+_RUN = {"map": _map, "rows": _rows, "gated": _gated}
+
+
 def _make(f):
     names = [p.name for p in f.params]
     defaults = {p.name: p.default for p in f.params}
-    run = _map if f.family == "map" else _rows
+    run = _RUN[f.family]
 
     def oracle(x, *args, **kwargs):
         if len(args) > len(names):

@@ -25,6 +25,10 @@ the variant, so it is not an argument):
   rows:  int <v>_f32_ptr(const float *x, float *out, size_t rows, size_t cols)
          int <v>_f32(const float[:, ::1] x, float[:, ::1] out)      (last axis)
          int <v>_row_f32(const float[::1] x, float[::1] out)        (one row)
+  gated: int <v>_f32_ptr(const float *x, float *out, size_t rows, size_t cols)
+                                 (x: rows x cols, cols even; out: rows x cols/2)
+         int <v>_f32(const float[:, ::1] x, float[:, ::1] out)      (last axis)
+         int <v>_row_f32(const float[::1] x, float[::1] out)        (one row)
 
 and the same with ``_f64`` / ``double``.  All are ``noexcept nogil`` and run
 serially on the calling thread (safe inside ``prange`` and from any thread);
@@ -83,7 +87,7 @@ def _check_expr(p):
 
 def _families(functions):
     for f in functions:
-        if f.family not in ("map", "rows"):
+        if f.family not in ("map", "rows", "gated"):
             raise ValueError(f"{f.name}: the Cython API generator knows no family {f.family!r}")
     return functions
 
@@ -142,6 +146,20 @@ cdef inline int _capi_check(const void *x, const void *out, size_t n, size_t esi
                     for i, e in enumerate(v.cparams):
                         body.append(f"    p.v[{i}] = {e}")
                     body.append(f"    fa_map(FA_OP_{v.c}, {cdt}, x, out, n, &p, 1)")
+                elif f.family == "gated":
+                    # out (rows x cols/2) must not overlap x (rows x cols) at all
+                    body.append("    if cols % 2:")
+                    body.append(f"        return {c['FA_ESHAPE']}")
+                    body.append("    if rows == 0 or cols == 0:")
+                    body.append(f"        return {c['FA_OK']}")
+                    body.append("    if rows > (<size_t>-1) // cols // " + str(esize) + ":")
+                    body.append(f"        return {c['FA_ESHAPE']}")
+                    body.append("    if x == NULL or out == NULL:")
+                    body.append(f"        return {c['FA_ENULL']}")
+                    body.append("    cdef _capi_uintptr px = <_capi_uintptr>x, po = <_capi_uintptr>out")
+                    body.append(f"    if px < po + rows * (cols // 2) * {esize} and po < px + rows * cols * {esize}:")
+                    body.append(f"        return {c['FA_EOVERLAP']}")
+                    body.append(f"    fa_gated(FA_OP_{v.c}, {cdt}, x, out, rows, cols // 2, 1)")
                 else:
                     body.append("    if rows == 0 or cols == 0:")
                     body.append(f"        return {c['FA_OK']}")
@@ -201,6 +219,25 @@ def cython_api_pxd(functions):
                         "    if x.shape[0] == 0:",
                         "        return FA_OK",
                         f"    return {v.name}_{dt}_ptr(&x[0], &out[0], <size_t>x.shape[0]{pass_})",
+                    ]
+                elif f.family == "gated":
+                    sel = ", ".join(f"{k}={val!r}" for k, val in v.select.items())
+                    doc = f"# {f.name}" + (f" ({sel})" if sel else "") + f" along the last axis: {f.doc}"
+                    out += deco[:2] + [doc] + deco[2:] + [
+                        f"cdef inline int {v.name}_{dt}(const {ctype}[:, ::1] x, {ctype}[:, ::1] out) noexcept nogil:",
+                        "    if x.shape[0] != out.shape[0] or x.shape[1] != 2 * out.shape[1]:",
+                        "        return FA_ESHAPE",
+                        "    if x.shape[0] == 0 or x.shape[1] == 0:",
+                        "        return FA_OK",
+                        f"    return {v.name}_{dt}_ptr(&x[0, 0], &out[0, 0], <size_t>x.shape[0], <size_t>x.shape[1])",
+                    ]
+                    out += deco[2:] + [
+                        f"cdef inline int {v.name}_row_{dt}(const {ctype}[::1] x, {ctype}[::1] out) noexcept nogil:",
+                        "    if x.shape[0] != 2 * out.shape[0]:",
+                        "        return FA_ESHAPE",
+                        "    if x.shape[0] == 0:",
+                        "        return FA_OK",
+                        f"    return {v.name}_{dt}_ptr(&x[0], &out[0], 1, <size_t>x.shape[0])",
                     ]
                 else:
                     doc = f"# {f.name} along the last axis: {f.doc}"

@@ -92,11 +92,22 @@ def _body_rows(f):
     return [f'    return _rows(FA_OP_{f.variants[0].c}, x, axis, out, num_threads, "{f.name}")']
 
 
+def _body_gated(f):
+    choices = [p for p in f.params if p.kind == "choice"]
+    if choices:
+        (p,) = choices
+        op = [f'    cdef int op = _choose({p.name}, {_choice_table(f, p)}, "{f.name}", "{p.name}")']
+    else:
+        op = [f"    cdef int op = FA_OP_{f.variants[0].c}"]
+    return op + [f'    return _gated(op, x, axis, out, num_threads, "{f.name}")']
+
+
 # family -> the wrapper's body after its docstring; the driver it calls lives
 # in _core.pyx (or a .pxi it includes).  A new family adds its entry here.
 BODIES = {
     "map": _body_map,
     "rows": _body_rows,
+    "gated": _body_gated,
 }
 
 
@@ -119,7 +130,7 @@ def pxi(functions):
                 out.append(f"cdef dict {_choice_table(f, p)} = {{{items}}}")
     out.append("")
     # the registry's variant names in C-enum order, for tests/test_registry.py
-    for fam in ("map", "rows"):
+    for fam in ("map", "rows", "gated"):
         items = ", ".join(f'"{v.c}": FA_OP_{v.c}' for f in functions if f.family == fam for v in f.variants)
         out.append(f"_REGISTRY_C_OPS_{fam.upper()} = {{{items}}}")
     for f in functions:
