@@ -159,4 +159,26 @@ REGLU = Function(
     doc="relu(a) * b, a and b the first and second halves of x along `axis` (ReGLU); exact.",
 )
 
+# how other libraries compute the same (python -m fastact bench; Variant.peers):
+# a and b are the halves of x's last axis (views), x the whole input
+PEERS = {
+    "glu": {"torch": ("torch._C._nn.glu(x, axis)", "torch.nn.functional.glu(x, axis)"),
+            "onnxruntime": "a * Sigmoid(b)",
+            "numpy": "a * scipy.special.expit(b)"},
+    "swiglu": {"torch": "torch.mul(torch._C._nn.silu(a), b)",
+               "onnxruntime": "a * Sigmoid(a) * b",
+               "numpy": "a * scipy.special.expit(a) * b"},
+    "geglu": {"torch": "torch.mul(torch._C._nn.gelu(a, approximate='none'), b)",
+              "onnxruntime": "Gelu(a, approximate='none') * b",
+              "numpy": "a * (1 + scipy.special.erf(a * 0.7071067811865476)) * 0.5 * b"},
+    "geglu_tanh": {"torch": "torch.mul(torch._C._nn.gelu(a, approximate='tanh'), b)",
+                   "onnxruntime": "Gelu(a, approximate='tanh') * b"},
+    "reglu": {"torch": "torch.mul(torch.relu(a), b)",
+              "onnxruntime": "Relu(a) * b",
+              "numpy": "np.maximum(a, 0) * b"},
+}
+for _f in (GLU, SWIGLU, GEGLU, REGLU):
+    for _v in _f.variants:
+        object.__setattr__(_v, "peers", PEERS[_v.name])
+
 FUNCTIONS = (GLU, SWIGLU, GEGLU, REGLU)
