@@ -115,6 +115,8 @@ def _generated_wrappers():
                 args = "".join(f", double {p}" for p in real)
                 call = "".join(f", {p}" for p in real)
                 dims = "[::1]" if f.family == "map" else "[:, ::1]"
+                if f.family == "channel":  # (N, C) rows and one weight per channel
+                    args, call = f", const {ct}[::1] weight", ", weight"
                 lines += [
                     f"def call_{v.name}_{dt}(const {ct}{dims} x, {ct}{dims} out{args}):",
                     "    cdef int rc",
@@ -257,6 +259,14 @@ def test_every_registry_variant_through_the_cython_api(downstream):
                     x = (rng.standard_normal(shape) * 5).astype(dt)
                     out = np.empty_like(x) if f.family != "gated" else np.empty((7, 25), dt)
                     name = f"call_{v.name}_{'f32' if dt == np.float32 else 'f64'}"
+                    if f.family == "channel":
+                        w = np.linspace(-2, 2, 50).astype(dt)
+                        assert getattr(downstream, name)(x, out, w) == 0, name
+                        assert np.array_equal(_bits(out), _bits(_ops.call(v, x, {"weight": w}))), name
+                        assert getattr(downstream, name)(x, out, w[:1]) == 0, name
+                        assert np.array_equal(_bits(out), _bits(_ops.call(v, x, {"weight": w[0]}))), name
+                        assert getattr(downstream, name)(x, out, w[:3]) == -1, name  # FA_ESHAPE
+                        continue
                     assert getattr(downstream, name)(x, out, *kw.values()) == 0, name
                     want = _ops.call(v, x, params)
                     assert np.array_equal(_bits(out), _bits(want)), (name, params)

@@ -42,6 +42,9 @@ def test_c_registry_matches_python_registry():
     c_gated = [fa._core.fa_op_name_gated(i) for i in range(len(_ops.variants("gated")) + 1)]
     assert c_gated[-1] is None and sorted(c_gated[:-1]) == sorted(v.c for v in _ops.variants("gated"))
     assert _core._REGISTRY_C_OPS_GATED == {name: i for i, name in enumerate(c_gated[:-1])}
+    c_channel = [fa._core.fa_op_name_channel(i) for i in range(len(_ops.variants("channel")) + 1)]
+    assert c_channel[-1] is None and sorted(c_channel[:-1]) == sorted(v.c for v in _ops.variants("channel"))
+    assert _core._REGISTRY_C_OPS_CHANNEL == {name: i for i, name in enumerate(c_channel[:-1])}
     # the kernel takes as many parameters as the Python row passes
     nparams = dict(c["map"])
     for v in _ops.variants("map"):
@@ -50,7 +53,7 @@ def test_c_registry_matches_python_registry():
 
 @pytest.mark.parametrize("f", _ops.functions(), ids=lambda f: f.name)
 def test_generated_signature(f):
-    names = ["x"] + [p.name for p in f.params] + ["out", "num_threads"]
+    names = list(f.inputs) + [p.name for p in f.params] + ["out", "num_threads"]
     sig = inspect.signature(getattr(fa, f.name))
     assert list(sig.parameters) == names
     for p in f.params:

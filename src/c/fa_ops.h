@@ -90,4 +90,14 @@
     X(GEGLU_TANH,   geglu_tanh,   8 * FA_KB, 4 * FA_KB) \
     X(REGLU,        reglu,       32 * FA_KB, 16 * FA_KB)
 
+/* Channel ops: y = op(x; w[c]) with one parameter per channel, x laid out as
+ * (outer, channels, inner) (PyTorch's channel axis 1); each run of `inner`
+ * elements of one channel goes through the kernel of an elementwise op
+ * with that channel's parameter (channel.c).
+ *   X(ENUM, name, MAP_ENUM)   MAP_ENUM: the elementwise op whose kernel runs
+ *                             (grains and kernels are that op's) */
+/*     ENUM    name    map op */
+#define FA_CHANNEL_OPS(X) \
+    X(PRELU,   prelu,  LEAKY_RELU)
+
 #endif /* FA_OPS_H */

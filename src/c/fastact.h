@@ -46,6 +46,14 @@ typedef enum {
     FA_N_GATED_OPS
 } fa_gated_op;
 
+/* Channel operations, in the order of FA_CHANNEL_OPS: FA_OP_PRELU */
+typedef enum {
+#define FA_X_CHANNEL_ENUM(E, name, m) FA_OP_##E,
+    FA_CHANNEL_OPS(FA_X_CHANNEL_ENUM)
+#undef FA_X_CHANNEL_ENUM
+    FA_N_CHANNEL_OPS
+} fa_channel_op;
+
 /* Element types of x and y.  float16 (IEEE binary16) and bfloat16 are
  * stored in 16 bits and computed in float32, each result rounded once. */
 typedef enum {
@@ -76,7 +84,7 @@ typedef struct {
 
 /* ---- ops.c: the registry as data ---- */
 
-enum { FA_FAMILY_MAP = 0, FA_FAMILY_ROWS = 1, FA_FAMILY_GATED = 2 };
+enum { FA_FAMILY_MAP = 0, FA_FAMILY_ROWS = 1, FA_FAMILY_GATED = 2, FA_FAMILY_CHANNEL = 3 };
 /* The enum suffix of op `op` of a family ("RELU", "SOFTMAX", ...), or NULL. */
 const char *fa_op_name(int family, int op);
 /* Parameters an elementwise op uses (fa_ops.h), or -1 for an invalid op. */
@@ -138,6 +146,16 @@ int fa_take_oom(void);
  * results are bitwise identical for every thread count.  An invalid op or
  * dtype does nothing. */
 void fa_gated(int op, int dtype, const void *x, void *y, size_t outer, size_t n, int nthreads);
+
+/* ---- channel.c: ops with one parameter per channel (prelu) ----
+ * Channel op `op` (fa_channel_op) on x of outer * channels * inner
+ * contiguous elements (channel c of block o: the run of `inner` elements at
+ * (o * channels + c) * inner), w[c] the parameter of channel c (rounded to
+ * the dtype by the caller, as fa_params are); prelu: y = x > 0 ? x : w[c] * x,
+ * one rounding.  y may equal x (in place) but must not otherwise overlap it.
+ * Results are bitwise identical for every thread count. */
+void fa_channel(int op, int dtype, const void *x, void *y, size_t outer, size_t channels, size_t inner,
+                const double *w, int nthreads);
 
 /* ---- rows_split.c: rows cut into pieces the caller keeps apart ----
  * softmax / log_softmax of rows whose elements lie in several pieces (the

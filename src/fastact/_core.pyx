@@ -57,6 +57,7 @@ cdef extern from "fastact.h" nogil:
         FA_FAMILY_MAP
         FA_FAMILY_ROWS
         FA_FAMILY_GATED
+        FA_FAMILY_CHANNEL
 
     ctypedef struct fa_params:
         double v[4]
@@ -597,6 +598,7 @@ cdef object _rows_general(int op, object x, object axis, object out, int nt, str
 # --------------------------------------------------------------------------
 
 include "_core_gated.pxi"
+include "_core_channel.pxi"
 
 
 # --------------------------------------------------------------------------

@@ -34,6 +34,9 @@ Adapters (one per library) implement one method per family:
               DataFrame rows: axis=-1 / 1 / "columns" is along the columns
               (each row sums to 1), 0 / "index" along the index
 
+  channel     (prelu) dask: ``map_blocks``, each chunk with the weights of
+              its channels (axis 1); xarray, pandas: the op on the values
+              (a DataFrame's columns are its channels)
   gated       (glu, swiglu, geglu, reglu) dask: one ``map_blocks`` when the
               gated axis is one chunk, else that axis is rechunked to one
               chunk first (a and b must meet in one task); xarray and pandas:
@@ -79,7 +82,8 @@ class Call:
     name    the public function ("gelu")
     op      the C op (FA_OP_<c> of the selected variant)
     args    map: the kernel parameters (4 floats); rows, gated: the axis (an
-            int after the adapter resolved labels, or as given)
+            int after the adapter resolved labels, or as given); channel: the
+            weight (a number or a 1-D ndarray)
     nt      num_threads as given (0: the default)
     """
 
@@ -111,6 +115,8 @@ class Call:
             return _core._rows_array(self.op, self.name, arr, self.args, self.nt)
         if self.family == "gated":
             return _core._gated_array(self.op, self.name, arr, self.args, self.nt)
+        if self.family == "channel":
+            return _core._channel_array(self.op, self.name, arr, self.args, self.nt)
         raise TypeError(f"fastact.{self.name}: no eager driver for family {self.family!r}")
 
     def apply(self, data):
@@ -153,6 +159,26 @@ def _gated_even(call, length, axis):
                          f"have even length (a and b are its two halves)")
 
 
+def _channel_weights(call, shape):
+    """The weight as an ndarray, checked against an array of this shape (the
+    public errors, raised at the call)."""
+    w = call.args
+    if isinstance(w, (bool, np.bool_, str, bytes)) or w is None:
+        _core._channel_array(call.op, call.name, np.zeros((1,)), w)  # the TypeError
+    w = np.asarray(w)
+    probe = (1, shape[1]) + (1,) * (len(shape) - 2) if len(shape) >= 2 else (1,)
+    _core._channel_array(call.op, call.name, np.zeros(probe), w)  # dtype, shape and count errors
+    return w
+
+
+def _channel_chunk(call, w, block, block_info=None):
+    """One dask chunk of a channel op: the weights of the chunk's channels."""
+    if w.size != 1 and block.ndim >= 2:
+        lo, hi = block_info[0]["array-location"][1]
+        w = w.reshape(-1)[lo:hi]
+    return _core._channel_array(call.op, call.name, block, w, call.nt)
+
+
 class Adapter:
     """Base of the adapters: dispatch by family; subclasses define map / rows."""
 
@@ -177,6 +203,12 @@ class Adapter:
 
 
 # ----------------------------------------------------------------- dask
+
+
+def _dask_token(w):
+    from dask.base import tokenize
+
+    return tokenize(np.asarray(w))
 
 
 def _dask_name(call, *parts):
@@ -210,6 +242,14 @@ class DaskArray(Adapter):
         if x.ndim == 0 or x.numblocks[ax] == 1:
             return x.map_blocks(call.eager, dtype=rdt, meta=meta, name=_dask_name(call, x.name))
         return self._rows_split(call, x, ax, rdt, meta)
+
+    def channel(self, call, x):
+        rdt = _core._result_dtype_of(x.dtype, call.name)
+        w = _channel_weights(call, x.shape)
+        call = call.replace(nt=call.task_threads(), args=None)
+        fn = functools.partial(_channel_chunk, call, w)
+        return x.map_blocks(fn, dtype=rdt, meta=self._meta(x.ndim, rdt),
+                            name=_dask_name(call, x.name, _dask_token(w)))
 
     def gated(self, call, x):
         """One map_blocks with the gated axis in one chunk (rechunked to one
@@ -304,6 +344,11 @@ class Xarray(Adapter):
         if isinstance(x, sys.modules["xarray"].Dataset):
             return self._dataset(call, x)
         return self._wrap(x, call.replace(args=self._axis(call, x)).apply(x.data))
+
+    def channel(self, call, x):
+        if isinstance(x, sys.modules["xarray"].Dataset):
+            return self._dataset(call, x)
+        return self._wrap(x, call.apply(x.data))
 
     def gated(self, call, x):
         """The gated dimension keeps its name and the first half's coordinates."""
@@ -438,6 +483,25 @@ class Pandas(Adapter):
         if isinstance(x, pd.DataFrame):
             return self._frame(call, x, self._frame_axis(call))
         return self._1d(call.replace(args=self._series_axis(call)), x)
+
+    def channel(self, call, x):
+        """Series: one channel; DataFrame: its columns are the channels (axis 1)."""
+        pd = sys.modules["pandas"]
+        if isinstance(x, pd.DataFrame):
+            numpy_only = all(isinstance(d, np.dtype) for d in x.dtypes)
+            if numpy_only:
+                vals, mask = x.to_numpy(), None
+            else:
+                mask = np.asarray(x.isna())
+                vals = x.to_numpy(dtype=np.float64, na_value=np.nan)
+            res = call.eager(vals)
+            ctor = getattr(x, "_constructor", pd.DataFrame)
+            if mask is not None:
+                r = ctor({i: _masked_result(res[:, i], mask[:, i]) for i in range(res.shape[1])}, index=x.index)
+                r.columns = x.columns
+                return r.__finalize__(x)
+            return ctor(res, index=x.index, columns=x.columns, copy=False).__finalize__(x)
+        return self._1d(call, x)
 
     def gated(self, call, x):
         """The result keeps the labels of the first half (a) along the gated

@@ -152,10 +152,36 @@ def _gated(f, x, kw):
         return _finish(v.ref(wa, wb), rdt)
 
 
-_RUN = {"map": _map, "rows": _rows, "gated": _gated}
+def _channel(f, x, kw):
+    v, _ = _check_params(f, kw)
+    weight = kw["weight"]
+    a, rdt, _wide_dt = _prep(x, f.name)
+    if isinstance(weight, (bool, np.bool_, str, bytes)) or weight is None:
+        raise TypeError(f"reference.{f.name}: weight must be a real number or a 1-D array")
+    w = np.asarray(weight)
+    if w.dtype.kind not in "fiu" and not (w.dtype.kind == "V" and w.dtype == _bfloat16()):
+        raise TypeError(f"reference.{f.name}: weight must be real")
+    if w.ndim > 1 or w.size == 0:
+        raise ValueError(f"reference.{f.name}: weight must be 0-d or 1-D and not empty")
+    channels = a.shape[1] if a.ndim >= 2 else 1
+    if w.size not in (1, channels):
+        raise ValueError(f"reference.{f.name}: weight has {w.size} elements but x has {channels} channels")
+    cdt = np.dtype(np.float32) if rdt.itemsize == 2 else rdt
+    with np.errstate(all="ignore"):
+        wc = w.reshape(-1).astype(rdt).astype(cdt)  # rounded to the result dtype, as fastact does
+        if wc.size == 1:
+            wb = wc[0]
+        else:
+            wb = wc.reshape((1, channels) + (1,) * (a.ndim - 2))
+        return _finish(v.ref(a.astype(cdt), wb), rdt)
+
+
+_RUN = {"map": _map, "rows": _rows, "gated": _gated, "channel": _channel}
 
 
 def _make(f):
+    if f.family == "channel":
+        return _make_channel(f)
     names = [p.name for p in f.params]
     defaults = {p.name: p.default for p in f.params}
     run = _RUN[f.family]
@@ -177,6 +203,15 @@ def _make(f):
     P = inspect.Parameter
     oracle.__signature__ = inspect.Signature(
         [P("x", P.POSITIONAL_OR_KEYWORD)] + [P(n, P.POSITIONAL_OR_KEYWORD, default=defaults[n]) for n in names])
+    return oracle
+
+
+def _make_channel(f):
+    def oracle(x, weight):
+        return _channel(f, x, {"weight": weight})
+
+    oracle.__name__ = oracle.__qualname__ = f.name
+    oracle.__doc__ = f"reference.{f.name}(x, weight): {f.doc}"
     return oracle
 
 

@@ -7,17 +7,17 @@ bench``, the pytest-benchmark suite and tools/check_aarch64.py.  The C side
 has its own registry, src/c/fa_ops.h; tests/test_registry.py checks that the
 two agree and that ``fastact.__all__`` lists every function here.
 
-Rows live in one module per family (elementwise.py, rowwise.py, gated.py); _model.py
+Rows live in one module per family (elementwise.py, rowwise.py, gated.py, channel.py); _model.py
 describes the fields.  This package imports nothing of fastact itself, so the
 build can load it before the extension exists.
 """
 
 from __future__ import annotations
 
-from . import elementwise, gated, rowwise
+from . import channel, elementwise, gated, rowwise
 from ._model import Function, Param, Variant
 
-FUNCTIONS = elementwise.FUNCTIONS + rowwise.FUNCTIONS + gated.FUNCTIONS
+FUNCTIONS = elementwise.FUNCTIONS + rowwise.FUNCTIONS + gated.FUNCTIONS + channel.FUNCTIONS
 _BY_FUNC = {f.name: f for f in FUNCTIONS}
 _BY_VARIANT = {v.name: v for f in FUNCTIONS for v in f.variants}
 assert len(_BY_FUNC) == len(FUNCTIONS) and len(_BY_VARIANT) == sum(len(f.variants) for f in FUNCTIONS)
@@ -49,8 +49,11 @@ def public_names():
 
 
 def kwargs(v, params=None):
-    """Keyword arguments of the public call for variant v with these parameters."""
-    return {**v.select, **(params or {})}
+    """Keyword arguments of the public call for variant v with these parameters
+    (a channel op's required weight defaults to channel.EXAMPLE_WEIGHT, for
+    the generic callers: tests, bench)."""
+    extra = {"weight": channel.EXAMPLE_WEIGHT} if v.family == "channel" else {}
+    return {**extra, **v.select, **(params or {})}
 
 
 def call(v, x, params=None, **kw):

@@ -64,6 +64,9 @@ def _real_params(f):
 
 
 def _ptr_args(f, ctype):
+    if f.family == "channel":
+        return [f"const {ctype} *x", f"{ctype} *out", "size_t outer", "size_t channels", "size_t inner",
+                f"const {ctype} *weight"]
     if f.family == "map":
         args = [f"const {ctype} *x", f"{ctype} *out", "size_t n"]
     else:
@@ -87,7 +90,7 @@ def _check_expr(p):
 
 def _families(functions):
     for f in functions:
-        if f.family not in ("map", "rows", "gated"):
+        if f.family not in ("map", "rows", "gated", "channel"):
             raise ValueError(f"{f.name}: the Cython API generator knows no family {f.family!r}")
     return functions
 
@@ -146,6 +149,24 @@ cdef inline int _capi_check(const void *x, const void *out, size_t n, size_t esi
                     for i, e in enumerate(v.cparams):
                         body.append(f"    p.v[{i}] = {e}")
                     body.append(f"    fa_map(FA_OP_{v.c}, {cdt}, x, out, n, &p, 1)")
+                elif f.family == "channel":
+                    body.append("    if outer == 0 or channels == 0 or inner == 0:")
+                    body.append(f"        return {c['FA_OK']}")
+                    body.append("    if outer > (<size_t>-1) // channels // inner:")
+                    body.append(f"        return {c['FA_ESHAPE']}")
+                    body.append(f"    cdef int rc = _capi_check(x, out, outer * channels * inner, {esize})")
+                    body.append("    if rc != 0:")
+                    body.append("        return rc")
+                    body.append("    if weight == NULL:")
+                    body.append(f"        return {c['FA_ENULL']}")
+                    body.append("    cdef double *w = <double *>malloc(channels * sizeof(double))")
+                    body.append("    if w == NULL:")
+                    body.append(f"        return {c['FA_ENULL']}")
+                    body.append("    cdef size_t i")
+                    body.append("    for i in range(channels):")
+                    body.append("        w[i] = weight[i]")
+                    body.append(f"    fa_channel(FA_OP_{v.c}, {cdt}, x, out, outer, channels, inner, w, 1)")
+                    body.append("    free(w)")
                 elif f.family == "gated":
                     # out (rows x cols/2) must not overlap x (rows x cols) at all
                     body.append("    if cols % 2:")
@@ -219,6 +240,20 @@ def cython_api_pxd(functions):
                         "    if x.shape[0] == 0:",
                         "        return FA_OK",
                         f"    return {v.name}_{dt}_ptr(&x[0], &out[0], <size_t>x.shape[0]{pass_})",
+                    ]
+                elif f.family == "channel":
+                    doc = f"# {f.name} on (N, C) rows (C channels, one weight each, or one for all): {f.doc}"
+                    out += deco[:2] + [doc] + deco[2:] + [
+                        f"cdef inline int {v.name}_{dt}(const {ctype}[:, ::1] x, {ctype}[:, ::1] out, const {ctype}[::1] weight) noexcept nogil:",
+                        "    if x.shape[0] != out.shape[0] or x.shape[1] != out.shape[1]:",
+                        "        return FA_ESHAPE",
+                        "    if weight.shape[0] != x.shape[1] and weight.shape[0] != 1:",
+                        "        return FA_ESHAPE",
+                        "    if x.shape[0] == 0 or x.shape[1] == 0:",
+                        "        return FA_OK",
+                        "    if weight.shape[0] == 1:",
+                        f"        return {v.name}_{dt}_ptr(&x[0, 0], &out[0, 0], 1, 1, <size_t>(x.shape[0] * x.shape[1]), &weight[0])",
+                        f"    return {v.name}_{dt}_ptr(&x[0, 0], &out[0, 0], <size_t>x.shape[0], <size_t>x.shape[1], 1, &weight[0])",
                     ]
                 elif f.family == "gated":
                     sel = ", ".join(f"{k}={val!r}" for k, val in v.select.items())

@@ -102,12 +102,17 @@ def _body_gated(f):
     return op + [f'    return _gated(op, x, axis, out, num_threads, "{f.name}")']
 
 
+def _body_channel(f):
+    return [f'    return _channel(FA_OP_{f.variants[0].c}, x, weight, out, num_threads, "{f.name}")']
+
+
 # family -> the wrapper's body after its docstring; the driver it calls lives
 # in _core.pyx (or a .pxi it includes).  A new family adds its entry here.
 BODIES = {
     "map": _body_map,
     "rows": _body_rows,
     "gated": _body_gated,
+    "channel": _body_channel,
 }
 
 
@@ -130,7 +135,7 @@ def pxi(functions):
                 out.append(f"cdef dict {_choice_table(f, p)} = {{{items}}}")
     out.append("")
     # the registry's variant names in C-enum order, for tests/test_registry.py
-    for fam in ("map", "rows", "gated"):
+    for fam in ("map", "rows", "gated", "channel"):
         items = ", ".join(f'"{v.c}": FA_OP_{v.c}' for f in functions if f.family == fam for v in f.variants)
         out.append(f"_REGISTRY_C_OPS_{fam.upper()} = {{{items}}}")
     for f in functions:
