@@ -19,7 +19,7 @@ from fastact._bench import cases, check, peers
 from fastact._bench.peers.spec import SpecError
 from fastact.__main__ import build_parser
 
-NAMES = [v.name for v in _ops.variants()]
+NAMES = [v.name for v in _ops.benched()]
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ENTRIES = [(v.name, p) for v in _ops.variants() for p in v.peers]
 # the peers get fastact's own default thread count, as in the bench: torch sets

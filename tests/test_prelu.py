@@ -170,3 +170,111 @@ def test_dask_xarray_pandas():
     assert np.array_equal(_bits(rd.to_numpy()), _bits(fa.prelu(x[:, :, 0], w)))
     s = pd.Series(x[0, :, 0])
     assert np.array_equal(_bits(fa.prelu(s, 0.5).to_numpy()), _bits(fa.prelu(x[0, :, 0], 0.5)))
+
+
+# ---------------------------------------------------------------- prelu_backward
+
+
+def _exact_dw(g, x, w, rdt):
+    """sum of x * dy where x <= 0 over every axis but 1, exactly (math.fsum of
+    the float64 products: exact for 16/32-bit data), rounded once."""
+    import math
+
+    t = np.where(x.astype(np.float64) > 0, 0.0, x.astype(np.float64) * g.astype(np.float64))
+    w = np.asarray(w)
+    if w.size == 1:
+        s = np.array([math.fsum(t.reshape(-1).tolist())])
+    else:
+        s = np.array([math.fsum(r.tolist()) for r in np.moveaxis(t, 1, 0).reshape(w.size, -1)])
+    return s.astype(rdt).reshape(w.shape)
+
+
+@pytest.mark.parametrize("dt", ["float32", "float64", "float16", "bfloat16"])
+def test_backward_against_exact_sums(dt):
+    dtype = _bf16() if dt == "bfloat16" else np.dtype(dt)
+    rng = np.random.default_rng(4)
+    x = _x((6, 5, 700), dtype)
+    with np.errstate(all="ignore"):
+        x32 = x.astype(np.float32)
+        x = np.where(np.isfinite(x32) & (np.abs(x32) < 100), x, dtype.type(1.5))  # finite sums
+        g = (rng.standard_normal(x.shape) * 2).astype(dtype)
+    for w in (np.linspace(-2, 2, 5), 0.25, np.array([0.3])):
+        dx, dw = fa.prelu_backward(g, x, w)
+        wb = np.asarray(w, np.float64).astype(dtype).astype(np.float64)
+        wb = wb.reshape((1, -1, 1)) if wb.size > 1 else wb.reshape(())
+        want_dx = np.where(x.astype(np.float64) > 0, g.astype(np.float64), g.astype(np.float64) * wb)
+        assert np.array_equal(_bits(dx), _bits(want_dx.astype(dtype)))  # one rounding
+        want = _exact_dw(g, x, w, dtype)
+        assert np.shape(dw) == np.shape(w) and np.asarray(dw).dtype == dtype
+        got64, want64 = np.asarray(dw).astype(np.float64), want.astype(np.float64)
+        if dtype.itemsize <= 4:  # double sums of exact products: the exact sum rounded once, almost always
+            assert np.all(np.abs(got64 - want64) <= np.spacing(np.abs(want64).astype(dtype)).astype(np.float64))
+        else:  # float64 products: n eps of the sum of |terms|
+            t = np.abs(x * g).sum()
+            assert np.all(np.abs(got64 - want64) <= x.size * 2.0 ** -52 * t)
+        rdx, rdw = ref.prelu_backward(g, x, w)
+        assert np.array_equal(_bits(rdx), _bits(dx))
+        assert np.array_equal(np.asarray(rdw).astype(np.float64), want64)
+
+
+def test_backward_threads_out_in_place_and_errors():
+    x = _x((3, 7, 40001), np.float32)
+    x = np.nan_to_num(x, posinf=2.0, neginf=-2.0)
+    g = np.random.default_rng(2).standard_normal(x.shape).astype(np.float32)
+    w = np.linspace(-1, 1, 7)
+    dx1, dw1 = fa.prelu_backward(g, x, w, num_threads=1)
+    dx2, dw2 = fa.prelu_backward(g, x, w, num_threads=2)
+    assert np.array_equal(_bits(dx1), _bits(dx2)) and np.array_equal(_bits(dw1), _bits(dw2))
+    out = np.empty_like(x)
+    r = fa.prelu_backward(g, x, w, out=out)
+    assert r[0] is out and np.array_equal(_bits(out), _bits(dx1))
+    gg = g.copy()
+    r = fa.prelu_backward(gg, x, w, out=gg)  # in place on dy
+    assert np.array_equal(_bits(gg), _bits(dx1)) and np.array_equal(_bits(r[1]), _bits(dw1))
+    xx = x.copy()
+    r = fa.prelu_backward(g, xx, w, out=xx)  # in place on x
+    assert np.array_equal(_bits(xx), _bits(dx1)) and np.array_equal(_bits(r[1]), _bits(dw1))
+    with pytest.raises(ValueError, match="shape"):
+        fa.prelu_backward(g[:1], x, w)
+    with pytest.raises(ValueError, match="7 channels"):
+        fa.prelu_backward(g, x, np.ones(3))
+    with pytest.raises(TypeError, match="weight"):
+        fa.prelu_backward(g, x, None)
+    with pytest.raises(TypeError, match="dtype"):
+        fa.prelu_backward(g.astype(np.complex64), x, w)
+
+
+def test_backward_torch_autograd():
+    torch = pytest.importorskip("torch")
+    for dt in (np.float32, np.float64):
+        x = np.nan_to_num(_x((4, 6, 30), dt), posinf=3.0, neginf=-3.0)
+        g = np.random.default_rng(7).standard_normal(x.shape).astype(dt)
+        for w in (np.linspace(-2, 2, 6).astype(dt), np.array([0.25], dt)):
+            xt = torch.from_numpy(x.copy()).requires_grad_()
+            wt = torch.from_numpy(w.copy()).requires_grad_()
+            torch.nn.functional.prelu(xt, wt).backward(torch.from_numpy(g))
+            dx, dw = fa.prelu_backward(g, x, w)
+            assert np.array_equal(_bits(dx), _bits(xt.grad.numpy())), dt
+            np.testing.assert_allclose(dw, wt.grad.numpy(), rtol=1e-5 if dt == np.float32 else 1e-12)
+
+
+def test_backward_dask_xarray_pandas():
+    da = pytest.importorskip("dask.array")
+    pd = pytest.importorskip("pandas")
+    xr = pytest.importorskip("xarray")
+    x = np.clip(np.nan_to_num(_x((6, 10, 8), np.float32), posinf=1.0, neginf=-1.0), -50, 50)
+    g = np.random.default_rng(3).standard_normal(x.shape).astype(np.float32)
+    w = np.linspace(-1, 1, 10).astype(np.float32)
+    dx, dw = fa.prelu_backward(g, x, w)
+    rdx, rdw = fa.prelu_backward(da.from_array(g, chunks=(4, 3, 5)), da.from_array(x, chunks=(3, 4, 8)), w)
+    assert isinstance(rdx, da.Array)
+    assert np.array_equal(_bits(rdx.compute()), _bits(dx))
+    np.testing.assert_allclose(rdw.compute(), dw, rtol=1e-6)
+    a = xr.DataArray(x, dims=("n", "c", "t"))
+    xdx, xdw = fa.prelu_backward(xr.DataArray(g, dims=a.dims), a, w)
+    assert isinstance(xdx, xr.DataArray) and np.array_equal(_bits(xdx.values), _bits(dx))
+    assert np.array_equal(_bits(xdw), _bits(dw))
+    df = pd.DataFrame(x[:, :, 0])
+    pdx, pdw = fa.prelu_backward(pd.DataFrame(g[:, :, 0]), df, w)
+    e = fa.prelu_backward(g[:, :, 0], x[:, :, 0], w)
+    assert np.array_equal(_bits(pdx.to_numpy()), _bits(e[0])) and np.array_equal(_bits(pdw), _bits(e[1]))

@@ -45,6 +45,8 @@ typedef void (*fa_cvt_kernel)(const void *x, void *y, size_t n);
 /* Gated kernels (fa_ops.h FA_GATED_OPS): y[i] = op(a[i], b[i]) for n
  * contiguous elements of each; y does not overlap a or b. */
 typedef void (*fa_gated_kernel)(const void *a, const void *b, void *y, size_t n);
+/* Their gradients: da[i], db[i] from dy[i], a[i], b[i] (n elements each; no overlap). */
+typedef void (*fa_gated_bwd_kernel)(const void *dy, const void *a, const void *b, void *da, void *db, size_t n);
 
 typedef struct {
     fa_map_kernel map[FA_N_DTYPES][FA_N_MAP_OPS];
@@ -57,6 +59,7 @@ typedef struct {
     fa_cvt_kernel to_f32[FA_N_DTYPES];   /* FA_F16, FA_BF16 only */
     fa_cvt_kernel from_f32[FA_N_DTYPES];
     fa_gated_kernel gated[FA_N_DTYPES][FA_N_GATED_OPS];
+    fa_gated_bwd_kernel gated_bwd[FA_N_DTYPES][FA_N_GATED_OPS];
 } fa_kernel_table;
 
 /* Is dtype stored in 16 bits (computed in float32)? */

@@ -146,6 +146,11 @@ int fa_take_oom(void);
  * results are bitwise identical for every thread count.  An invalid op or
  * dtype does nothing. */
 void fa_gated(int op, int dtype, const void *x, void *y, size_t outer, size_t n, int nthreads);
+/* The gradient of gated op `op` for the whole input: dy has outer blocks of
+ * n elements, x and dx outer blocks of 2n (dx's halves: the gradients of a
+ * and b).  dx must not overlap dy or x. */
+void fa_gated_backward(int op, int dtype, const void *dy, const void *x, void *dx, size_t outer, size_t n,
+                       int nthreads);
 
 /* ---- channel.c: ops with one parameter per channel (prelu) ----
  * Channel op `op` (fa_channel_op) on x of outer * channels * inner
@@ -156,6 +161,14 @@ void fa_gated(int op, int dtype, const void *x, void *y, size_t outer, size_t n,
  * Results are bitwise identical for every thread count. */
 void fa_channel(int op, int dtype, const void *x, void *y, size_t outer, size_t channels, size_t inner,
                 const double *w, int nthreads);
+/* prelu's gradients, same layout: dx = x > 0 ? dy : w[c] * dy (one rounding;
+ * dx may be dy or x, else must not overlap them) and dw[c] (`channels`
+ * doubles) = the sum over channel c of x * dy where x <= 0, each product and
+ * the sum in double (float32 / 16-bit products exact), in a fixed order:
+ * bitwise the same for every thread count.  Returns 0, -1 for invalid
+ * arguments, -2 if scratch memory could not be allocated (dx unwritten). */
+int fa_prelu_backward(int dtype, const void *dy, const void *x, void *dx, size_t outer, size_t channels,
+                      size_t inner, const double *w, double *dw, int nthreads);
 
 /* ---- rows_split.c: rows cut into pieces the caller keeps apart ----
  * softmax / log_softmax of rows whose elements lie in several pieces (the

@@ -103,3 +103,84 @@ def _channel_array(int op, str name, x, weight, int nt=0):
     """Channel op `op` on one array with these weights: the public call's result (an ndarray)."""
     r = _channel(op, np.asarray(x), weight, None, nt if nt > 0 else None, name)
     return r if type(r) is cnp.ndarray else np.asarray(r)
+
+
+# --------------------------------------------------------------------------
+# prelu_backward(dy, x, weight): (dx, dweight)
+# --------------------------------------------------------------------------
+
+cdef extern from "fastact.h" nogil:
+    int fa_prelu_backward(int dtype, const void *dy, const void *x, void *dx, size_t outer,
+                          size_t channels, size_t inner, const double *w, double *dw, int nthreads)
+
+
+cdef object _channel_backward(int op, object dy, object x, object weight, object out, object num_threads,
+                              str name):
+    cdef int nt = 0
+    cdef size_t outer, channels, inner
+    cdef int i, nd, rc
+    if num_threads is not None:
+        nt = _check_threads(num_threads, "fastact." + name)
+    for arg in (x, dy):
+        if type(arg) is not cnp.ndarray:
+            h = _foreign_handler(arg)
+            if h is not None:
+                return h(x, out, nt, name, "channel_backward", op, (dy, weight))
+    a = np.asarray(x)
+    g = np.asarray(dy)
+    if g.shape != a.shape:
+        raise ValueError(f"fastact.{name}: dy has shape {g.shape}, x has shape {a.shape}; they must be equal")
+    rdt = _result_dtype(a.dtype, name)
+    _result_dtype(g.dtype, name)  # TypeError for an unsupported dy
+    wr = _channel_weight(weight, a, rdt, name)
+    w = np.asarray(weight)
+    nd = a.ndim
+    o = None if out is None else _check_out(out, a.shape, rdt, name)
+    if wr.size == 1:
+        outer, channels, inner = 1, 1, <size_t>a.size
+    else:
+        outer = <size_t>a.shape[0]
+        channels = <size_t>a.shape[1]
+        inner = 1
+        for i in range(2, nd):
+            inner *= <size_t>a.shape[i]
+    def _prep(arr):
+        if arr.dtype == rdt and arr.flags.aligned and arr.dtype.isnative and arr.flags.c_contiguous:
+            return arr
+        return np.ascontiguousarray(arr, dtype=rdt)
+    with np.errstate(all="ignore"):
+        xs = _prep(a)
+        gs = _prep(g)
+    if o is not None and o.dtype == rdt and o.flags.aligned and o.flags.writeable and o.dtype.isnative \
+            and o.flags.c_contiguous and all(_ptr(o) == _ptr(s) or not np.may_share_memory(s, o) for s in (xs, gs)):
+        dx = o
+    else:
+        dx = np.empty(a.shape, dtype=rdt)
+    dw = np.zeros(wr.size, dtype=np.float64)
+    cdef int dt = _kdtype(_tnum(rdt))
+    cdef void *pg = _ptr(gs)
+    cdef void *px = _ptr(xs)
+    cdef void *pd = _ptr(dx)
+    cdef double *pw = <double *>cnp.PyArray_DATA(<cnp.ndarray>wr)
+    cdef double *pdw = <double *>cnp.PyArray_DATA(<cnp.ndarray>dw)
+    if a.size:
+        with nogil:
+            rc = fa_prelu_backward(dt, pg, px, pd, outer, channels, inner, pw, pdw, nt)
+        if rc == -2:
+            raise MemoryError(f"fastact.{name}: no memory for the partial sums")
+    with np.errstate(all="ignore"):
+        dweight = dw.astype(rdt).reshape(w.shape)  # rounded once, the weight's shape
+    if o is not None and dx is not o:
+        with np.errstate(all="ignore"):
+            np.copyto(o, dx, casting="same_kind")
+        dx = o
+    elif o is None and dx.ndim == 0:
+        dx = dx[()]
+    if dweight.ndim == 0:
+        dweight = dweight[()]
+    return dx, dweight
+
+
+def _channel_backward_array(int op, str name, dy, x, weight, int nt=0):
+    """prelu_backward on ndarrays: (dx, dweight), as the public call."""
+    return _channel_backward(op, np.asarray(dy), np.asarray(x), weight, None, nt if nt > 0 else None, name)

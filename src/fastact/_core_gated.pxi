@@ -99,3 +99,77 @@ def fa_op_name_gated(int op):
 def _gated_array(int op, str name, x, axis, int nt=0):
     """Gated op `op` along `axis` of one array: the public call's result (an ndarray)."""
     return _gated(op, np.asarray(x), axis, None, nt if nt > 0 else None, name)
+
+
+# --------------------------------------------------------------------------
+# The gradients: <op>_backward(dy, x, axis=-1) -> dx (both halves)
+# --------------------------------------------------------------------------
+
+cdef extern from "fastact.h" nogil:
+    void fa_gated_backward(int op, int dtype, const void *dy, const void *x, void *dx, size_t outer,
+                           size_t n, int nthreads)
+
+
+cdef object _gated_backward(int op, object dy, object x, object axis, object out, object num_threads,
+                            str name):
+    cdef int nt = 0
+    cdef size_t outer, n, inner
+    cdef int i, nd
+    if num_threads is not None:
+        nt = _check_threads(num_threads, "fastact." + name)
+    for arg in (x, dy):
+        if type(arg) is not cnp.ndarray:
+            h = _foreign_handler(arg)
+            if h is not None:
+                return h(x, out, nt, name, "gated_backward", op, (dy, axis))
+    a = np.asarray(x)
+    g = np.asarray(dy)
+    nd = a.ndim
+    ax = _gated_axis(axis, nd, name)
+    length = a.shape[ax]
+    if length % 2:
+        raise ValueError(f"fastact.{name}: axis {axis} has odd length {length}; the gated axis must "
+                         f"have even length (a and b are its two halves)")
+    hshape = a.shape[:ax] + (length // 2,) + a.shape[ax + 1:]
+    if g.shape != hshape:
+        raise ValueError(f"fastact.{name}: dy has shape {g.shape}; the output of x {a.shape} along "
+                         f"axis {axis} has shape {hshape}")
+    rdt = _result_dtype(a.dtype, name)
+    _result_dtype(g.dtype, name)  # TypeError for an unsupported dy
+    o = None if out is None else _check_out(out, a.shape, rdt, name)
+    if a.size == 0:
+        return out if o is not None else np.empty(a.shape, dtype=rdt)
+    with np.errstate(all="ignore"):
+        src = a if (a.dtype == rdt and a.flags.aligned and a.dtype.isnative and a.flags.c_contiguous) \
+            else np.ascontiguousarray(a, dtype=rdt)
+        gs = g if (g.dtype == rdt and g.flags.aligned and g.dtype.isnative and g.flags.c_contiguous) \
+            else np.ascontiguousarray(g, dtype=rdt)
+    outer = 1
+    for i in range(ax):
+        outer *= <size_t>a.shape[i]
+    inner = 1
+    for i in range(ax + 1, nd):
+        inner *= <size_t>a.shape[i]
+    n = <size_t>(length // 2) * inner
+    if o is not None and o.dtype == rdt and o.flags.aligned and o.flags.writeable and o.dtype.isnative \
+            and o.flags.c_contiguous and not np.may_share_memory(o, src) and not np.may_share_memory(o, gs):
+        dx = o
+    else:
+        dx = np.empty(a.shape, dtype=rdt)
+    cdef int dt = _kdtype(_tnum(rdt))
+    cdef void *pg = _ptr(gs)
+    cdef void *px = _ptr(src)
+    cdef void *pd = _ptr(dx)
+    with nogil:
+        fa_gated_backward(op, dt, pg, px, pd, outer, n, nt)
+    if o is None:
+        return dx
+    if dx is not o:
+        with np.errstate(all="ignore"):
+            np.copyto(o, dx, casting="same_kind")
+    return out
+
+
+def _gated_backward_array(int op, str name, dy, x, axis, int nt=0):
+    """A gated op's gradient on ndarrays: the public call's result."""
+    return _gated_backward(op, np.asarray(dy), np.asarray(x), axis, None, nt if nt > 0 else None, name)

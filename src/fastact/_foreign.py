@@ -117,6 +117,12 @@ class Call:
             return _core._gated_array(self.op, self.name, arr, self.args, self.nt)
         if self.family == "channel":
             return _core._channel_array(self.op, self.name, arr, self.args, self.nt)
+        if self.family == "gated_backward":  # args: (dy, axis); arr is x
+            dy, axis = self.args
+            return _core._gated_backward_array(self.op, self.name, np.asarray(dy), arr, axis, self.nt)
+        if self.family == "channel_backward":  # args: (dy, weight); arr is x
+            dy, w = self.args
+            return _core._channel_backward_array(self.op, self.name, np.asarray(dy), arr, w, self.nt)
         raise TypeError(f"fastact.{self.name}: no eager driver for family {self.family!r}")
 
     def apply(self, data):
@@ -169,6 +175,18 @@ def _channel_weights(call, shape):
     probe = (1, shape[1]) + (1,) * (len(shape) - 2) if len(shape) >= 2 else (1,)
     _core._channel_array(call.op, call.name, np.zeros(probe), w)  # dtype, shape and count errors
     return w
+
+
+def _prelu_dx_chunk(call, w, g, block, block_info=None):
+    """One dask chunk of prelu_backward's dx (exact: bitwise the eager dx)."""
+    if w.size != 1 and block.ndim >= 2:
+        lo, hi = block_info[1]["array-location"][1]
+        w = w.reshape(-1)[lo:hi]
+    return _core._channel_backward_array(call.op, call.name, g, block, w, call.nt)[0]
+
+
+def _gated_bwd_chunk(call, ax, g, block):
+    return _core._gated_backward_array(call.op, call.name, g, block, ax, call.nt)
 
 
 def _channel_chunk(call, w, block, block_info=None):
@@ -250,6 +268,51 @@ class DaskArray(Adapter):
         fn = functools.partial(_channel_chunk, call, w)
         return x.map_blocks(fn, dtype=rdt, meta=self._meta(x.ndim, rdt),
                             name=_dask_name(call, x.name, _dask_token(w)))
+
+    def gated_backward(self, call, x):
+        """One map_blocks over dy and x with the gated axis in one chunk (both
+        rechunked so), the other axes' chunks aligned to x's."""
+        import dask.array as da
+
+        dy, axis = call.args
+        rdt = _core._result_dtype_of(x.dtype, call.name)
+        ax = _gated_axis(call, axis, x.ndim)
+        _gated_even(call, x.shape[ax], axis)
+        if x.numblocks[ax] != 1:
+            x = x.rechunk({ax: -1})
+        dy = da.asarray(dy)
+        want = x.shape[:ax] + (x.shape[ax] // 2,) + x.shape[ax + 1:]
+        if dy.shape != want:
+            raise ValueError(f"fastact.{call.name}: dy has shape {dy.shape}; the output of x {x.shape} "
+                             f"along axis {axis} has shape {want}")
+        dy = dy.rechunk(x.chunks[:ax] + ((want[ax],),) + x.chunks[ax + 1:])
+        call = call.replace(nt=call.task_threads(), args=None)
+        fn = functools.partial(_gated_bwd_chunk, call, ax)
+        return da.map_blocks(fn, dy, x, chunks=x.chunks, dtype=rdt, meta=self._meta(x.ndim, rdt),
+                             name=_dask_name(call, dy.name, x.name, ax))
+
+    def channel_backward(self, call, x):
+        """dx: one map_blocks over the aligned chunks of dy and x; dweight: dask's
+        sum of x * dy where x <= 0 over every axis but 1, in float64 (lazy; the
+        same value as the eager call's to the summation error, not bitwise)."""
+        import dask.array as da
+
+        dy, weight = call.args
+        rdt = _core._result_dtype_of(x.dtype, call.name)
+        w = _channel_weights(call.replace(args=weight), x.shape)
+        dy = da.asarray(dy)
+        if dy.shape != x.shape:
+            raise ValueError(f"fastact.{call.name}: dy has shape {dy.shape}, x has shape {x.shape}")
+        dy = dy.rechunk(x.chunks)
+        call = call.replace(nt=call.task_threads(), args=None)
+        dx = da.map_blocks(functools.partial(_prelu_dx_chunk, call, w), dy, x, dtype=rdt,
+                           meta=self._meta(x.ndim, rdt), name=_dask_name(call, dy.name, x.name, _dask_token(w)))
+        t = da.where(x > 0, 0.0, x.astype(np.float64) * dy.astype(np.float64))
+        if w.size == 1 or x.ndim < 2:
+            dw = t.sum().astype(rdt).reshape(w.shape)
+        else:
+            dw = t.sum(axis=tuple(i for i in range(x.ndim) if i != 1)).astype(rdt).reshape(w.shape)
+        return dx, dw
 
     def gated(self, call, x):
         """One map_blocks with the gated axis in one chunk (rechunked to one
@@ -349,6 +412,25 @@ class Xarray(Adapter):
         if isinstance(x, sys.modules["xarray"].Dataset):
             return self._dataset(call, x)
         return self._wrap(x, call.apply(x.data))
+
+    def gated_backward(self, call, x):
+        """dx as x's kind of object (same dims and coordinates)."""
+        if isinstance(x, sys.modules["xarray"].Dataset):
+            raise TypeError(f"fastact.{call.name}: Dataset input is not supported (pass a DataArray)")
+        dy, axis = call.args
+        xr = sys.modules["xarray"]
+        dyv = dy.data if isinstance(dy, (xr.DataArray, xr.Variable)) else dy
+        ax = self._axis(call.replace(args=axis), x)
+        return self._wrap(x, call.replace(args=(dyv, ax)).apply(x.data))
+
+    def channel_backward(self, call, x):
+        """(dx as x's kind of object, dweight as an ndarray)."""
+        if isinstance(x, sys.modules["xarray"].Dataset):
+            raise TypeError(f"fastact.{call.name}: Dataset input is not supported (pass a DataArray)")
+        dy, w = call.args
+        dyv = dy.data if isinstance(dy, (sys.modules["xarray"].DataArray, sys.modules["xarray"].Variable)) else dy
+        dx, dw = call.replace(args=(dyv, w)).apply(x.data)
+        return self._wrap(x, dx), dw
 
     def gated(self, call, x):
         """The gated dimension keeps its name and the first half's coordinates."""
@@ -502,6 +584,37 @@ class Pandas(Adapter):
                 return r.__finalize__(x)
             return ctor(res, index=x.index, columns=x.columns, copy=False).__finalize__(x)
         return self._1d(call, x)
+
+    def gated_backward(self, call, x):
+        """dx with x's labels (NA is not supported here)."""
+        pd = sys.modules["pandas"]
+        dy, axis = call.args
+        dyv = dy.to_numpy() if isinstance(dy, (pd.Series, pd.DataFrame)) else np.asarray(dy)
+        if isinstance(x, pd.DataFrame):
+            ax = self._frame_axis(call.replace(args=axis))
+            dx = call.replace(args=(dyv, ax)).eager(x.to_numpy())
+            ctor = getattr(x, "_constructor", pd.DataFrame)
+            return ctor(dx, index=x.index, columns=x.columns, copy=False).__finalize__(x)
+        ax = self._series_axis(call.replace(args=axis))
+        dx = call.replace(args=(dyv, ax)).eager(x.to_numpy())
+        if isinstance(x, pd.Series):
+            ctor = getattr(x, "_constructor", pd.Series)
+            return ctor(dx, index=x.index, name=x.name, copy=False).__finalize__(x)
+        return dx
+
+    def channel_backward(self, call, x):
+        """(dx as x's kind of object, dweight as an ndarray); NA is not supported here."""
+        pd = sys.modules["pandas"]
+        dy, w = call.args
+        dyv = dy.to_numpy() if isinstance(dy, (pd.Series, pd.DataFrame)) else np.asarray(dy)
+        dx, dw = call.replace(args=(dyv, w)).eager(x.to_numpy())
+        if isinstance(x, pd.DataFrame):
+            ctor = getattr(x, "_constructor", pd.DataFrame)
+            return ctor(dx, index=x.index, columns=x.columns, copy=False).__finalize__(x), dw
+        if isinstance(x, pd.Series):
+            ctor = getattr(x, "_constructor", pd.Series)
+            return ctor(dx, index=x.index, name=x.name, copy=False).__finalize__(x), dw
+        return dx, dw
 
     def gated(self, call, x):
         """The result keeps the labels of the first half (a) along the gated

@@ -176,12 +176,58 @@ def _channel(f, x, kw):
         return _finish(v.ref(a.astype(cdt), wb), rdt)
 
 
+def _gated_backward(f, dy, x, kw):
+    v, _ = _check_params(f, kw)
+    axis = kw["axis"]
+    a, rdt, wide = _prep(x, f.name)
+    g = np.asarray(dy)
+    if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"reference.{f.name}: axis must be an int")
+    if a.ndim == 0:
+        raise ValueError(f"reference.{f.name}: x is 0-d; the gated axis must have even length")
+    ax = normalize_axis_index(operator.index(axis), a.ndim)
+    if a.shape[ax] % 2:
+        raise ValueError(f"reference.{f.name}: axis {axis} has odd length {a.shape[ax]}")
+    h = a.shape[ax] // 2
+    if g.shape != a.shape[:ax] + (h,) + a.shape[ax + 1:]:
+        raise ValueError(f"reference.{f.name}: dy has shape {g.shape}, not the output's")
+    with np.errstate(all="ignore"):
+        w = a.astype(wide)
+        wg = g.astype(rdt).astype(wide)
+        da, db = v.ref(wg, np.take(w, np.arange(h), axis=ax), np.take(w, np.arange(h, 2 * h), axis=ax))
+        return _finish(np.concatenate([np.asarray(da, dtype=wide), np.asarray(db, dtype=wide)], axis=ax), rdt)
+
+
+def _make_gated_backward(f):
+    names = [p.name for p in f.params]
+    defaults = {p.name: p.default for p in f.params}
+
+    def oracle(dy, x, *args, **kwargs):
+        kw = dict(defaults)
+        kw.update(zip(names, args))
+        for k, val in kwargs.items():
+            if k not in defaults:
+                raise TypeError(f"reference.{f.name}() got an unexpected keyword argument {k!r}")
+            kw[k] = val
+        return _gated_backward(f, dy, x, kw)
+
+    oracle.__name__ = oracle.__qualname__ = f.name
+    oracle.__doc__ = f"reference.{f.name}(dy, x, ...): {f.doc}"
+    P = inspect.Parameter
+    oracle.__signature__ = inspect.Signature(
+        [P("dy", P.POSITIONAL_OR_KEYWORD), P("x", P.POSITIONAL_OR_KEYWORD)]
+        + [P(n, P.POSITIONAL_OR_KEYWORD, default=defaults[n]) for n in names])
+    return oracle
+
+
 _RUN = {"map": _map, "rows": _rows, "gated": _gated, "channel": _channel}
 
 
 def _make(f):
-    if f.family == "channel":
+    if f.family in ("channel", "channel_backward"):
         return _make_channel(f)
+    if f.family == "gated_backward":
+        return _make_gated_backward(f)
     names = [p.name for p in f.params]
     defaults = {p.name: p.default for p in f.params}
     run = _RUN[f.family]
@@ -206,7 +252,41 @@ def _make(f):
     return oracle
 
 
+def _channel_backward(f, dy, x, weight):
+    import math
+
+    g = np.asarray(dy)
+    a, rdt, _ = _prep(x, f.name)
+    if g.shape != a.shape:
+        raise ValueError(f"reference.{f.name}: dy has shape {g.shape}, x has shape {a.shape}")
+    dx = _channel(_ops.function("prelu"), a, {"weight": weight})  # the checks, and the layout
+    cdt = np.dtype(np.float32) if rdt.itemsize == 2 else rdt
+    w = np.asarray(weight)
+    channels = a.shape[1] if a.ndim >= 2 else 1
+    with np.errstate(all="ignore"):
+        wc = w.reshape(-1).astype(rdt).astype(cdt)
+        wb = wc[0] if wc.size == 1 else wc.reshape((1, channels) + (1,) * (a.ndim - 2))
+        ac, gc = a.astype(cdt), g.astype(rdt).astype(cdt)
+        dx = _finish(_ops.function("prelu_backward").variants[0].ref(gc, ac, wb), rdt)
+        t = np.where(ac > 0, 0.0, ac.astype(np.float64) * gc.astype(np.float64))  # exact for <= 32-bit
+        if wc.size == 1:
+            sums = [math.fsum(t.reshape(-1).tolist())]
+        else:
+            tt = np.moveaxis(t, 1, 0).reshape(channels, -1)
+            sums = [math.fsum(row.tolist()) for row in tt]
+        dweight = np.asarray(sums, dtype=np.float64).astype(rdt).reshape(w.shape)
+    return dx, (dweight[()] if dweight.ndim == 0 else dweight)
+
+
 def _make_channel(f):
+    if f.family == "channel_backward":
+        def oracle(dy, x, weight):
+            return _channel_backward(f, dy, x, weight)
+
+        oracle.__name__ = oracle.__qualname__ = f.name
+        oracle.__doc__ = f"reference.{f.name}(dy, x, weight): {f.doc}"
+        return oracle
+
     def oracle(x, weight):
         return _channel(f, x, {"weight": weight})
 

@@ -55,4 +55,82 @@ FA_GATED_OPS(FA_X_GATED_KERNELS)
     t->gated[FA_F16][FA_OP_##E] = FA_KN(name, f16);                                              \
     t->gated[FA_BF16][FA_OP_##E] = FA_KN(name, bf16);
 
-static void FA_CAT2X(fa_fill_gated_, FA_ISA)(fa_kernel_table *t) { FA_GATED_OPS(FA_X_FILL_GATED) }
+static void FA_CAT2X(fa_fill_gated_bwd_, FA_ISA)(fa_kernel_table *t);
+static void FA_CAT2X(fa_fill_gated_, FA_ISA)(fa_kernel_table *t)
+{
+    FA_GATED_OPS(FA_X_FILL_GATED)
+    FA_CAT2X(fa_fill_gated_bwd_, FA_ISA)(t);
+}
+
+/* ---- the gradients (fa_algo_gated_bwd.h): dy, a, b -> da, db ----
+ * fa_<name>_bwd_<dt>_<isa>(dy, a, b, da, db, n): float64 directly; float32
+ * and 16-bit data as two double halves of each float vector, rounded once. */
+#include "fa_algo_gated_bwd.h"
+
+#define FA_GBWD_KERNEL_F64(name, E)                                                             \
+    void FA_KN(name##_bwd, f64)(const void *gv, const void *av, const void *bv, void *dav, void *dbv, \
+                                size_t n)                                                        \
+    {                                                                                            \
+        const double *g = (const double *)gv, *xa = (const double *)av, *xb = (const double *)bv; \
+        double *da = (double *)dav, *db = (double *)dbv;                                         \
+        size_t i = 0;                                                                            \
+        vd ra, rb;                                                                               \
+        for (; i + VD_N <= n; i += VD_N) {                                                       \
+            fa_gbwd_vd(FA_OP_##E, vd_load(g + i), vd_load(xa + i), vd_load(xb + i), &ra, &rb);   \
+            vd_store(da + i, ra);                                                                \
+            vd_store(db + i, rb);                                                                \
+        }                                                                                        \
+        if (i < n) {                                                                             \
+            fa_gbwd_vd(FA_OP_##E, vd_load_n(g + i, n - i), vd_load_n(xa + i, n - i),             \
+                       vd_load_n(xb + i, n - i), &ra, &rb);                                      \
+            vd_store_n(da + i, ra, n - i);                                                       \
+            vd_store_n(db + i, rb, n - i);                                                       \
+        }                                                                                        \
+    }
+
+#define FA_GBWD_F32_BODY(E, gv_, av_, bv_, RA, RB)                                              \
+    {                                                                                            \
+        vd l0, l1, h0, h1;                                                                       \
+        fa_gbwd_vd(FA_OP_##E, vf_lo_to_vd(gv_), vf_lo_to_vd(av_), vf_lo_to_vd(bv_), &l0, &l1);   \
+        fa_gbwd_vd(FA_OP_##E, vf_hi_to_vd(gv_), vf_hi_to_vd(av_), vf_hi_to_vd(bv_), &h0, &h1);   \
+        RA = vd2_to_vf(l0, h0);                                                                  \
+        RB = vd2_to_vf(l1, h1);                                                                  \
+    }
+
+#define FA_GBWD_KERNEL_F32(name, E, dt, T, IO)                                                  \
+    void FA_KN(name##_bwd, dt)(const void *gv, const void *av, const void *bv, void *dav, void *dbv, \
+                               size_t n)                                                         \
+    {                                                                                            \
+        const T *g = (const T *)gv, *xa = (const T *)av, *xb = (const T *)bv;                    \
+        T *da = (T *)dav, *db = (T *)dbv;                                                        \
+        size_t i = 0;                                                                            \
+        vf ra, rb;                                                                               \
+        for (; i + VF_N <= n; i += VF_N) {                                                       \
+            vf g0 = vf_load##IO(g + i), a0 = vf_load##IO(xa + i), b0 = vf_load##IO(xb + i);      \
+            FA_GBWD_F32_BODY(E, g0, a0, b0, ra, rb)                                              \
+            vf_store##IO(da + i, ra);                                                            \
+            vf_store##IO(db + i, rb);                                                            \
+        }                                                                                        \
+        if (i < n) {                                                                             \
+            vf g0 = vf_load_n##IO(g + i, n - i), a0 = vf_load_n##IO(xa + i, n - i);              \
+            vf b0 = vf_load_n##IO(xb + i, n - i);                                                \
+            FA_GBWD_F32_BODY(E, g0, a0, b0, ra, rb)                                              \
+            vf_store_n##IO(da + i, ra, n - i);                                                   \
+            vf_store_n##IO(db + i, rb, n - i);                                                   \
+        }                                                                                        \
+    }
+
+#define FA_X_GBWD_KERNELS(E, name, g32, g64)                                                     \
+    FA_GBWD_KERNEL_F64(name, E)                                                                  \
+    FA_GBWD_KERNEL_F32(name, E, f32, float, )                                                    \
+    FA_GBWD_KERNEL_F32(name, E, f16, uint16_t, _f16)                                             \
+    FA_GBWD_KERNEL_F32(name, E, bf16, uint16_t, _bf16)
+FA_GATED_OPS(FA_X_GBWD_KERNELS)
+
+#define FA_X_FILL_GBWD(E, name, g32, g64)                                                        \
+    t->gated_bwd[FA_F32][FA_OP_##E] = FA_KN(name##_bwd, f32);                                    \
+    t->gated_bwd[FA_F64][FA_OP_##E] = FA_KN(name##_bwd, f64);                                    \
+    t->gated_bwd[FA_F16][FA_OP_##E] = FA_KN(name##_bwd, f16);                                    \
+    t->gated_bwd[FA_BF16][FA_OP_##E] = FA_KN(name##_bwd, bf16);
+
+static void FA_CAT2X(fa_fill_gated_bwd_, FA_ISA)(fa_kernel_table *t) { FA_GATED_OPS(FA_X_FILL_GBWD) }

@@ -44,6 +44,16 @@ def variant(name):
     return _BY_VARIANT[name]
 
 
+# families of gradients (several results): not in the speed benchmarks' op
+# lists (their tests are per family: tests/test_prelu.py)
+BACKWARD_FAMILIES = ("channel_backward", "gated_backward")
+
+
+def benched():
+    """The variants the benchmarks time: every one but the gradients'."""
+    return tuple(v for v in variants() if v.family not in BACKWARD_FAMILIES)
+
+
 def public_names():
     return tuple(f.name for f in FUNCTIONS)
 
@@ -52,7 +62,7 @@ def kwargs(v, params=None):
     """Keyword arguments of the public call for variant v with these parameters
     (a channel op's required weight defaults to channel.EXAMPLE_WEIGHT, for
     the generic callers: tests, bench)."""
-    extra = {"weight": channel.EXAMPLE_WEIGHT} if v.family == "channel" else {}
+    extra = {"weight": channel.EXAMPLE_WEIGHT} if v.family in ("channel", "channel_backward") else {}
     return {**extra, **v.select, **(params or {})}
 
 
@@ -92,5 +102,6 @@ def cases(v):
 
 __all__ = [
     "Function", "Param", "Variant", "FUNCTIONS", "functions", "function", "variants", "variant",
+    "BACKWARD_FAMILIES", "benched",
     "public_names", "kwargs", "call", "reference", "wide", "cases",
 ]

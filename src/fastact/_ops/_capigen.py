@@ -88,7 +88,13 @@ def _check_expr(p):
     return None
 
 
+# families without a Cython API: prelu_backward returns two results (dx and
+# the float64 sums of dweight); call it from Python, or fa_prelu_backward from C
+NO_CAPI = ("channel_backward", "gated_backward")
+
+
 def _families(functions):
+    functions = [f for f in functions if f.family not in NO_CAPI]
     for f in functions:
         if f.family not in ("map", "rows", "gated", "channel"):
             raise ValueError(f"{f.name}: the Cython API generator knows no family {f.family!r}")
@@ -223,7 +229,7 @@ def cython_api_pxd(functions):
     out += [f"    {n}," for n in names]
     out += [")", "", "cdef enum:"]
     out += [f"    {name} = {value}" for name, value, _ in CODES]
-    for f in functions:
+    for f in _families(functions):
         for v in f.variants:
             for dt, ctype, _, _ in DTYPES:
                 rp = _real_params(f)

@@ -102,6 +102,14 @@ def _body_gated(f):
     return op + [f'    return _gated(op, x, axis, out, num_threads, "{f.name}")']
 
 
+def _body_gated_backward(f):
+    return _body_gated(f)[:-1] + [f'    return _gated_backward(op, dy, x, axis, out, num_threads, "{f.name}")']
+
+
+def _body_channel_backward(f):
+    return [f'    return _channel_backward(FA_OP_{f.variants[0].c}, dy, x, weight, out, num_threads, "{f.name}")']
+
+
 def _body_channel(f):
     return [f'    return _channel(FA_OP_{f.variants[0].c}, x, weight, out, num_threads, "{f.name}")']
 
@@ -113,6 +121,8 @@ BODIES = {
     "rows": _body_rows,
     "gated": _body_gated,
     "channel": _body_channel,
+    "channel_backward": _body_channel_backward,
+    "gated_backward": _body_gated_backward,
 }
 
 
@@ -124,7 +134,7 @@ def _wrapper(f):
 
 
 def pxi(functions):
-    ops = [v.c for f in functions for v in f.variants]
+    ops = list(dict.fromkeys(v.c for f in functions for v in f.variants))  # prelu_backward shares PRELU
     out = [_HEAD, 'cdef extern from "fastact.h" nogil:', "    cdef enum:"]
     out += [f"        FA_OP_{c}" for c in ops]
     out.append("")

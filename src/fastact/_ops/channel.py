@@ -38,4 +38,17 @@ PRELU = Function(
     inputs=("x", "weight"),
 )
 
-FUNCTIONS = (PRELU,)
+def _ref_prelu_backward_dx(g, v, weight):
+    return np.where(v > 0, g, g * weight)
+
+
+PRELU_BACKWARD = Function(
+    "prelu_backward", "channel_backward", (),
+    (Variant("prelu_backward", "PRELU", ref=_ref_prelu_backward_dx, mp=None, exact=True,
+             limits=lambda: (-INF, INF)),),
+    doc="prelu's gradients (dx, dweight): dx = dy if x > 0 else weight[c] * dy (exact); dweight[c] = "
+        "the sum of x * dy where x <= 0 over every axis but 1 (in float64).",
+    inputs=("dy", "x", "weight"),
+)
+
+FUNCTIONS = (PRELU, PRELU_BACKWARD)

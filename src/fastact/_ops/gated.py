@@ -181,4 +181,92 @@ for _f in (GLU, SWIGLU, GEGLU, REGLU):
     for _v in _f.variants:
         object.__setattr__(_v, "peers", PEERS[_v.name])
 
-FUNCTIONS = (GLU, SWIGLU, GEGLU, REGLU)
+# ---------------------------------------------------------------- gradients
+# ``<op>_backward(dy, x, axis=-1)``: the gradient for the whole input (both
+# halves), dy of the output's shape.  ``ref(g, a, b)`` -> (da, db) on the wide
+# arrays; ``mp(ctx, g, a, b)`` -> (da, db).
+
+
+def _ref_glu_bwd(g, a, b):
+    s, sn = _wide.sigmoid(b), _wide.sigmoid(-b)
+    return g * s, g * a * (s * sn)
+
+
+def _ref_swiglu_bwd(g, a, b):
+    with np.errstate(all="ignore"):
+        s, sn = _wide.sigmoid(a), _wide.sigmoid(-a)
+        d = np.where(a < -745, 0.0, s * (1 + a * sn))
+        silu = np.where(a == -INF, -0.0, a * s)
+        return g * b * d, g * silu
+
+
+def _gelu_parts(a):
+    a64 = np.asarray(a, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        Phi = 0.5 * _wide.erfc64(-a64 / np.sqrt(2.0))
+        phi = np.exp(-0.5 * a64 * a64) / np.sqrt(2 * np.pi)
+        d = np.where(np.isinf(a64), np.where(a64 > 0, 1.0, 0.0), Phi + a64 * phi)
+        gelu = np.where(a64 == -INF, -0.0, a64 * Phi)
+    return d, gelu
+
+
+def _ref_geglu_bwd(g, a, b):
+    d, gelu = _gelu_parts(a)
+    return g * b * d.astype(a.dtype), g * gelu.astype(a.dtype)
+
+
+def _ref_geglu_tanh_bwd(g, a, b):
+    k, c = np.sqrt(a.dtype.type(8) / a.dtype.type(np.pi)), a.dtype.type(0.044715)
+    with np.errstate(all="ignore"):
+        t = k * (a + c * a * a * a)
+        s, sn = _wide.sigmoid(t), _wide.sigmoid(-t)
+        d = s + a * (s * sn) * (k * (1 + 3 * c * a * a))
+        d = np.where(np.isinf(a), np.where(a > 0, 1.0, 0.0), d)
+        gt = np.where(a == -INF, -0.0, a * s)
+        return g * b * d, g * gt
+
+
+def _ref_reglu_bwd(g, a, b):
+    with np.errstate(all="ignore"):
+        r = np.where((a > 0) | np.isnan(a), a, a.dtype.type(0))
+        return np.where(a <= 0, a.dtype.type(0), g * b), g * r
+
+
+def _mp_bwd(kind):
+    def f(mp, g, a, b):
+        if kind == "glu":
+            s = 1 / (1 + mp.exp(-b))
+            return g * s, g * a * s * (1 - s)
+        if kind == "swiglu":
+            s = 1 / (1 + mp.exp(-a))
+            return g * b * s * (1 + a * (1 - s)), g * a * s
+        if kind == "geglu":
+            Phi = mp.erfc(-a / mp.sqrt(2)) / 2
+            phi = mp.exp(-a * a / 2) / mp.sqrt(2 * mp.pi)
+            return g * b * (Phi + a * phi), g * a * Phi
+        if kind == "geglu_tanh":
+            k, c = mp.sqrt(8 / mp.pi), mp.mpf("0.044715")
+            t = k * (a + c * a**3)
+            s = 1 / (1 + mp.exp(-t))
+            return g * b * (s + a * s * (1 - s) * k * (1 + 3 * c * a * a)), g * a * s
+        return (g * b if a > 0 else mp.mpf(0)), g * max(a, 0)
+    return f
+
+
+def _bwd(fwd, ref, doc):
+    f = Function(
+        fwd.name + "_backward", "gated_backward", fwd.params,
+        tuple(Variant(v.name + "_backward", v.c, select=dict(v.select), ref=ref[v.name], mp=_mp_bwd(v.name),
+                      exact=v.exact, limits=v.limits) for v in fwd.variants),
+        doc=doc, inputs=("dy", "x"))
+    return f
+
+
+_BWD_REFS = {"glu": _ref_glu_bwd, "swiglu": _ref_swiglu_bwd, "geglu": _ref_geglu_bwd,
+             "geglu_tanh": _ref_geglu_tanh_bwd, "reglu": _ref_reglu_bwd}
+GLU_BACKWARD = _bwd(GLU, _BWD_REFS, "glu's gradient for both halves: (dy sigmoid(b), dy a sigmoid(b) sigmoid(-b)).")
+SWIGLU_BACKWARD = _bwd(SWIGLU, _BWD_REFS, "swiglu's gradient for both halves: (dy b silu'(a), dy silu(a)).")
+GEGLU_BACKWARD = _bwd(GEGLU, _BWD_REFS, "geglu's gradient for both halves: (dy b gelu'(a), dy gelu(a)).")
+REGLU_BACKWARD = _bwd(REGLU, _BWD_REFS, "reglu's gradient for both halves: (dy b [a > 0], dy relu(a)); exact.")
+
+FUNCTIONS = (GLU, SWIGLU, GEGLU, REGLU, GLU_BACKWARD, SWIGLU_BACKWARD, GEGLU_BACKWARD, REGLU_BACKWARD)
