@@ -54,15 +54,19 @@ def test_c_registry_matches_python_registry():
 
 @pytest.mark.parametrize("f", _ops.functions(), ids=lambda f: f.name)
 def test_generated_signature(f):
-    names = list(f.inputs) + [p.name for p in f.params] + ["out", "num_threads"]
+    names = (list(f.inputs) + [p.name for p in f.params if not p.keyword_only] + ["out"]
+             + [p.name for p in f.params if p.keyword_only] + ["num_threads"])
     sig = inspect.signature(getattr(fa, f.name))
     assert list(sig.parameters) == names
     for p in f.params:
         assert sig.parameters[p.name].default == p.default
     assert sig.parameters["num_threads"].kind is inspect.Parameter.KEYWORD_ONLY
     assert f.doc.split()[0] in (getattr(fa, f.name).__doc__ or "")
+    for p in f.params:
+        if p.keyword_only:
+            assert sig.parameters[p.name].kind is inspect.Parameter.KEYWORD_ONLY
     rsig = inspect.signature(getattr(ref, f.name))
-    assert list(rsig.parameters) == names[:-2]
+    assert list(rsig.parameters) == list(f.inputs) + [p.name for p in f.params]
     for p in f.params:
         assert rsig.parameters[p.name].default == p.default
 

@@ -599,6 +599,7 @@ cdef object _rows_general(int op, object x, object axis, object out, int nt, str
 
 include "_core_gated.pxi"
 include "_core_channel.pxi"
+include "_core_masked.pxi"
 
 
 # --------------------------------------------------------------------------

@@ -125,10 +125,26 @@ def _rows(f, x, kw):
     axis = operator.index(axis)
     nd = a.ndim
     ax = normalize_axis_index(axis, max(nd, 1))
+    where = kw.get("where")
+    mb = None
+    if where is not None:  # JAX's semantics (docs/api.md)
+        m = np.asarray(where)
+        if m.dtype != np.bool_:
+            raise TypeError(f"reference.{f.name}: where must be a boolean array")
+        try:
+            mb = np.broadcast_to(m, a.shape).reshape(a.shape if nd else (1,))
+        except ValueError:
+            raise ValueError(f"reference.{f.name}: where does not broadcast to x's shape") from None
     w = a.astype(wide).reshape(a.shape if nd else (1,))
     if w.size == 0:
         return np.empty(a.shape, dtype=rdt)
-    return _finish(np.asarray(v.ref(w, axis=ax)).reshape(a.shape), rdt)
+    with np.errstate(all="ignore"):
+        if mb is not None:
+            w = np.where(mb, w, -np.inf)
+        r = np.asarray(v.ref(w, axis=ax))
+        if mb is not None:
+            r = np.where(mb, r, 0.0 if f.name == "softmax" else -np.inf)
+    return _finish(r.reshape(a.shape), rdt)
 
 
 def _gated(f, x, kw):

@@ -89,7 +89,13 @@ def _body_map(f):
 
 
 def _body_rows(f):
-    return [f'    return _rows(FA_OP_{f.variants[0].c}, x, axis, out, num_threads, "{f.name}")']
+    c = f.variants[0].c
+    out = []
+    if any(p.kind == "mask" for p in f.params):  # where=: a separate driver path
+        fill = "0.0" if c == "SOFTMAX" else "-np.inf"
+        out += ["    if where is not None:",
+                f'        return _rows_masked(FA_OP_{c}, x, axis, out, num_threads, where, "{f.name}", {fill})']
+    return out + [f'    return _rows(FA_OP_{c}, x, axis, out, num_threads, "{f.name}")']
 
 
 def _body_gated(f):
@@ -178,7 +184,7 @@ def show_config() -> None: ...
 
 # "real" parameters are floats; families with other kinds of parameters add
 # their stub type here
-PYI_TYPES = {"real": "float", "axis": "int"}
+PYI_TYPES = {"real": "float", "axis": "int", "mask": "Optional[ArrayLike]"}
 
 
 def _pyi_type(p):
