@@ -80,7 +80,7 @@ cdef object _channel(int op, object x, object weight, object out, object num_thr
             and (_ptr(o) == _ptr(src) or not np.may_share_memory(src, o)):
         dst = o
     else:
-        dst = np.empty_like(src, dtype=rdt) if o is None else np.empty_like(src, dtype=rdt)
+        dst = np.empty_like(src, dtype=rdt)  # src's layout (C, or F with one weight)
     cdef void *px = _ptr(src)
     cdef void *py = _ptr(dst)
     with nogil:
