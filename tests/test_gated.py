@@ -468,6 +468,29 @@ def test_backward_torch_autograd_and_errors(v):
                           _bwd_call(v, dyb, big, num_threads=2).view(np.uint32))
 
 
+@pytest.mark.parametrize("v", BWD, ids=BWD_IDS)
+def test_backward_special_values(v, each_level):
+    """NaN in a or b gives NaN in the gradients that depend on it (reglu's da
+    where a <= 0 aside: +0, PyTorch's rule); +-inf give the derivatives'
+    limits (levels without FMA, scalar and sse2, round some float64 results
+    differently from the FMA levels, as the elementwise gelu does)."""
+    # (the derivatives' zeros are in test_backward_accuracy_mpmath; an infinite
+    # other half times a derivative that underflows in double, e.g. the tanh
+    # form's at a = -30, is NaN where the long double reference keeps -inf)
+    s = np.array([np.nan, np.inf, -np.inf, 0.0, -0.0, 1.0, -1.0, -3.0, 30.0, 1e200, -1e200])
+    a, b = np.meshgrid(s, s, indexing="ij")
+    x = np.stack([a.ravel(), b.ravel()])
+    dy = np.ones((1, a.size))
+    want = _bwd_ref(v, dy, x, axis=0)
+    for lv in each_level:
+        fa._core.set_isa(lv)
+        got = _bwd_call(v, dy, x, axis=0)
+        assert np.array_equal(np.isnan(got), np.isnan(want)), lv
+        fin = np.isfinite(want)
+        assert np.array_equal(got[~fin & ~np.isnan(want)], want[~fin & ~np.isnan(want)]), lv
+        np.testing.assert_allclose(got[fin], want[fin], rtol=1e-12, atol=1e-300)
+
+
 def test_backward_dask_and_xarray():
     da = pytest.importorskip("dask.array")
     xr = pytest.importorskip("xarray")

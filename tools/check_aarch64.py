@@ -197,17 +197,17 @@ class Runner:
         self.jobs = 0
 
     # job kinds of xcheck_main.c
-    MAP, MAP_NT, ROWS, GATED = 0, 1, 2, 3
+    MAP, MAP_NT, ROWS, GATED, GATED_BWD = 0, 1, 2, 3, 4
 
     def _header(self, j):
         x = j["x"]
         rows = j.get("rows", 1)
         c = REG.variant(j["op"]).c  # the C enum suffix
-        op = {self.ROWS: self.row, self.GATED: self.gated}.get(j["kind"], self.map)[c]
-        prm = (0.0,) * 4 if j["kind"] in (self.ROWS, self.GATED) else kparams(j["op"], j.get("params"))
+        op = {self.ROWS: self.row, self.GATED: self.gated, self.GATED_BWD: self.gated}.get(j["kind"], self.map)[c]
+        prm = (0.0,) * 4 if j["kind"] in (self.ROWS, self.GATED, self.GATED_BWD) else kparams(j["op"], j.get("params"))
         return struct.pack(JOB, 0x4A584146, j["kind"], op, self.dtype[DT[x.dtype]], self.isa[j["isa"]],
                            j.get("threads", 1), j.get("offset", 0), j.get("inplace", 0),
-                           rows, x.size // rows, *prm)
+                           rows, j.get("cols", x.size // rows), *prm)
 
     def run(self, jobs):
         q = queue.Queue(maxsize=4)
@@ -236,7 +236,10 @@ class Runner:
                 raise RuntimeError("aarch64 runner died (exit %s)" % self.p.poll())
             magic, active, guard, xchg = struct.unpack("<4i", hdr)
             x = j["x"]
-            if j["kind"] == self.GATED:  # rows blocks of 2n -> rows blocks of n
+            if j["kind"] == self.GATED_BWD:  # x (rows x cols) then dy -> dx (rows x cols)
+                rows = j.get("rows", 1)
+                y = np.frombuffer(self.p.stdout.read(rows * j["cols"] * x.itemsize), dtype=x.dtype).reshape(rows, -1)
+            elif j["kind"] == self.GATED:  # rows blocks of 2n -> rows blocks of n
                 rows = j.get("rows", 1)
                 y = np.frombuffer(self.p.stdout.read(x.nbytes // 2), dtype=x.dtype).reshape(rows, -1)
             else:
@@ -863,6 +866,50 @@ def sec_gated(R, rep, levels, x86):
     rep.data["gated"] = {"|".join(map(str, k)): v for k, v in out.items()}
 
 
+def sec_gated_bwd(R, rep, levels, x86):
+    """The gated gradients (fa_gated_backward): tails, threads, the x86 bits, the reference."""
+    print("\n== 9. gated gradients (glu_backward, ...) ==", flush=True)
+    rng = np.random.default_rng(9)
+    out = {}
+    for v in REG.variants("gated_backward"):
+        op = v.name
+        for dt in (np.float32, np.float64) + tuple(dtypes16()):
+            with np.errstate(all="ignore"):
+                x = (rng.standard_normal((3, 2 * 37)) * 5).astype(dt)
+                x.reshape(-1)[::13] = np.array([np.nan, np.inf, -np.inf, 0.0, -1.2785, -0.7518, -30.0])[
+                    np.arange(x.reshape(-1)[::13].size) % 7].astype(dt)
+                dy = (rng.standard_normal((3, 37)) * 2).astype(dt)
+            payload = np.concatenate([x.reshape(-1), dy.reshape(-1)])
+            for level in levels:
+                y, res = R.one(kind=R.GATED_BWD, op=op, isa=level, x=payload, rows=3, cols=2 * 37)
+                rep.check(res["guard"] == 0 and res["x_changed"] == 0, f"{op} {DT[dt]} {level}: wrote outside dx")
+                for isa in x86:
+                    fa._core.set_isa(isa)
+                    yx = getattr(fa, v.func)(dy, x, **REG.kwargs(v), num_threads=1)
+                    out[(op, DT[dt], level, isa)] = int(bitdiff(y.reshape(-1), yx.reshape(-1)).sum())
+                import fastact.reference as fref
+                want = getattr(fref, v.func)(dy, x, **REG.kwargs(v))
+                with np.errstate(all="ignore"):
+                    g32, w32 = y.astype(np.float64), want.astype(np.float64)
+                    same = (g32 == w32) | (np.isnan(g32) & np.isnan(w32))
+                    sp = np.spacing(np.abs(want).astype(dt)).astype(np.float64)
+                    if dt == np.float64:  # the float64 reference is not an ulp oracle (float64 erfc, cancellation)
+                        sp = np.maximum(1e-12 * np.abs(w32), 1e-14 * np.nanmax(np.abs(w32[np.isfinite(w32)])))
+                    ok = same | (np.abs(g32 - w32) <= sp)
+                rep.check(bool(ok.all()), f"{op} {DT[dt]} {level}: {int((~ok).sum())} results off the reference")
+                # tails: every length 1..20 of the halves gives the bits of the long block
+                bad = 0
+                for n in range(1, 21):
+                    xs = np.concatenate([x[:1, :n], x[:1, 37:37 + n]], axis=1)
+                    pl = np.concatenate([xs.reshape(-1), dy[:1, :n].reshape(-1)])
+                    yn, rn = R.one(kind=R.GATED_BWD, op=op, isa=level, x=pl, rows=1, cols=2 * n)
+                    ref_bits = np.concatenate([y[:1, :n], y[:1, 37:37 + n]], axis=1)
+                    bad += int(bitdiff(yn.reshape(-1), ref_bits.reshape(-1)).sum()) + rn["guard"]
+                rep.check(bad == 0, f"{op} {DT[dt]} {level}: tails differ ({bad})")
+        print(f"  {op}: " + "; ".join(f"{k[1]} {k[2]} != {k[3]}: {n}" for k, n in out.items() if k[0] == op), flush=True)
+    rep.data["gated_bwd"] = {"|".join(map(str, k)): n for k, n in out.items()}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--levels", default="neon,scalar", help="aarch64 levels to check (default neon,scalar)")
@@ -870,7 +917,7 @@ def main():
     ap.add_argument("--step", type=int, default=9973, help="float32 bit-pattern stride (default 9973; 97 = dense)")
     ap.add_argument("--chunk", type=int, default=1 << 22, help="float32 inputs per job")
     ap.add_argument("--n64", type=int, default=2000, help="float64 points per region and sign (default 2000)")
-    ap.add_argument("--sections", default="config,tails,special,f32,f64,rows,16bit,gated")
+    ap.add_argument("--sections", default="config,tails,special,f32,f64,rows,16bit,gated,gated_bwd")
     ap.add_argument("--cc", default="aarch64-linux-gnu-gcc",
                     help="aarch64 C compiler command (e.g. 'clang-19 --target=aarch64-linux-gnu', with --no-openmp)")
     ap.add_argument("--no-openmp", action="store_true", help="build without OpenMP (clang has no aarch64 libomp here)")
@@ -916,6 +963,8 @@ def main():
                     sec_16bit(R, rep, levels, x86)
                 if "gated" in secs:
                     sec_gated(R, rep, levels, x86)
+                if "gated_bwd" in secs:
+                    sec_gated_bwd(R, rep, levels, x86)
         finally:
             R.close()
             fa._core.set_isa(prev)

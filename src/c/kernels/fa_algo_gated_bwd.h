@@ -19,7 +19,10 @@
  * float32 the double evaluation leaves that far below 1 ulp; in float64 the
  * relative error grows as the derivative approaches 0 (docs/accuracy.md).
  * reglu's da is +0 where a <= 0 (PyTorch's threshold_backward), and both of
- * its gradients are one rounding.
+ * its gradients are one rounding.  Special values: NaN propagates; the
+ * derivatives' limits at +-inf are used; an infinite dy or other half times
+ * a derivative that underflows to 0 in double (the tanh form's for a < -20)
+ * is NaN (inf * 0).
  */
 #ifndef FA_ALGO_GATED_BWD_H
 #define FA_ALGO_GATED_BWD_H
@@ -70,7 +73,8 @@ FA_INLINE void fa_gbwd_vd(int op, vd dy, vd a, vd b, vd *da, vd *db)
         vd s = fa_sigmoid_vd(t), sn = fa_sigmoid_vd(vd_neg(t));
         vd dt = vd_mul(k, vd_fma(vd_mul(vd_set1(3.0), c), a2, vd_set1(1.0)));
         vd d = vd_fma(vd_mul(ac, vd_mul(s, sn)), dt, s);
-        d = vd_sel(vd_lt(vd_abs(a), vd_set1(1e100)), d, vd_sel(vd_gt(a, vd_zero()), vd_set1(1.0), vd_zero()));
+        /* |a| >= 1e100 (not NaN: it keeps d, NaN): the limits 1 and 0 */
+        d = vd_sel(vd_le(vd_set1(1e100), vd_abs(a)), vd_sel(vd_gt(a, vd_zero()), vd_set1(1.0), vd_zero()), d);
         *da = vd_mul(vd_mul(dy, b), d);
         *db = vd_mul(dy, fa_gelu_tanh_vd(a));
         break;
