@@ -251,7 +251,9 @@ ext = Extension(
     sources=[os.path.join("src", "fastact", "_core.pyx")],
     include_dirs=[C_DIR, np.get_include()],
     depends=_all_c_deps() + [os.path.join("src", "fastact", n)
-                             for n in ("_ops_gen.pxi", "_core_foreign.pxi", "_capi_gen.pxi", "_core.pxd")],
+                             for n in ("_ops_gen.pxi", "_core_foreign.pxi", "_core_gated.pxi", "_core_channel.pxi", "_core_masked.pxi",
+                                       "_capi_gen.pxi",
+                                       "_core.pxd")],
     define_macros=[
         ("NPY_NO_DEPRECATED_API", "NPY_1_9_API_VERSION"),
         # Built against NumPy 2 headers, importable with NumPy >= 1.23 at run time.

@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 import fastact as fa
+from fastact._ops._capigen import NO_CAPI
 from fastact import _ops
 
 PYX = r'''
@@ -109,12 +110,16 @@ def _generated_wrappers():
     that every row of the registry (with its parameters) is built and checked."""
     lines = []
     for f in _ops.FUNCTIONS:
+        if f.family in NO_CAPI:
+            continue
         real = [p.name for p in f.params if p.kind == "real"]
         for v in f.variants:
             for dt, ct in (("f32", "float"), ("f64", "double")):
                 args = "".join(f", double {p}" for p in real)
                 call = "".join(f", {p}" for p in real)
                 dims = "[::1]" if f.family == "map" else "[:, ::1]"
+                if f.family == "channel":  # (N, C) rows and one weight per channel
+                    args, call = f", const {ct}[::1] weight", ", weight"
                 lines += [
                     f"def call_{v.name}_{dt}(const {ct}{dims} x, {ct}{dims} out{args}):",
                     "    cdef int rc",
@@ -237,11 +242,16 @@ def test_errors_are_return_codes(downstream):
 def test_every_registry_variant_is_exported():
     capi = getattr(fa._core, "__pyx_capi__", {})
     for v in _ops.variants():
+        if v.family in NO_CAPI:
+            assert f"{v.name}_f32_ptr" not in capi
+            continue
         for dt in ("f32", "f64"):
             assert f"{v.name}_{dt}_ptr" in capi, (v.name, dt)
     pxd = os.path.join(os.path.dirname(fa.__file__), "cython_api.pxd")
     text = open(pxd).read()
     for v in _ops.variants():
+        if v.family in NO_CAPI:
+            continue
         for dt in ("f32", "f64"):
             assert f"cdef inline int {v.name}_{dt}(" in text
 
@@ -249,14 +259,24 @@ def test_every_registry_variant_is_exported():
 def test_every_registry_variant_through_the_cython_api(downstream):
     rng = np.random.default_rng(3)
     for f in _ops.FUNCTIONS:
+        if f.family in NO_CAPI:
+            continue
         for v in f.variants:
             for params in _ops.cases(v):
                 kw = {p.name: params.get(p.name, p.default) for p in f.params if p.kind == "real"}
                 for dt in (np.float32, np.float64):
                     shape = (333,) if f.family == "map" else (7, 50)
                     x = (rng.standard_normal(shape) * 5).astype(dt)
-                    out = np.empty_like(x)
+                    out = np.empty_like(x) if f.family != "gated" else np.empty((7, 25), dt)
                     name = f"call_{v.name}_{'f32' if dt == np.float32 else 'f64'}"
+                    if f.family == "channel":
+                        w = np.linspace(-2, 2, 50).astype(dt)
+                        assert getattr(downstream, name)(x, out, w) == 0, name
+                        assert np.array_equal(_bits(out), _bits(_ops.call(v, x, {"weight": w}))), name
+                        assert getattr(downstream, name)(x, out, w[:1]) == 0, name
+                        assert np.array_equal(_bits(out), _bits(_ops.call(v, x, {"weight": w[0]}))), name
+                        assert getattr(downstream, name)(x, out, w[:3]) == -1, name  # FA_ESHAPE
+                        continue
                     assert getattr(downstream, name)(x, out, *kw.values()) == 0, name
                     want = _ops.call(v, x, params)
                     assert np.array_equal(_bits(out), _bits(want)), (name, params)

@@ -403,10 +403,12 @@ def test_every_family_has_a_method_in_every_adapter():
 
 
 def test_every_registry_function_on_labelled_objects(xr, pd):
-    x = _x((4, 7), np.float64)
+    x = _x((4, 8), np.float64)  # even: the gated forms halve the last axis
     a = xr.DataArray(x, dims=("r", "c"), name="v")
     s = pd.Series(x[0], name="s")
     for f in _ops.FUNCTIONS:
+        if f.family in _ops.BACKWARD_FAMILIES:  # two results: tests/test_prelu.py
+            continue
         for v in f.variants:
             for params in _ops.cases(v):
                 want = _ops.call(v, x, params)

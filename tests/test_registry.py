@@ -5,6 +5,7 @@ namespace, the generated wrappers and stubs, and fastact.reference must agree.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import math
 import os
@@ -38,6 +39,13 @@ def test_c_registry_matches_python_registry():
     # the generated wrappers use the C enum values of those names
     assert _core._REGISTRY_C_OPS_MAP == {name: i for i, name in enumerate(c_map)}
     assert _core._REGISTRY_C_OPS_ROWS == {name: i for i, name in enumerate(c["rows"])}
+    # the gated family (fa_ops.h FA_GATED_OPS)
+    c_gated = [fa._core.fa_op_name_gated(i) for i in range(len(_ops.variants("gated")) + 1)]
+    assert c_gated[-1] is None and sorted(c_gated[:-1]) == sorted(v.c for v in _ops.variants("gated"))
+    assert _core._REGISTRY_C_OPS_GATED == {name: i for i, name in enumerate(c_gated[:-1])}
+    c_channel = [fa._core.fa_op_name_channel(i) for i in range(len(_ops.variants("channel")) + 1)]
+    assert c_channel[-1] is None and sorted(c_channel[:-1]) == sorted(v.c for v in _ops.variants("channel"))
+    assert _core._REGISTRY_C_OPS_CHANNEL == {name: i for i, name in enumerate(c_channel[:-1])}
     # the kernel takes as many parameters as the Python row passes
     nparams = dict(c["map"])
     for v in _ops.variants("map"):
@@ -46,15 +54,19 @@ def test_c_registry_matches_python_registry():
 
 @pytest.mark.parametrize("f", _ops.functions(), ids=lambda f: f.name)
 def test_generated_signature(f):
-    names = ["x"] + [p.name for p in f.params] + ["out", "num_threads"]
+    names = (list(f.inputs) + [p.name for p in f.params if not p.keyword_only] + ["out"]
+             + [p.name for p in f.params if p.keyword_only] + ["num_threads"])
     sig = inspect.signature(getattr(fa, f.name))
     assert list(sig.parameters) == names
     for p in f.params:
         assert sig.parameters[p.name].default == p.default
     assert sig.parameters["num_threads"].kind is inspect.Parameter.KEYWORD_ONLY
     assert f.doc.split()[0] in (getattr(fa, f.name).__doc__ or "")
+    for p in f.params:
+        if p.keyword_only:
+            assert sig.parameters[p.name].kind is inspect.Parameter.KEYWORD_ONLY
     rsig = inspect.signature(getattr(ref, f.name))
-    assert list(rsig.parameters) == names[:-2]
+    assert list(rsig.parameters) == list(f.inputs) + [p.name for p in f.params]
     for p in f.params:
         assert rsig.parameters[p.name].default == p.default
 
@@ -70,8 +82,10 @@ def test_stubs_list_every_function():
 
 @pytest.mark.parametrize("f", [f for f in _ops.functions() if f.params], ids=lambda f: f.name)
 def test_parameter_validation(f):
-    x = np.linspace(-2, 2, 7)
-    fn = getattr(fa, f.name)
+    x0 = np.linspace(-2, 2, 8)  # even: the gated forms halve the last axis
+    ins = (x0[:4], x0) if f.family == "gated_backward" else (x0,) * len(f.inputs)
+    fn = functools.partial(getattr(fa, f.name), *ins[:-1])
+    x = ins[-1]
     for p in f.params:
         if p.kind == "real":
             for bad in ("1", None, True, 1j, [0.5], np.array([0.5, 1.0]), object()):

@@ -34,7 +34,14 @@ and against the accuracy oracles:
     reported, not failed;
  7. float16 / bfloat16 (bfloat16 if ml_dtypes is installed): every bit
     pattern through every op and parameter set, and rows: bit for bit the
-    level's float32 result rounded once, and x86's.
+    level's float32 result rounded once, and x86's;
+ 8. gated forms (glu, swiglu, geglu, reglu; fa_gated): every length 0..40 of
+    the halves at several offsets and 1/2 threads (nothing written outside y,
+    x unchanged, each element the bits it has inside a long block); dense
+    pairs (the accuracy sample of benchmarks/accuracy_gated.py) and every
+    pair of special values in every dtype: within 4 ulp of the float64 /
+    mpmath oracle, NaN where it is NaN, 16-bit the level's float32 result
+    rounded once; differences from x86 counted.
 NaN results count as equal (a NaN's sign bit may differ from x86: reported
 as "NaN results whose sign/payload bits differ"; docs/aarch64.md).
 Exit status 0 when every check passes.
@@ -89,6 +96,7 @@ def _load_registry():
 REG = _load_registry()
 MAP_OPS = [v.name for v in REG.variants("map")]             # every elementwise variant
 ROW_OPS = [v.name for v in REG.variants("rows")]
+GATED_OPS = [v.name for v in REG.variants("gated")]
 SMOOTH = [v.name for v in REG.variants("map", exact=False)]
 EXACT = [v.name for v in REG.variants("map", exact=True)]
 
@@ -163,6 +171,7 @@ class Runner:
     def __init__(self, qemu, exe):
         out = subprocess.run([qemu, exe, "--list"], capture_output=True, text=True, check=True).stdout
         self.isa, self.map, self.row, self.compiled, self.supported = {}, {}, {}, [], []
+        self.gated = {}
         self.nparams, self.dtype = {}, {}
         for line in out.splitlines():
             f = line.split()
@@ -179,6 +188,8 @@ class Runner:
                 self.nparams[f[3]] = int(f[4])
             elif f[0] == "row":
                 self.row[f[3]] = int(f[1])
+            elif f[0] == "gated":
+                self.gated[f[3]] = int(f[1])
             elif f[0] == "active":
                 self.active = f[1]
         self.names = {v: k for k, v in self.isa.items()}
@@ -186,17 +197,17 @@ class Runner:
         self.jobs = 0
 
     # job kinds of xcheck_main.c
-    MAP, MAP_NT, ROWS = 0, 1, 2
+    MAP, MAP_NT, ROWS, GATED, GATED_BWD = 0, 1, 2, 3, 4
 
     def _header(self, j):
         x = j["x"]
         rows = j.get("rows", 1)
         c = REG.variant(j["op"]).c  # the C enum suffix
-        op = self.row[c] if j["kind"] == self.ROWS else self.map[c]
-        prm = (0.0,) * 4 if j["kind"] == self.ROWS else kparams(j["op"], j.get("params"))
+        op = {self.ROWS: self.row, self.GATED: self.gated, self.GATED_BWD: self.gated}.get(j["kind"], self.map)[c]
+        prm = (0.0,) * 4 if j["kind"] in (self.ROWS, self.GATED, self.GATED_BWD) else kparams(j["op"], j.get("params"))
         return struct.pack(JOB, 0x4A584146, j["kind"], op, self.dtype[DT[x.dtype]], self.isa[j["isa"]],
                            j.get("threads", 1), j.get("offset", 0), j.get("inplace", 0),
-                           rows, x.size // rows, *prm)
+                           rows, j.get("cols", x.size // rows), *prm)
 
     def run(self, jobs):
         q = queue.Queue(maxsize=4)
@@ -225,7 +236,14 @@ class Runner:
                 raise RuntimeError("aarch64 runner died (exit %s)" % self.p.poll())
             magic, active, guard, xchg = struct.unpack("<4i", hdr)
             x = j["x"]
-            y = np.frombuffer(self.p.stdout.read(x.nbytes), dtype=x.dtype).reshape(x.shape)
+            if j["kind"] == self.GATED_BWD:  # x (rows x cols) then dy -> dx (rows x cols)
+                rows = j.get("rows", 1)
+                y = np.frombuffer(self.p.stdout.read(rows * j["cols"] * x.itemsize), dtype=x.dtype).reshape(rows, -1)
+            elif j["kind"] == self.GATED:  # rows blocks of 2n -> rows blocks of n
+                rows = j.get("rows", 1)
+                y = np.frombuffer(self.p.stdout.read(x.nbytes // 2), dtype=x.dtype).reshape(rows, -1)
+            else:
+                y = np.frombuffer(self.p.stdout.read(x.nbytes), dtype=x.dtype).reshape(x.shape)
             self.jobs += 1
             yield j, y, {"active": self.names[active], "guard": guard, "x_changed": xchg}
         t.join()
@@ -767,6 +785,131 @@ def sec_16bit(R, rep, levels, x86):
     rep.data["16bit"] = {"|".join(k): v for k, v in out.items()}
 
 
+def x86_gated(op, x, isa):
+    """x86's result for rows blocks of 2n elements (x: shape (rows, 2n))."""
+    fa._core.set_isa(isa)
+    return REG.call(REG.variant(op), x, num_threads=1)
+
+
+def sec_gated(R, rep, levels, x86):
+    """Gated forms: tails and offsets, threads, dense pairs against the oracles,
+    special pairs, 16-bit rounding, differences from x86."""
+    import mpmath
+    from accuracy_gated import oracle64, sample, ulp_err
+    print("\n== 8. gated forms (glu, swiglu, geglu, reglu) ==", flush=True)
+    out = {}
+    rng = np.random.default_rng(8)
+    specials = np.array([np.nan, np.inf, -np.inf, 0.0, -0.0, 1.0, -1.0, 3.0e38, -3.0e38, 1e-40, -1e-40,
+                         -87.5, -90.5, -13.5, -10.5, 30.0, -200.0, 5e-3, -800.0, -40.0, -22.0])
+    for op in GATED_OPS:
+        v = REG.variant(op)
+        for dt in (np.float32, np.float64) + tuple(dtypes16()):
+            # tails: halves of every length 0..40, offsets 0..3, against a long block
+            long = (rng.standard_normal((1, 2 * 96)) * 6).astype(dt)
+            for level in levels:
+                yl, _ = R.one(kind=R.GATED, op=op, isa=level, x=long, rows=1)
+                bad = 0
+                for n in range(0, 41):
+                    for off in (0, 1, 3):
+                        xs = np.concatenate([long[:, :n], long[:, 96:96 + n]], axis=1)
+                        y, res = R.one(kind=R.GATED, op=op, isa=level, x=xs, rows=1, offset=off)
+                        ok = (res["guard"] == 0 and res["x_changed"] == 0
+                              and not bitdiff(y.reshape(-1), yl.reshape(-1)[:n]).any())
+                        bad += not ok
+                rep.check(bad == 0, f"{op} {DT[dt]} {level}: {bad} tail/offset calls differ or write outside y")
+                # threads: 1 and 2 give the same bits (ranges cross the blocks)
+                xt = (rng.standard_normal((3, 2 * 40003)) * 6).astype(dt)
+                y1, _ = R.one(kind=R.GATED, op=op, isa=level, x=xt, rows=3, threads=1)
+                y2, r2 = R.one(kind=R.GATED, op=op, isa=level, x=xt, rows=3, threads=2)
+                rep.check(not bitdiff(y1, y2).any() and r2["guard"] == 0, f"{op} {DT[dt]} {level}: threads differ")
+            # dense pairs and special pairs
+            if np.dtype(dt).itemsize == 2:
+                a, b = sample(v, np.float32, 200_000, rng)
+                x = np.stack([a, b]).astype(dt)
+                with np.errstate(all="ignore"):
+                    x32 = x.astype(np.float32)
+                for level in levels:
+                    y, _ = R.one(kind=R.GATED, op=op, isa=level, x=x, rows=1)
+                    y32, _ = R.one(kind=R.GATED, op=op, isa=level, x=x32, rows=1)
+                    with np.errstate(all="ignore"):
+                        once = int(bitdiff(y, y32.astype(dt)).sum())
+                    rep.check(once == 0, f"{op} {DT[dt]} {level}: {once} results not the float32 result rounded once")
+                    for isa in x86:
+                        d = int(bitdiff(y.reshape(-1), x86_gated(op, x.reshape(1, -1), isa).reshape(-1)).sum())
+                        out[(op, DT[dt], level, isa)] = d
+                continue
+            n = 400_000 if dt == np.float32 else 3000
+            a, b = sample(v, dt, n, rng)
+            sa, sb = np.meshgrid(specials.astype(dt), specials.astype(dt), indexing="ij")
+            a = np.concatenate([a, sa.ravel()])
+            b = np.concatenate([b, sb.ravel()])
+            x = np.concatenate([a, b])[None, :]  # one block: a then b
+            with np.errstate(all="ignore"):
+                if dt == np.float32:
+                    exact = v.ref(a.astype(np.float64), b.astype(np.float64))
+                else:
+                    exact = np.concatenate([oracle64(v, a[:n], b[:n]),
+                                            REG.reference(v, np.stack([a[n:], b[n:]]), axis=0)[0]])
+            for level in levels:
+                y, res = R.one(kind=R.GATED, op=op, isa=level, x=x, rows=1)
+                y = y.reshape(-1)
+                mu, ms, badnf = ulp_err(y, exact, dt)
+                out[(op, DT[dt], level, "ulp")] = mu
+                rep.check(mu <= BOUND_ULP and ms <= SUB_BOUND and badnf == 0,
+                          f"{op} {DT[dt]} {level}: {mu:.2f} ulp, subnormal {ms:.2f}, {badnf} special mismatches")
+                for isa in x86:
+                    out[(op, DT[dt], level, isa)] = int(bitdiff(y, x86_gated(op, x, isa).reshape(-1)).sum())
+        print(f"  {op}: " + "; ".join(
+            f"{DT[dt]} {lv}: " + (f"{out[(op, DT[dt], lv, 'ulp')]:.2f} ulp, " if (op, DT[dt], lv, "ulp") in out else "")
+            + ", ".join(f"!= {i}: {out[(op, DT[dt], lv, i)]}" for i in x86)
+            for dt in (np.float32, np.float64) + tuple(dtypes16()) for lv in levels), flush=True)
+    rep.data["gated"] = {"|".join(map(str, k)): v for k, v in out.items()}
+
+
+def sec_gated_bwd(R, rep, levels, x86):
+    """The gated gradients (fa_gated_backward): tails, threads, the x86 bits, the reference."""
+    print("\n== 9. gated gradients (glu_backward, ...) ==", flush=True)
+    rng = np.random.default_rng(9)
+    out = {}
+    for v in REG.variants("gated_backward"):
+        op = v.name
+        for dt in (np.float32, np.float64) + tuple(dtypes16()):
+            with np.errstate(all="ignore"):
+                x = (rng.standard_normal((3, 2 * 37)) * 5).astype(dt)
+                x.reshape(-1)[::13] = np.array([np.nan, np.inf, -np.inf, 0.0, -1.2785, -0.7518, -30.0])[
+                    np.arange(x.reshape(-1)[::13].size) % 7].astype(dt)
+                dy = (rng.standard_normal((3, 37)) * 2).astype(dt)
+            payload = np.concatenate([x.reshape(-1), dy.reshape(-1)])
+            for level in levels:
+                y, res = R.one(kind=R.GATED_BWD, op=op, isa=level, x=payload, rows=3, cols=2 * 37)
+                rep.check(res["guard"] == 0 and res["x_changed"] == 0, f"{op} {DT[dt]} {level}: wrote outside dx")
+                for isa in x86:
+                    fa._core.set_isa(isa)
+                    yx = getattr(fa, v.func)(dy, x, **REG.kwargs(v), num_threads=1)
+                    out[(op, DT[dt], level, isa)] = int(bitdiff(y.reshape(-1), yx.reshape(-1)).sum())
+                import fastact.reference as fref
+                want = getattr(fref, v.func)(dy, x, **REG.kwargs(v))
+                with np.errstate(all="ignore"):
+                    g32, w32 = y.astype(np.float64), want.astype(np.float64)
+                    same = (g32 == w32) | (np.isnan(g32) & np.isnan(w32))
+                    sp = np.spacing(np.abs(want).astype(dt)).astype(np.float64)
+                    if dt == np.float64:  # the float64 reference is not an ulp oracle (float64 erfc, cancellation)
+                        sp = np.maximum(1e-12 * np.abs(w32), 1e-14 * np.nanmax(np.abs(w32[np.isfinite(w32)])))
+                    ok = same | (np.abs(g32 - w32) <= sp)
+                rep.check(bool(ok.all()), f"{op} {DT[dt]} {level}: {int((~ok).sum())} results off the reference")
+                # tails: every length 1..20 of the halves gives the bits of the long block
+                bad = 0
+                for n in range(1, 21):
+                    xs = np.concatenate([x[:1, :n], x[:1, 37:37 + n]], axis=1)
+                    pl = np.concatenate([xs.reshape(-1), dy[:1, :n].reshape(-1)])
+                    yn, rn = R.one(kind=R.GATED_BWD, op=op, isa=level, x=pl, rows=1, cols=2 * n)
+                    ref_bits = np.concatenate([y[:1, :n], y[:1, 37:37 + n]], axis=1)
+                    bad += int(bitdiff(yn.reshape(-1), ref_bits.reshape(-1)).sum()) + rn["guard"]
+                rep.check(bad == 0, f"{op} {DT[dt]} {level}: tails differ ({bad})")
+        print(f"  {op}: " + "; ".join(f"{k[1]} {k[2]} != {k[3]}: {n}" for k, n in out.items() if k[0] == op), flush=True)
+    rep.data["gated_bwd"] = {"|".join(map(str, k)): n for k, n in out.items()}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--levels", default="neon,scalar", help="aarch64 levels to check (default neon,scalar)")
@@ -774,7 +917,7 @@ def main():
     ap.add_argument("--step", type=int, default=9973, help="float32 bit-pattern stride (default 9973; 97 = dense)")
     ap.add_argument("--chunk", type=int, default=1 << 22, help="float32 inputs per job")
     ap.add_argument("--n64", type=int, default=2000, help="float64 points per region and sign (default 2000)")
-    ap.add_argument("--sections", default="config,tails,special,f32,f64,rows,16bit")
+    ap.add_argument("--sections", default="config,tails,special,f32,f64,rows,16bit,gated,gated_bwd")
     ap.add_argument("--cc", default="aarch64-linux-gnu-gcc",
                     help="aarch64 C compiler command (e.g. 'clang-19 --target=aarch64-linux-gnu', with --no-openmp)")
     ap.add_argument("--no-openmp", action="store_true", help="build without OpenMP (clang has no aarch64 libomp here)")
@@ -818,6 +961,10 @@ def main():
                     sec_rows(R, rep, levels, x86)
                 if "16bit" in secs:
                     sec_16bit(R, rep, levels, x86)
+                if "gated" in secs:
+                    sec_gated(R, rep, levels, x86)
+                if "gated_bwd" in secs:
+                    sec_gated_bwd(R, rep, levels, x86)
         finally:
             R.close()
             fa._core.set_isa(prev)

@@ -5,12 +5,16 @@
  *
  *   xcheck --list     one line per level ("isa <id> <name> <compiled> <supported>"),
  *                     per element type ("dtype <id> <name> <bytes>"),
- *                     per op ("map <id> <name> <ENUM> <nparams>", "row <id> <name> <ENUM>")
+ *                     per op ("map <id> <name> <ENUM> <nparams>", "row <id> <name> <ENUM>",
+ *                     "gated <id> <name> <ENUM>")
  *                     and "active <name>" (the level fa_init chose)
  *   xcheck            jobs on stdin, results on stdout, until EOF
  *
  * Job: struct xc_job, then rows*cols elements of x (native byte order).
- * Result: struct xc_res, then rows*cols elements of y.
+ * Result: struct xc_res, then rows*cols elements of y (XC_GATED: rows*cols/2,
+ * x being rows blocks of cols = 2n elements, a and b their halves).
+ * XC_GATED_BWD: the job's data is x (rows*cols) followed by dy (rows*cols/2);
+ * y is dx (rows*cols).
  * The runner also checks what the Python side cannot see: that a kernel
  * writes nothing outside y[0 .. rows*cols-1] (guard zones before and after)
  * and that an out-of-place call leaves x unchanged.
@@ -25,11 +29,12 @@
 
 #include "fa_internal.h" /* fastact.h, and the kernel table for the non-temporal kernels */
 
-enum { XC_MAP = 0, XC_MAP_NT = 1, XC_ROWS = 2 };
+enum { XC_MAP = 0, XC_MAP_NT = 1, XC_ROWS = 2, XC_GATED = 3, XC_GATED_BWD = 4 };
 
 struct xc_job {
     int32_t magic; /* 'FAXJ' */
-    int32_t kind;  /* XC_MAP: fa_map; XC_MAP_NT: the non-temporal kernel itself; XC_ROWS: fa_rows */
+    int32_t kind;  /* XC_MAP: fa_map; XC_MAP_NT: the non-temporal kernel itself; XC_ROWS: fa_rows;
+                      XC_GATED: fa_gated (rows blocks of cols = 2n) */
     int32_t op;    /* map or row op id, as listed by --list */
     int32_t dtype; /* element type id, as listed by --list */
     int32_t isa;   /* level to switch to first */
@@ -54,8 +59,11 @@ static const char *const xc_map_names[] = {FA_MAP_OPS(XC_NAME)};
 static const char *const xc_map_enums[] = {FA_MAP_OPS(XC_ENUM)};
 static const char *const xc_row_names[] = {FA_ROW_OPS(XC_NAME)};
 static const char *const xc_row_enums[] = {FA_ROW_OPS(XC_ENUM)};
+static const char *const xc_gated_names[] = {FA_GATED_OPS(XC_NAME)};
+static const char *const xc_gated_enums[] = {FA_GATED_OPS(XC_ENUM)};
 #define XC_N_MAP FA_N_MAP_OPS
 #define XC_N_ROW FA_N_ROW_OPS
+#define XC_N_GATED FA_N_GATED_OPS
 #define XC_N_ISA FA_N_ISA
 _Static_assert(sizeof xc_map_names / sizeof *xc_map_names == FA_N_MAP_OPS, "map op list");
 _Static_assert(sizeof ((fa_params *)0)->v == 4 * sizeof(double), "fa_params holds the job's 4 parameters");
@@ -82,6 +90,11 @@ static void xc_call(const struct xc_job *j, const void *x, void *y)
         fa_map(j->op, dtype, x, y, n, &p, j->nthreads);
     else if (j->kind == XC_MAP_NT)
         fa_kernels()->map_nt[dtype][j->op](x, y, n, &p);
+    else if (j->kind == XC_GATED)
+        fa_gated(j->op, dtype, x, y, (size_t)j->rows, (size_t)j->cols / 2, j->nthreads);
+    else if (j->kind == XC_GATED_BWD)
+        fa_gated_backward(j->op, dtype, (const char *)x + n * fa_dtype_size(dtype), x, y, (size_t)j->rows,
+                          (size_t)j->cols / 2, j->nthreads);
     else
         fa_rows(j->op, dtype, x, y, (size_t)j->rows, (size_t)j->cols, j->nthreads);
 }
@@ -103,6 +116,7 @@ static int list(void)
     for (int i = 0; i < XC_N_DTYPES; i++) printf("dtype %d %s %zu\n", i, xc_dtype_names[i], xc_dtype_size(i));
     for (int i = 0; i < XC_N_MAP; i++) printf("map %d %s %s %d\n", i, xc_map_names[i], xc_map_enums[i], xc_nparams(i));
     for (int i = 0; i < XC_N_ROW; i++) printf("row %d %s %s\n", i, xc_row_names[i], xc_row_enums[i]);
+    for (int i = 0; i < XC_N_GATED; i++) printf("gated %d %s %s\n", i, xc_gated_names[i], xc_gated_enums[i]);
     printf("active %s\n", xc_isa_name(xc_isa_active()));
     return 0;
 }
@@ -120,18 +134,21 @@ int main(int argc, char **argv)
     size_t cap = 0;
     while (read_full(&j, sizeof j)) {
         if (j.magic != 0x4A584146 || j.dtype < 0 || j.dtype >= XC_N_DTYPES || j.offset < 0 || j.offset > 64 ||
-            j.kind < 0 || j.kind > XC_ROWS ||
-            (j.kind == XC_ROWS ? j.op >= XC_N_ROW : j.op >= XC_N_MAP) || j.op < 0) {
+            j.kind < 0 || j.kind > XC_GATED_BWD ||
+            (j.kind == XC_ROWS ? j.op >= XC_N_ROW : j.kind >= XC_GATED ? j.op >= XC_N_GATED : j.op >= XC_N_MAP) ||
+            j.op < 0 || (j.kind >= XC_GATED && (j.inplace || j.cols % 2))) {
             fprintf(stderr, "xcheck: bad job header\n");
             return 1;
         }
         size_t esz = xc_dtype_size(j.dtype), n = (size_t)(j.rows * j.cols), bytes = n * esz;
-        size_t need = bytes + 64 + 64 * 8 + 2 * XC_GUARD;
+        size_t ybytes = j.kind == XC_GATED ? bytes / 2 : bytes; /* what y holds */
+        size_t inbytes = j.kind == XC_GATED_BWD ? bytes + bytes / 2 : bytes; /* x (and dy) */
+        size_t need = inbytes + 64 + 64 * 8 + 2 * XC_GUARD;
         if (need > cap) {
             free(xb), free(yb), free(x0);
             xb = aligned_alloc(64, (need + 63) & ~(size_t)63);
             yb = aligned_alloc(64, (need + 63) & ~(size_t)63);
-            x0 = malloc(bytes ? bytes : 1);
+            x0 = malloc(inbytes ? inbytes : 1);
             if (!xb || !yb || !x0) {
                 fprintf(stderr, "xcheck: out of memory\n");
                 return 1;
@@ -143,25 +160,25 @@ int main(int argc, char **argv)
         unsigned char *x = xb + start, *y = j.inplace ? x : yb + start;
         memset(xb, 0xA5, need);
         memset(yb, 0xA5, need);
-        if (!read_full(x, bytes)) {
+        if (!read_full(x, inbytes)) {
             fprintf(stderr, "xcheck: short input\n");
             return 1;
         }
-        memcpy(x0, x, bytes);
+        memcpy(x0, x, inbytes);
         struct xc_res r = {0x52584146, 0, 0, 0};
         xc_isa_set(j.isa);
         r.active = xc_isa_active();
         if (n) xc_call(&j, x, y); /* fa_rows with rows*cols == 0 is never called */
         unsigned char *yz = j.inplace ? xb : yb;
         for (size_t i = 0; i < start; i++) r.guard_bad += yz[i] != 0xA5;
-        for (size_t i = start + bytes; i < need; i++) r.guard_bad += yz[i] != 0xA5;
+        for (size_t i = start + (j.inplace ? bytes : ybytes); i < need; i++) r.guard_bad += yz[i] != 0xA5;
         if (!j.inplace) {
             for (size_t i = 0; i < need; i++)
-                if (i < start || i >= start + bytes) r.guard_bad += xb[i] != 0xA5;
-            for (size_t i = 0; i < n; i++)
+                if (i < start || i >= start + inbytes) r.guard_bad += xb[i] != 0xA5;
+            for (size_t i = 0; i < inbytes / esz; i++)
                 r.x_changed += memcmp(x + i * esz, x0 + i * esz, esz) != 0;
         }
-        if (fwrite(&r, sizeof r, 1, stdout) != 1 || fwrite(y, 1, bytes, stdout) != bytes) return 1;
+        if (fwrite(&r, sizeof r, 1, stdout) != 1 || fwrite(y, 1, ybytes, stdout) != ybytes) return 1;
         fflush(stdout);
     }
     free(xb), free(yb), free(x0);

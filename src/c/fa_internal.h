@@ -42,6 +42,12 @@ typedef void (*fa_rowfix_kernel)(const void *x, void *y, size_t n, double a, dou
  * row kernels on a float32 copy of one row (or block) at a time. */
 typedef void (*fa_cvt_kernel)(const void *x, void *y, size_t n);
 
+/* Gated kernels (fa_ops.h FA_GATED_OPS): y[i] = op(a[i], b[i]) for n
+ * contiguous elements of each; y does not overlap a or b. */
+typedef void (*fa_gated_kernel)(const void *a, const void *b, void *y, size_t n);
+/* Their gradients: da[i], db[i] from dy[i], a[i], b[i] (n elements each; no overlap). */
+typedef void (*fa_gated_bwd_kernel)(const void *dy, const void *a, const void *b, void *da, void *db, size_t n);
+
 typedef struct {
     fa_map_kernel map[FA_N_DTYPES][FA_N_MAP_OPS];
     /* the same kernels with non-temporal stores, for large out-of-place
@@ -52,6 +58,8 @@ typedef struct {
     fa_rowfix_kernel row_fix[FA_N_DTYPES][FA_N_ROW_OPS];
     fa_cvt_kernel to_f32[FA_N_DTYPES];   /* FA_F16, FA_BF16 only */
     fa_cvt_kernel from_f32[FA_N_DTYPES];
+    fa_gated_kernel gated[FA_N_DTYPES][FA_N_GATED_OPS];
+    fa_gated_bwd_kernel gated_bwd[FA_N_DTYPES][FA_N_GATED_OPS];
 } fa_kernel_table;
 
 /* Is dtype stored in 16 bits (computed in float32)? */
@@ -94,6 +102,7 @@ void fa_parallel_init(double grain_scale, int cpu_cap);
 /* Grains in use (fa_ops.h times FASTACT_GRAIN_SCALE), in elements. */
 size_t fa_grain_map(int op, int dtype);
 size_t fa_grain_row(int op, int dtype);
+size_t fa_grain_gated(int op, int dtype);
 
 /* Threads worth using for `work` elements at `grain` per thread, given the
  * request (<= 0: the default): >= 1, or 0 for a call that runs serially

@@ -73,4 +73,31 @@
     X(SOFTMAX,      softmax,     16 * FA_KB, 8 * FA_KB) \
     X(LOG_SOFTMAX,  log_softmax, 16 * FA_KB, 8 * FA_KB)
 
+/* Gated ops (GLU family): x holds a and b, the first and second halves of
+ * the gated axis; y = a * act(b) (glu) or act(a) * b (the others), half as
+ * long.  Kernels take a, b and y as three contiguous runs of n elements
+ * (algorithm fa_<name>_gvf(a, b) / fa_<name>_gvd in kernels/fa_algo_gated.h;
+ * driver gated.c over (outer, 2 * half, inner) layouts).
+ *   X(ENUM, name, grain_f32, grain_f64)   grains in output elements
+ * Grains: those of the activation each applies (sigmoid, silu, gelu,
+ * gelu_tanh, relu), as each output element costs one activation and reads
+ * two inputs. */
+/*     ENUM         name         grain_f32   grain_f64 */
+#define FA_GATED_OPS(X)                                 \
+    X(GLU,          glu,         32 * FA_KB, 8 * FA_KB) \
+    X(SWIGLU,       swiglu,      16 * FA_KB, 8 * FA_KB) \
+    X(GEGLU,        geglu,        8 * FA_KB, 2 * FA_KB) \
+    X(GEGLU_TANH,   geglu_tanh,   8 * FA_KB, 4 * FA_KB) \
+    X(REGLU,        reglu,       32 * FA_KB, 16 * FA_KB)
+
+/* Channel ops: y = op(x; w[c]) with one parameter per channel, x laid out as
+ * (outer, channels, inner) (PyTorch's channel axis 1); each run of `inner`
+ * elements of one channel goes through the kernel of an elementwise op
+ * with that channel's parameter (channel.c).
+ *   X(ENUM, name, MAP_ENUM)   MAP_ENUM: the elementwise op whose kernel runs
+ *                             (grains and kernels are that op's) */
+/*     ENUM    name    map op */
+#define FA_CHANNEL_OPS(X) \
+    X(PRELU,   prelu,  LEAKY_RELU)
+
 #endif /* FA_OPS_H */

@@ -38,6 +38,22 @@ typedef enum {
     FA_N_ROW_OPS
 } fa_row_op;
 
+/* Gated operations, in the order of FA_GATED_OPS: FA_OP_GLU, ... */
+typedef enum {
+#define FA_X_GATED_ENUM(E, name, g32, g64) FA_OP_##E,
+    FA_GATED_OPS(FA_X_GATED_ENUM)
+#undef FA_X_GATED_ENUM
+    FA_N_GATED_OPS
+} fa_gated_op;
+
+/* Channel operations, in the order of FA_CHANNEL_OPS: FA_OP_PRELU */
+typedef enum {
+#define FA_X_CHANNEL_ENUM(E, name, m) FA_OP_##E,
+    FA_CHANNEL_OPS(FA_X_CHANNEL_ENUM)
+#undef FA_X_CHANNEL_ENUM
+    FA_N_CHANNEL_OPS
+} fa_channel_op;
+
 /* Element types of x and y.  float16 (IEEE binary16) and bfloat16 are
  * stored in 16 bits and computed in float32, each result rounded once. */
 typedef enum {
@@ -68,7 +84,7 @@ typedef struct {
 
 /* ---- ops.c: the registry as data ---- */
 
-enum { FA_FAMILY_MAP = 0, FA_FAMILY_ROWS = 1 };
+enum { FA_FAMILY_MAP = 0, FA_FAMILY_ROWS = 1, FA_FAMILY_GATED = 2, FA_FAMILY_CHANNEL = 3 };
 /* The enum suffix of op `op` of a family ("RELU", "SOFTMAX", ...), or NULL. */
 const char *fa_op_name(int family, int op);
 /* Parameters an elementwise op uses (fa_ops.h), or -1 for an invalid op. */
@@ -120,6 +136,39 @@ void fa_map(int op, int dtype, const void *x, void *y, size_t n, const fa_params
  * fa_take_oom() returns 1 (once). */
 void fa_rows(int op, int dtype, const void *x, void *y, size_t rows, size_t cols, int nthreads);
 int fa_take_oom(void);
+
+/* ---- gated.c: the gated forms (GLU family) ----
+ * Gated op `op` (fa_gated_op) on `outer` blocks of x, each 2 * n contiguous
+ * elements: a = the block's first n, b = its last n; y gets `outer` blocks
+ * of n elements, y = a * act(b) (glu) or act(a) * b.  (x is C-contiguous
+ * with the gated axis of length 2h and `inner` elements per step after it:
+ * n = h * inner.)  y must not overlap x.  Up to `nthreads` threads;
+ * results are bitwise identical for every thread count.  An invalid op or
+ * dtype does nothing. */
+void fa_gated(int op, int dtype, const void *x, void *y, size_t outer, size_t n, int nthreads);
+/* The gradient of gated op `op` for the whole input: dy has outer blocks of
+ * n elements, x and dx outer blocks of 2n (dx's halves: the gradients of a
+ * and b).  dx must not overlap dy or x. */
+void fa_gated_backward(int op, int dtype, const void *dy, const void *x, void *dx, size_t outer, size_t n,
+                       int nthreads);
+
+/* ---- channel.c: ops with one parameter per channel (prelu) ----
+ * Channel op `op` (fa_channel_op) on x of outer * channels * inner
+ * contiguous elements (channel c of block o: the run of `inner` elements at
+ * (o * channels + c) * inner), w[c] the parameter of channel c (rounded to
+ * the dtype by the caller, as fa_params are); prelu: y = x > 0 ? x : w[c] * x,
+ * one rounding.  y may equal x (in place) but must not otherwise overlap it.
+ * Results are bitwise identical for every thread count. */
+void fa_channel(int op, int dtype, const void *x, void *y, size_t outer, size_t channels, size_t inner,
+                const double *w, int nthreads);
+/* prelu's gradients, same layout: dx = x > 0 ? dy : w[c] * dy (one rounding;
+ * dx may be dy or x, else must not overlap them) and dw[c] (`channels`
+ * doubles) = the sum over channel c of x * dy where x <= 0, each product and
+ * the sum in double (float32 / 16-bit products exact), in a fixed order:
+ * bitwise the same for every thread count.  Returns 0, -1 for invalid
+ * arguments, -2 if scratch memory could not be allocated (dx unwritten). */
+int fa_prelu_backward(int dtype, const void *dy, const void *x, void *dx, size_t outer, size_t channels,
+                      size_t inner, const double *w, double *dw, int nthreads);
 
 /* ---- rows_split.c: rows cut into pieces the caller keeps apart ----
  * softmax / log_softmax of rows whose elements lie in several pieces (the

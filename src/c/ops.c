@@ -11,6 +11,10 @@
 static const char *const map_names[FA_N_MAP_OPS] = {FA_MAP_OPS(FA_X_MAP_NAME)};
 static const int map_nparams[FA_N_MAP_OPS] = {FA_MAP_OPS(FA_X_MAP_NP)};
 static const char *const row_names[FA_N_ROW_OPS] = {FA_ROW_OPS(FA_X_ROW_NAME)};
+#define FA_X_GATED_NAME(E, name, g32, g64) #E,
+static const char *const gated_names[FA_N_GATED_OPS] = {FA_GATED_OPS(FA_X_GATED_NAME)};
+#define FA_X_CHANNEL_NAME(E, name, m) #E,
+static const char *const channel_names[FA_N_CHANNEL_OPS] = {FA_CHANNEL_OPS(FA_X_CHANNEL_NAME)};
 
 const char *fa_op_name(int family, int op)
 {
@@ -18,6 +22,10 @@ const char *fa_op_name(int family, int op)
         return map_names[op];
     if (family == FA_FAMILY_ROWS && op >= 0 && op < FA_N_ROW_OPS)
         return row_names[op];
+    if (family == FA_FAMILY_GATED && op >= 0 && op < FA_N_GATED_OPS)
+        return gated_names[op];
+    if (family == FA_FAMILY_CHANNEL && op >= 0 && op < FA_N_CHANNEL_OPS)
+        return channel_names[op];
     return NULL;
 }
 

@@ -72,7 +72,17 @@ static const size_t grain_row_table[FA_N_DTYPES][FA_N_ROW_OPS] = {
     [FA_BF16] = {FA_ROW_OPS(FA_X_RGRAIN32)},
 };
 
+#define FA_X_GGRAIN32(E, name, g32, g64) [FA_OP_##E] = (g32),
+#define FA_X_GGRAIN64(E, name, g32, g64) [FA_OP_##E] = (g64),
+static const size_t grain_gated_table[FA_N_DTYPES][FA_N_GATED_OPS] = {
+    [FA_F32] = {FA_GATED_OPS(FA_X_GGRAIN32)},
+    [FA_F64] = {FA_GATED_OPS(FA_X_GGRAIN64)},
+    [FA_F16] = {FA_GATED_OPS(FA_X_GGRAIN32)},
+    [FA_BF16] = {FA_GATED_OPS(FA_X_GGRAIN32)},
+};
+
 static size_t g_grain_map[FA_N_DTYPES][FA_N_MAP_OPS], g_grain_row[FA_N_DTYPES][FA_N_ROW_OPS];
+static size_t g_grain_gated[FA_N_DTYPES][FA_N_GATED_OPS];
 /* the core budget (see "The core budget" below) */
 static int g_free;    /* cores not claimed; fa_parallel_init sets the cap */
 static int g_no_backoff; /* FASTACT_GRAIN_SCALE=0 */
@@ -94,12 +104,15 @@ void fa_parallel_init(double grain_scale, int cpu_cap)
             g_grain_map[d][i] = scaled_grain(grain_map_table[d][i], grain_scale);
         for (i = 0; i < FA_N_ROW_OPS; i++)
             g_grain_row[d][i] = scaled_grain(grain_row_table[d][i], grain_scale);
+        for (i = 0; i < FA_N_GATED_OPS; i++)
+            g_grain_gated[d][i] = scaled_grain(grain_gated_table[d][i], grain_scale);
     }
     g_no_backoff = grain_scale == 0.0;
 }
 
 size_t fa_grain_map(int op, int dtype) { return g_grain_map[dtype][op]; }
 size_t fa_grain_row(int op, int dtype) { return g_grain_row[dtype][op]; }
+size_t fa_grain_gated(int op, int dtype) { return g_grain_gated[dtype][op]; }
 
 /* ------------------------------------------------------------------ */
 /* Planning                                                              */

@@ -56,6 +56,8 @@ cdef extern from "fastact.h" nogil:
         FA_MAX_PARAMS
         FA_FAMILY_MAP
         FA_FAMILY_ROWS
+        FA_FAMILY_GATED
+        FA_FAMILY_CHANNEL
 
     ctypedef struct fa_params:
         double v[4]
@@ -589,6 +591,15 @@ cdef object _rows_general(int op, object x, object axis, object out, int nt, str
         res = np.empty_like(a, dtype=rdt, subok=False)
         np.copyto(np.moveaxis(res, ax, -1), work, casting="same_kind")
         return res
+
+
+# --------------------------------------------------------------------------
+# Gated ops: glu, swiglu, geglu, reglu (_core_gated.pxi)
+# --------------------------------------------------------------------------
+
+include "_core_gated.pxi"
+include "_core_channel.pxi"
+include "_core_masked.pxi"
 
 
 # --------------------------------------------------------------------------

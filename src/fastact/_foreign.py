@@ -34,8 +34,16 @@ Adapters (one per library) implement one method per family:
               DataFrame rows: axis=-1 / 1 / "columns" is along the columns
               (each row sums to 1), 0 / "index" along the index
 
-A new family (backward ops on two arrays (dy, x), gated ops whose output is
-half as long along ``axis``, masked softmax with a ``where=`` array) needs
+  channel     (prelu) dask: ``map_blocks``, each chunk with the weights of
+              its channels (axis 1); xarray, pandas: the op on the values
+              (a DataFrame's columns are its channels)
+  gated       (glu, swiglu, geglu, reglu) dask: one ``map_blocks`` when the
+              gated axis is one chunk, else that axis is rechunked to one
+              chunk first (a and b must meet in one task); xarray and pandas:
+              the result keeps the first half's labels along the axis
+
+A new family (backward ops on two arrays (dy, x), masked softmax with a
+``where=`` array) needs
 its driver in _core to call the same hook with its own family name and
 arguments, and one method of that name per adapter (dask: ``blockwise`` over
 the aligned chunks of both arrays; gated: the op on the two halves' aligned
@@ -70,11 +78,12 @@ except ImportError:  # pragma: no cover - NumPy 1.x
 class Call:
     """One public call on a non-ndarray, as the _core driver resolved it.
 
-    family  "map" or "rows" (fastact._ops: Function.family)
+    family  "map", "rows" or "gated" (fastact._ops: Function.family)
     name    the public function ("gelu")
     op      the C op (FA_OP_<c> of the selected variant)
-    args    map: the kernel parameters (4 floats); rows: the axis (an int
-            after the adapter resolved labels, or as given)
+    args    map: the kernel parameters (4 floats); rows, gated: the axis (an
+            int after the adapter resolved labels, or as given); channel: the
+            weight (a number or a 1-D ndarray)
     nt      num_threads as given (0: the default)
     """
 
@@ -104,6 +113,16 @@ class Call:
             return _core._map_array(self.op, self.args, self.name, arr, self.nt)
         if self.family == "rows":
             return _core._rows_array(self.op, self.name, arr, self.args, self.nt)
+        if self.family == "gated":
+            return _core._gated_array(self.op, self.name, arr, self.args, self.nt)
+        if self.family == "channel":
+            return _core._channel_array(self.op, self.name, arr, self.args, self.nt)
+        if self.family == "gated_backward":  # args: (dy, axis); arr is x
+            dy, axis = self.args
+            return _core._gated_backward_array(self.op, self.name, np.asarray(dy), arr, axis, self.nt)
+        if self.family == "channel_backward":  # args: (dy, weight); arr is x
+            dy, w = self.args
+            return _core._channel_backward_array(self.op, self.name, np.asarray(dy), arr, w, self.nt)
         raise TypeError(f"fastact.{self.name}: no eager driver for family {self.family!r}")
 
     def apply(self, data):
@@ -133,6 +152,51 @@ def _int_axis(call, axis, ndim):
     return normalize_axis_index(int(axis), n)
 
 
+def _gated_axis(call, axis, ndim):
+    """The gated axis of an ndim-dimensional array (as the public call: 0-d is an error)."""
+    if ndim == 0 and not (isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (int, np.integer))):
+        raise ValueError(f"fastact.{call.name}: x is 0-d; the gated axis must have even length")
+    return _int_axis(call, axis, ndim)
+
+
+def _gated_even(call, length, axis):
+    if length % 2:
+        raise ValueError(f"fastact.{call.name}: axis {axis} has odd length {length}; the gated axis must "
+                         f"have even length (a and b are its two halves)")
+
+
+def _channel_weights(call, shape):
+    """The weight as an ndarray, checked against an array of this shape (the
+    public errors, raised at the call)."""
+    w = call.args
+    if isinstance(w, (bool, np.bool_, str, bytes)) or w is None:
+        _core._channel_array(call.op, call.name, np.zeros((1,)), w)  # the TypeError
+    w = np.asarray(w)
+    probe = (1, shape[1]) + (1,) * (len(shape) - 2) if len(shape) >= 2 else (1,)
+    _core._channel_array(call.op, call.name, np.zeros(probe), w)  # dtype, shape and count errors
+    return w
+
+
+def _prelu_dx_chunk(call, w, g, block, block_info=None):
+    """One dask chunk of prelu_backward's dx (exact: bitwise the eager dx)."""
+    if w.size != 1 and block.ndim >= 2:
+        lo, hi = block_info[1]["array-location"][1]
+        w = w.reshape(-1)[lo:hi]
+    return _core._channel_backward_array(call.op, call.name, g, block, w, call.nt)[0]
+
+
+def _gated_bwd_chunk(call, ax, g, block):
+    return _core._gated_backward_array(call.op, call.name, g, block, ax, call.nt)
+
+
+def _channel_chunk(call, w, block, block_info=None):
+    """One dask chunk of a channel op: the weights of the chunk's channels."""
+    if w.size != 1 and block.ndim >= 2:
+        lo, hi = block_info[0]["array-location"][1]
+        w = w.reshape(-1)[lo:hi]
+    return _core._channel_array(call.op, call.name, block, w, call.nt)
+
+
 class Adapter:
     """Base of the adapters: dispatch by family; subclasses define map / rows."""
 
@@ -157,6 +221,12 @@ class Adapter:
 
 
 # ----------------------------------------------------------------- dask
+
+
+def _dask_token(w):
+    from dask.base import tokenize
+
+    return tokenize(np.asarray(w))
 
 
 def _dask_name(call, *parts):
@@ -190,6 +260,76 @@ class DaskArray(Adapter):
         if x.ndim == 0 or x.numblocks[ax] == 1:
             return x.map_blocks(call.eager, dtype=rdt, meta=meta, name=_dask_name(call, x.name))
         return self._rows_split(call, x, ax, rdt, meta)
+
+    def channel(self, call, x):
+        rdt = _core._result_dtype_of(x.dtype, call.name)
+        w = _channel_weights(call, x.shape)
+        call = call.replace(nt=call.task_threads(), args=None)
+        fn = functools.partial(_channel_chunk, call, w)
+        return x.map_blocks(fn, dtype=rdt, meta=self._meta(x.ndim, rdt),
+                            name=_dask_name(call, x.name, _dask_token(w)))
+
+    def gated_backward(self, call, x):
+        """One map_blocks over dy and x with the gated axis in one chunk (both
+        rechunked so), the other axes' chunks aligned to x's."""
+        import dask.array as da
+
+        dy, axis = call.args
+        rdt = _core._result_dtype_of(x.dtype, call.name)
+        ax = _gated_axis(call, axis, x.ndim)
+        _gated_even(call, x.shape[ax], axis)
+        if x.numblocks[ax] != 1:
+            x = x.rechunk({ax: -1})
+        dy = da.asarray(dy)
+        want = x.shape[:ax] + (x.shape[ax] // 2,) + x.shape[ax + 1:]
+        if dy.shape != want:
+            raise ValueError(f"fastact.{call.name}: dy has shape {dy.shape}; the output of x {x.shape} "
+                             f"along axis {axis} has shape {want}")
+        dy = dy.rechunk(x.chunks[:ax] + ((want[ax],),) + x.chunks[ax + 1:])
+        call = call.replace(nt=call.task_threads(), args=None)
+        fn = functools.partial(_gated_bwd_chunk, call, ax)
+        return da.map_blocks(fn, dy, x, chunks=x.chunks, dtype=rdt, meta=self._meta(x.ndim, rdt),
+                             name=_dask_name(call, dy.name, x.name, ax))
+
+    def channel_backward(self, call, x):
+        """dx: one map_blocks over the aligned chunks of dy and x; dweight: dask's
+        sum of x * dy where x <= 0 over every axis but 1, in float64 (lazy; the
+        same value as the eager call's to the summation error, not bitwise)."""
+        import dask.array as da
+
+        dy, weight = call.args
+        rdt = _core._result_dtype_of(x.dtype, call.name)
+        w = _channel_weights(call.replace(args=weight), x.shape)
+        dy = da.asarray(dy)
+        if dy.shape != x.shape:
+            raise ValueError(f"fastact.{call.name}: dy has shape {dy.shape}, x has shape {x.shape}")
+        dy = dy.rechunk(x.chunks)
+        call = call.replace(nt=call.task_threads(), args=None)
+        dx = da.map_blocks(functools.partial(_prelu_dx_chunk, call, w), dy, x, dtype=rdt,
+                           meta=self._meta(x.ndim, rdt), name=_dask_name(call, dy.name, x.name, _dask_token(w)))
+        t = da.where(x > 0, 0.0, x.astype(np.float64) * dy.astype(np.float64))
+        if w.size == 1 or x.ndim < 2:
+            dw = t.sum().astype(rdt).reshape(w.shape)
+        else:
+            dw = t.sum(axis=tuple(i for i in range(x.ndim) if i != 1)).astype(rdt).reshape(w.shape)
+        return dx, dw
+
+    def gated(self, call, x):
+        """One map_blocks with the gated axis in one chunk (rechunked to one
+        chunk first when it is split: a and b must meet in each task)."""
+        rdt = _core._result_dtype_of(x.dtype, call.name)
+        ax = _gated_axis(call, call.args, x.ndim)
+        length = x.shape[ax]
+        if isinstance(length, float) and math.isnan(length):
+            raise ValueError(f"fastact.{call.name}: the length of axis {ax} is unknown; "
+                             f"call x.compute_chunk_sizes() first")
+        _gated_even(call, length, call.args)
+        call = call.replace(nt=call.task_threads(), args=ax)
+        if x.numblocks[ax] != 1:
+            x = x.rechunk({ax: -1})
+        chunks = x.chunks[:ax] + ((length // 2,),) + x.chunks[ax + 1:]
+        return x.map_blocks(call.eager, chunks=chunks, dtype=rdt, meta=self._meta(x.ndim, rdt),
+                            name=_dask_name(call, x.name))
 
     def _rows_split(self, call, x, ax, rdt, meta):
         """Two passes over the chunks of a split axis (src/c/rows_split.c)."""
@@ -267,6 +407,41 @@ class Xarray(Adapter):
         if isinstance(x, sys.modules["xarray"].Dataset):
             return self._dataset(call, x)
         return self._wrap(x, call.replace(args=self._axis(call, x)).apply(x.data))
+
+    def channel(self, call, x):
+        if isinstance(x, sys.modules["xarray"].Dataset):
+            return self._dataset(call, x)
+        return self._wrap(x, call.apply(x.data))
+
+    def gated_backward(self, call, x):
+        """dx as x's kind of object (same dims and coordinates)."""
+        if isinstance(x, sys.modules["xarray"].Dataset):
+            raise TypeError(f"fastact.{call.name}: Dataset input is not supported (pass a DataArray)")
+        dy, axis = call.args
+        xr = sys.modules["xarray"]
+        dyv = dy.data if isinstance(dy, (xr.DataArray, xr.Variable)) else dy
+        ax = self._axis(call.replace(args=axis), x)
+        return self._wrap(x, call.replace(args=(dyv, ax)).apply(x.data))
+
+    def channel_backward(self, call, x):
+        """(dx as x's kind of object, dweight as an ndarray)."""
+        if isinstance(x, sys.modules["xarray"].Dataset):
+            raise TypeError(f"fastact.{call.name}: Dataset input is not supported (pass a DataArray)")
+        dy, w = call.args
+        dyv = dy.data if isinstance(dy, (sys.modules["xarray"].DataArray, sys.modules["xarray"].Variable)) else dy
+        dx, dw = call.replace(args=(dyv, w)).apply(x.data)
+        return self._wrap(x, dx), dw
+
+    def gated(self, call, x):
+        """The gated dimension keeps its name and the first half's coordinates."""
+        if isinstance(x, sys.modules["xarray"].Dataset):
+            return self._dataset(call, x)
+        if x.ndim == 0:
+            _gated_axis(call, call.args, 0)
+        ax = self._axis(call, x)
+        _gated_even(call, x.shape[ax], call.args)
+        data = call.replace(args=ax).apply(x.data)
+        return self._wrap(x.isel({x.dims[ax]: slice(0, x.shape[ax] // 2)}), data)
 
 
 # ----------------------------------------------------------------- pandas
@@ -390,6 +565,94 @@ class Pandas(Adapter):
         if isinstance(x, pd.DataFrame):
             return self._frame(call, x, self._frame_axis(call))
         return self._1d(call.replace(args=self._series_axis(call)), x)
+
+    def channel(self, call, x):
+        """Series: one channel; DataFrame: its columns are the channels (axis 1)."""
+        pd = sys.modules["pandas"]
+        if isinstance(x, pd.DataFrame):
+            numpy_only = all(isinstance(d, np.dtype) for d in x.dtypes)
+            if numpy_only:
+                vals, mask = x.to_numpy(), None
+            else:
+                mask = np.asarray(x.isna())
+                vals = x.to_numpy(dtype=np.float64, na_value=np.nan)
+            res = call.eager(vals)
+            ctor = getattr(x, "_constructor", pd.DataFrame)
+            if mask is not None:
+                r = ctor({i: _masked_result(res[:, i], mask[:, i]) for i in range(res.shape[1])}, index=x.index)
+                r.columns = x.columns
+                return r.__finalize__(x)
+            return ctor(res, index=x.index, columns=x.columns, copy=False).__finalize__(x)
+        return self._1d(call, x)
+
+    def gated_backward(self, call, x):
+        """dx with x's labels (NA is not supported here)."""
+        pd = sys.modules["pandas"]
+        dy, axis = call.args
+        dyv = dy.to_numpy() if isinstance(dy, (pd.Series, pd.DataFrame)) else np.asarray(dy)
+        if isinstance(x, pd.DataFrame):
+            ax = self._frame_axis(call.replace(args=axis))
+            dx = call.replace(args=(dyv, ax)).eager(x.to_numpy())
+            ctor = getattr(x, "_constructor", pd.DataFrame)
+            return ctor(dx, index=x.index, columns=x.columns, copy=False).__finalize__(x)
+        ax = self._series_axis(call.replace(args=axis))
+        dx = call.replace(args=(dyv, ax)).eager(x.to_numpy())
+        if isinstance(x, pd.Series):
+            ctor = getattr(x, "_constructor", pd.Series)
+            return ctor(dx, index=x.index, name=x.name, copy=False).__finalize__(x)
+        return dx
+
+    def channel_backward(self, call, x):
+        """(dx as x's kind of object, dweight as an ndarray); NA is not supported here."""
+        pd = sys.modules["pandas"]
+        dy, w = call.args
+        dyv = dy.to_numpy() if isinstance(dy, (pd.Series, pd.DataFrame)) else np.asarray(dy)
+        dx, dw = call.replace(args=(dyv, w)).eager(x.to_numpy())
+        if isinstance(x, pd.DataFrame):
+            ctor = getattr(x, "_constructor", pd.DataFrame)
+            return ctor(dx, index=x.index, columns=x.columns, copy=False).__finalize__(x), dw
+        if isinstance(x, pd.Series):
+            ctor = getattr(x, "_constructor", pd.Series)
+            return ctor(dx, index=x.index, name=x.name, copy=False).__finalize__(x), dw
+        return dx, dw
+
+    def gated(self, call, x):
+        """The result keeps the labels of the first half (a) along the gated
+        axis; NA in a or b gives NA (masked input)."""
+        pd = sys.modules["pandas"]
+        if isinstance(x, pd.DataFrame):
+            ax = self._frame_axis(call)
+            _gated_even(call, x.shape[ax], call.args)
+            numpy_only = all(isinstance(d, np.dtype) for d in x.dtypes)
+            if numpy_only:
+                vals, mask = x.to_numpy(), None
+            else:
+                mask = np.asarray(x.isna())
+                vals = x.to_numpy(dtype=np.float64, na_value=np.nan)
+            res = call.replace(args=ax).eager(vals)
+            h = x.shape[ax] // 2
+            index = x.index[:h] if ax == 0 else x.index
+            columns = x.columns[:h] if ax == 1 else x.columns
+            ctor = getattr(x, "_constructor", pd.DataFrame)
+            if mask is not None:
+                m = np.take(mask, range(h), axis=ax) | np.take(mask, range(h, 2 * h), axis=ax)
+                r = ctor({i: _masked_result(res[:, i], m[:, i]) for i in range(res.shape[1])}, index=index)
+                r.columns = columns
+                return r.__finalize__(x)
+            return ctor(res, index=index, columns=columns, copy=False).__finalize__(x)
+        call = call.replace(args=self._series_axis(call))
+        vals, mask = _values(x)
+        _gated_even(call, len(vals), call.args)
+        res = call.eager(vals)
+        h = len(vals) // 2
+        if mask is not None:
+            res = _masked_result(res, mask[:h] | mask[h:])
+        if isinstance(x, pd.Series):
+            ctor = getattr(x, "_constructor", pd.Series)
+            return ctor(res, index=x.index[:h], name=x.name, copy=False).__finalize__(x)
+        if isinstance(x, pd.Index):
+            return pd.Index(res, name=x.name, copy=False)
+        return res
 
 
 # ----------------------------------------------------------------- lookup

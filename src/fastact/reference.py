@@ -125,16 +125,128 @@ def _rows(f, x, kw):
     axis = operator.index(axis)
     nd = a.ndim
     ax = normalize_axis_index(axis, max(nd, 1))
+    where = kw.get("where")
+    mb = None
+    if where is not None:  # JAX's semantics (docs/api.md)
+        m = np.asarray(where)
+        if m.dtype != np.bool_:
+            raise TypeError(f"reference.{f.name}: where must be a boolean array")
+        try:
+            mb = np.broadcast_to(m, a.shape).reshape(a.shape if nd else (1,))
+        except ValueError:
+            raise ValueError(f"reference.{f.name}: where does not broadcast to x's shape") from None
     w = a.astype(wide).reshape(a.shape if nd else (1,))
     if w.size == 0:
         return np.empty(a.shape, dtype=rdt)
-    return _finish(np.asarray(v.ref(w, axis=ax)).reshape(a.shape), rdt)
+    with np.errstate(all="ignore"):
+        if mb is not None:
+            w = np.where(mb, w, -np.inf)
+        r = np.asarray(v.ref(w, axis=ax))
+        if mb is not None:
+            r = np.where(mb, r, 0.0 if f.name == "softmax" else -np.inf)
+    return _finish(r.reshape(a.shape), rdt)
+
+
+def _gated(f, x, kw):
+    v, _ = _check_params(f, kw)
+    axis = kw["axis"]
+    a, rdt, wide = _prep(x, f.name)
+    if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"reference.{f.name}: axis must be an int")
+    axis = operator.index(axis)
+    if a.ndim == 0:
+        raise ValueError(f"reference.{f.name}: x is 0-d; the gated axis must have even length")
+    ax = normalize_axis_index(axis, a.ndim)
+    if a.shape[ax] % 2:
+        raise ValueError(f"reference.{f.name}: axis {axis} has odd length {a.shape[ax]}")
+    h = a.shape[ax] // 2
+    cdt = np.dtype(np.float32) if rdt.itemsize == 2 else rdt
+    w = a.astype(cdt if v.exact else wide)
+    wa = np.take(w, np.arange(h), axis=ax)
+    wb = np.take(w, np.arange(h, 2 * h), axis=ax)
+    with np.errstate(all="ignore"):
+        return _finish(v.ref(wa, wb), rdt)
+
+
+def _channel(f, x, kw):
+    v, _ = _check_params(f, kw)
+    weight = kw["weight"]
+    a, rdt, _wide_dt = _prep(x, f.name)
+    if isinstance(weight, (bool, np.bool_, str, bytes)) or weight is None:
+        raise TypeError(f"reference.{f.name}: weight must be a real number or a 1-D array")
+    w = np.asarray(weight)
+    if w.dtype.kind not in "fiu" and not (w.dtype.kind == "V" and w.dtype == _bfloat16()):
+        raise TypeError(f"reference.{f.name}: weight must be real")
+    if w.ndim > 1 or w.size == 0:
+        raise ValueError(f"reference.{f.name}: weight must be 0-d or 1-D and not empty")
+    channels = a.shape[1] if a.ndim >= 2 else 1
+    if w.size not in (1, channels):
+        raise ValueError(f"reference.{f.name}: weight has {w.size} elements but x has {channels} channels")
+    cdt = np.dtype(np.float32) if rdt.itemsize == 2 else rdt
+    with np.errstate(all="ignore"):
+        wc = w.reshape(-1).astype(rdt).astype(cdt)  # rounded to the result dtype, as fastact does
+        if wc.size == 1:
+            wb = wc[0]
+        else:
+            wb = wc.reshape((1, channels) + (1,) * (a.ndim - 2))
+        return _finish(v.ref(a.astype(cdt), wb), rdt)
+
+
+def _gated_backward(f, dy, x, kw):
+    v, _ = _check_params(f, kw)
+    axis = kw["axis"]
+    a, rdt, wide = _prep(x, f.name)
+    g = np.asarray(dy)
+    if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"reference.{f.name}: axis must be an int")
+    if a.ndim == 0:
+        raise ValueError(f"reference.{f.name}: x is 0-d; the gated axis must have even length")
+    ax = normalize_axis_index(operator.index(axis), a.ndim)
+    if a.shape[ax] % 2:
+        raise ValueError(f"reference.{f.name}: axis {axis} has odd length {a.shape[ax]}")
+    h = a.shape[ax] // 2
+    if g.shape != a.shape[:ax] + (h,) + a.shape[ax + 1:]:
+        raise ValueError(f"reference.{f.name}: dy has shape {g.shape}, not the output's")
+    with np.errstate(all="ignore"):
+        w = a.astype(wide)
+        wg = g.astype(rdt).astype(wide)
+        da, db = v.ref(wg, np.take(w, np.arange(h), axis=ax), np.take(w, np.arange(h, 2 * h), axis=ax))
+        return _finish(np.concatenate([np.asarray(da, dtype=wide), np.asarray(db, dtype=wide)], axis=ax), rdt)
+
+
+def _make_gated_backward(f):
+    names = [p.name for p in f.params]
+    defaults = {p.name: p.default for p in f.params}
+
+    def oracle(dy, x, *args, **kwargs):
+        kw = dict(defaults)
+        kw.update(zip(names, args))
+        for k, val in kwargs.items():
+            if k not in defaults:
+                raise TypeError(f"reference.{f.name}() got an unexpected keyword argument {k!r}")
+            kw[k] = val
+        return _gated_backward(f, dy, x, kw)
+
+    oracle.__name__ = oracle.__qualname__ = f.name
+    oracle.__doc__ = f"reference.{f.name}(dy, x, ...): {f.doc}"
+    P = inspect.Parameter
+    oracle.__signature__ = inspect.Signature(
+        [P("dy", P.POSITIONAL_OR_KEYWORD), P("x", P.POSITIONAL_OR_KEYWORD)]
+        + [P(n, P.POSITIONAL_OR_KEYWORD, default=defaults[n]) for n in names])
+    return oracle
+
+
+_RUN = {"map": _map, "rows": _rows, "gated": _gated, "channel": _channel}
 
 
 def _make(f):
+    if f.family in ("channel", "channel_backward"):
+        return _make_channel(f)
+    if f.family == "gated_backward":
+        return _make_gated_backward(f)
     names = [p.name for p in f.params]
     defaults = {p.name: p.default for p in f.params}
-    run = _map if f.family == "map" else _rows
+    run = _RUN[f.family]
 
     def oracle(x, *args, **kwargs):
         if len(args) > len(names):
@@ -153,6 +265,49 @@ def _make(f):
     P = inspect.Parameter
     oracle.__signature__ = inspect.Signature(
         [P("x", P.POSITIONAL_OR_KEYWORD)] + [P(n, P.POSITIONAL_OR_KEYWORD, default=defaults[n]) for n in names])
+    return oracle
+
+
+def _channel_backward(f, dy, x, weight):
+    import math
+
+    g = np.asarray(dy)
+    a, rdt, _ = _prep(x, f.name)
+    if g.shape != a.shape:
+        raise ValueError(f"reference.{f.name}: dy has shape {g.shape}, x has shape {a.shape}")
+    dx = _channel(_ops.function("prelu"), a, {"weight": weight})  # the checks, and the layout
+    cdt = np.dtype(np.float32) if rdt.itemsize == 2 else rdt
+    w = np.asarray(weight)
+    channels = a.shape[1] if a.ndim >= 2 else 1
+    with np.errstate(all="ignore"):
+        wc = w.reshape(-1).astype(rdt).astype(cdt)
+        wb = wc[0] if wc.size == 1 else wc.reshape((1, channels) + (1,) * (a.ndim - 2))
+        ac, gc = a.astype(cdt), g.astype(rdt).astype(cdt)
+        dx = _finish(_ops.function("prelu_backward").variants[0].ref(gc, ac, wb), rdt)
+        t = np.where(ac > 0, 0.0, ac.astype(np.float64) * gc.astype(np.float64))  # exact for <= 32-bit
+        if wc.size == 1:
+            sums = [math.fsum(t.reshape(-1).tolist())]
+        else:
+            tt = np.moveaxis(t, 1, 0).reshape(channels, -1)
+            sums = [math.fsum(row.tolist()) for row in tt]
+        dweight = np.asarray(sums, dtype=np.float64).astype(rdt).reshape(w.shape)
+    return dx, (dweight[()] if dweight.ndim == 0 else dweight)
+
+
+def _make_channel(f):
+    if f.family == "channel_backward":
+        def oracle(dy, x, weight):
+            return _channel_backward(f, dy, x, weight)
+
+        oracle.__name__ = oracle.__qualname__ = f.name
+        oracle.__doc__ = f"reference.{f.name}(dy, x, weight): {f.doc}"
+        return oracle
+
+    def oracle(x, weight):
+        return _channel(f, x, {"weight": weight})
+
+    oracle.__name__ = oracle.__qualname__ = f.name
+    oracle.__doc__ = f"reference.{f.name}(x, weight): {f.doc}"
     return oracle
 
 

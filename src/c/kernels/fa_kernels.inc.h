@@ -116,6 +116,7 @@ _Static_assert(FA_GELU_F64_NP == 4, "vd_lut4 selects among exactly 4 pieces");
 FA_MAP_OPS(FA_X_MAP_KERNELS)
 
 #include "fa_rows.inc.h"
+#include "fa_gated.inc.h" /* the gated kernels (glu, swiglu, geglu, reglu) */
 
 /* The row kernels' entry points (fa_internal.h: fa_row_kernel,
  * fa_rowpart_kernel, fa_rowfix_kernel) around the typed functions of
@@ -188,4 +189,5 @@ void FA_CAT2X(fa_fill_, FA_ISA)(fa_kernel_table *t)
     t->to_f32[FA_BF16] = FA_KN(to_f32, bf16);
     t->from_f32[FA_F16] = FA_KN(from_f32, f16);
     t->from_f32[FA_BF16] = FA_KN(from_f32, bf16);
+    FA_CAT2X(fa_fill_gated_, FA_ISA)(t);
 }

@@ -1,6 +1,6 @@
 """What is timed: the ops (the registry's variants), dtypes, sizes, the case sets, the data.
 
-The op list is ``fastact._ops.variants()``; a case is (dtype, op, size) with
+The op list is ``fastact._ops.benched()`` (every variant but the gradients'); a case is (dtype, op, size) with
 op a variant name.  Row-wise ops ("rows" family) work on rows of ROW_LEN along
 the last axis, so their size is rounded to whole rows.
 """
@@ -49,7 +49,7 @@ DTYPES = {d.name: d for d in (DType("float32", 1e-4, 1e-5), DType("float64", 1e-
 
 def ops() -> tuple:
     """Every op the bench knows: the registry's variant names, in registry order."""
-    return tuple(v.name for v in _ops.variants())
+    return tuple(v.name for v in _ops.benched())
 
 
 def variant(op: str):
@@ -61,6 +61,26 @@ def params(v) -> dict:
     defaults, with the choice parameters that select v (peers read them by name)."""
     f = _ops.function(v.func)
     return {**{p.name: p.default for p in f.params}, **v.select}
+
+
+def env(v, x) -> dict:
+    """The names a peers entry of variant v may use besides x, bound for input x:
+    its parameters (params(v)); gated forms: a and b, the two halves of x's last
+    axis (views); channel ops: weight (the registry's example weight as a
+    1-element array of x's dtype)."""
+    e = params(v)
+    if v.family == "gated":
+        h = x.shape[-1] // 2
+        e.update(a=x[..., :h], b=x[..., h:])
+    elif v.family == "channel":
+        e["weight"] = np.full(1, _ops.channel.EXAMPLE_WEIGHT, dtype=x.dtype)
+    return e
+
+
+def env_names(v) -> tuple:
+    """Names peers entries of v may use (spec.check_names)."""
+    extra = {"gated": ("a", "b"), "channel": ("weight",)}.get(v.family, ())
+    return tuple(params(v)) + extra
 
 
 # ---------------------------------------------------------------- case sets
@@ -103,7 +123,7 @@ def plan(ops=None, dtypes=None, sizes=None, repeat=None, target=None, full=False
     """The run's cases: the default set unless `full` or `quick`; explicit
     ops / dtypes / sizes / repeat / target override the set's choice."""
     base = FULL if full else QUICK if quick else DEFAULT
-    ops = list(ops or (v.name for v in _ops.variants()))
+    ops = list(ops or (v.name for v in _ops.benched()))
     dtypes = list(dtypes or base.get("dtypes", DEFAULT["dtypes"]))
     for dt in dtypes:
         try:
@@ -128,10 +148,18 @@ def plan(ops=None, dtypes=None, sizes=None, repeat=None, target=None, full=False
 
 
 def shape_for(v, size: int) -> tuple:
-    """Array shape used for variant v at `size` elements (row ops: rows of ROW_LEN)."""
-    if v.family == "rows":
+    """Array shape used for variant v at `size` elements (row ops and gated
+    forms: rows of ROW_LEN, the gated forms halving them)."""
+    if v.family in ("rows", "gated"):
         return (max(1, size // ROW_LEN), ROW_LEN)
     return (size,)
+
+
+def out_shape(v, shape: tuple) -> tuple:
+    """The result's shape for an input of this shape."""
+    if v.family == "gated":
+        return shape[:-1] + (shape[-1] // 2,)
+    return shape
 
 
 def n_elements(v, size: int) -> int:

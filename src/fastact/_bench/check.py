@@ -17,7 +17,7 @@ def fastact_result(v, x: np.ndarray) -> np.ndarray:
 
 def check_fastact(v, x: np.ndarray, got: np.ndarray, limit: int = 4096) -> None:
     """fastact against fastact.reference on the first `limit` elements (whole rows)."""
-    if v.family == "rows":
+    if v.family in ("rows", "gated"):
         rows = max(1, limit // x.shape[-1])
         xs, gs = x[:rows], got[:rows]
     else:
@@ -55,9 +55,9 @@ def check_impl(impl: Impl, x: np.ndarray, out: np.ndarray, expected: np.ndarray,
     out.fill(np.nan)
     r = impl.fn()
     got = _to_numpy(r, x.dtype) if impl.allocates else out
-    if got.shape != x.shape or got.dtype != x.dtype:
+    if got.shape != expected.shape or got.dtype != x.dtype:
         raise AssertionError(f"{impl.name}: got {got.dtype}{got.shape},"
-                             f" expected {x.dtype}{x.shape}")
+                             f" expected {x.dtype}{expected.shape}")
     if copy:
         if not np.array_equal(got, x):
             raise AssertionError(f"{impl.name} is not a copy")

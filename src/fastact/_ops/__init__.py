@@ -7,17 +7,17 @@ bench``, the pytest-benchmark suite and tools/check_aarch64.py.  The C side
 has its own registry, src/c/fa_ops.h; tests/test_registry.py checks that the
 two agree and that ``fastact.__all__`` lists every function here.
 
-Rows live in one module per family (elementwise.py, rowwise.py); _model.py
+Rows live in one module per family (elementwise.py, rowwise.py, gated.py, channel.py); _model.py
 describes the fields.  This package imports nothing of fastact itself, so the
 build can load it before the extension exists.
 """
 
 from __future__ import annotations
 
-from . import elementwise, rowwise
+from . import channel, elementwise, gated, rowwise
 from ._model import Function, Param, Variant
 
-FUNCTIONS = elementwise.FUNCTIONS + rowwise.FUNCTIONS
+FUNCTIONS = elementwise.FUNCTIONS + rowwise.FUNCTIONS + gated.FUNCTIONS + channel.FUNCTIONS
 _BY_FUNC = {f.name: f for f in FUNCTIONS}
 _BY_VARIANT = {v.name: v for f in FUNCTIONS for v in f.variants}
 assert len(_BY_FUNC) == len(FUNCTIONS) and len(_BY_VARIANT) == sum(len(f.variants) for f in FUNCTIONS)
@@ -44,13 +44,26 @@ def variant(name):
     return _BY_VARIANT[name]
 
 
+# families of gradients (several results): not in the speed benchmarks' op
+# lists (their tests are per family: tests/test_prelu.py)
+BACKWARD_FAMILIES = ("channel_backward", "gated_backward")
+
+
+def benched():
+    """The variants the benchmarks time: every one but the gradients'."""
+    return tuple(v for v in variants() if v.family not in BACKWARD_FAMILIES)
+
+
 def public_names():
     return tuple(f.name for f in FUNCTIONS)
 
 
 def kwargs(v, params=None):
-    """Keyword arguments of the public call for variant v with these parameters."""
-    return {**v.select, **(params or {})}
+    """Keyword arguments of the public call for variant v with these parameters
+    (a channel op's required weight defaults to channel.EXAMPLE_WEIGHT, for
+    the generic callers: tests, bench)."""
+    extra = {"weight": channel.EXAMPLE_WEIGHT} if v.family in ("channel", "channel_backward") else {}
+    return {**extra, **v.select, **(params or {})}
 
 
 def call(v, x, params=None, **kw):
@@ -89,5 +102,6 @@ def cases(v):
 
 __all__ = [
     "Function", "Param", "Variant", "FUNCTIONS", "functions", "function", "variants", "variant",
+    "BACKWARD_FAMILIES", "benched",
     "public_names", "kwargs", "call", "reference", "wide", "cases",
 ]

@@ -25,6 +25,10 @@ the variant, so it is not an argument):
   rows:  int <v>_f32_ptr(const float *x, float *out, size_t rows, size_t cols)
          int <v>_f32(const float[:, ::1] x, float[:, ::1] out)      (last axis)
          int <v>_row_f32(const float[::1] x, float[::1] out)        (one row)
+  gated: int <v>_f32_ptr(const float *x, float *out, size_t rows, size_t cols)
+                                 (x: rows x cols, cols even; out: rows x cols/2)
+         int <v>_f32(const float[:, ::1] x, float[:, ::1] out)      (last axis)
+         int <v>_row_f32(const float[::1] x, float[::1] out)        (one row)
 
 and the same with ``_f64`` / ``double``.  All are ``noexcept nogil`` and run
 serially on the calling thread (safe inside ``prange`` and from any thread);
@@ -60,6 +64,9 @@ def _real_params(f):
 
 
 def _ptr_args(f, ctype):
+    if f.family == "channel":
+        return [f"const {ctype} *x", f"{ctype} *out", "size_t outer", "size_t channels", "size_t inner",
+                f"const {ctype} *weight"]
     if f.family == "map":
         args = [f"const {ctype} *x", f"{ctype} *out", "size_t n"]
     else:
@@ -81,9 +88,15 @@ def _check_expr(p):
     return None
 
 
+# families without a Cython API: prelu_backward returns two results (dx and
+# the float64 sums of dweight); call it from Python, or fa_prelu_backward from C
+NO_CAPI = ("channel_backward", "gated_backward")
+
+
 def _families(functions):
+    functions = [f for f in functions if f.family not in NO_CAPI]
     for f in functions:
-        if f.family not in ("map", "rows"):
+        if f.family not in ("map", "rows", "gated", "channel"):
             raise ValueError(f"{f.name}: the Cython API generator knows no family {f.family!r}")
     return functions
 
@@ -142,6 +155,38 @@ cdef inline int _capi_check(const void *x, const void *out, size_t n, size_t esi
                     for i, e in enumerate(v.cparams):
                         body.append(f"    p.v[{i}] = {e}")
                     body.append(f"    fa_map(FA_OP_{v.c}, {cdt}, x, out, n, &p, 1)")
+                elif f.family == "channel":
+                    body.append("    if outer == 0 or channels == 0 or inner == 0:")
+                    body.append(f"        return {c['FA_OK']}")
+                    body.append("    if outer > (<size_t>-1) // channels // inner:")
+                    body.append(f"        return {c['FA_ESHAPE']}")
+                    body.append(f"    cdef int rc = _capi_check(x, out, outer * channels * inner, {esize})")
+                    body.append("    if rc != 0:")
+                    body.append("        return rc")
+                    body.append("    if weight == NULL:")
+                    body.append(f"        return {c['FA_ENULL']}")
+                    body.append("    cdef double *w = <double *>malloc(channels * sizeof(double))")
+                    body.append("    if w == NULL:")
+                    body.append(f"        return {c['FA_ENULL']}")
+                    body.append("    cdef size_t i")
+                    body.append("    for i in range(channels):")
+                    body.append("        w[i] = weight[i]")
+                    body.append(f"    fa_channel(FA_OP_{v.c}, {cdt}, x, out, outer, channels, inner, w, 1)")
+                    body.append("    free(w)")
+                elif f.family == "gated":
+                    # out (rows x cols/2) must not overlap x (rows x cols) at all
+                    body.append("    if cols % 2:")
+                    body.append(f"        return {c['FA_ESHAPE']}")
+                    body.append("    if rows == 0 or cols == 0:")
+                    body.append(f"        return {c['FA_OK']}")
+                    body.append("    if rows > (<size_t>-1) // cols // " + str(esize) + ":")
+                    body.append(f"        return {c['FA_ESHAPE']}")
+                    body.append("    if x == NULL or out == NULL:")
+                    body.append(f"        return {c['FA_ENULL']}")
+                    body.append("    cdef _capi_uintptr px = <_capi_uintptr>x, po = <_capi_uintptr>out")
+                    body.append(f"    if px < po + rows * (cols // 2) * {esize} and po < px + rows * cols * {esize}:")
+                    body.append(f"        return {c['FA_EOVERLAP']}")
+                    body.append(f"    fa_gated(FA_OP_{v.c}, {cdt}, x, out, rows, cols // 2, 1)")
                 else:
                     body.append("    if rows == 0 or cols == 0:")
                     body.append(f"        return {c['FA_OK']}")
@@ -184,7 +229,7 @@ def cython_api_pxd(functions):
     out += [f"    {n}," for n in names]
     out += [")", "", "cdef enum:"]
     out += [f"    {name} = {value}" for name, value, _ in CODES]
-    for f in functions:
+    for f in _families(functions):
         for v in f.variants:
             for dt, ctype, _, _ in DTYPES:
                 rp = _real_params(f)
@@ -201,6 +246,39 @@ def cython_api_pxd(functions):
                         "    if x.shape[0] == 0:",
                         "        return FA_OK",
                         f"    return {v.name}_{dt}_ptr(&x[0], &out[0], <size_t>x.shape[0]{pass_})",
+                    ]
+                elif f.family == "channel":
+                    doc = f"# {f.name} on (N, C) rows (C channels, one weight each, or one for all): {f.doc}"
+                    out += deco[:2] + [doc] + deco[2:] + [
+                        f"cdef inline int {v.name}_{dt}(const {ctype}[:, ::1] x, {ctype}[:, ::1] out, const {ctype}[::1] weight) noexcept nogil:",
+                        "    if x.shape[0] != out.shape[0] or x.shape[1] != out.shape[1]:",
+                        "        return FA_ESHAPE",
+                        "    if weight.shape[0] != x.shape[1] and weight.shape[0] != 1:",
+                        "        return FA_ESHAPE",
+                        "    if x.shape[0] == 0 or x.shape[1] == 0:",
+                        "        return FA_OK",
+                        "    if weight.shape[0] == 1:",
+                        f"        return {v.name}_{dt}_ptr(&x[0, 0], &out[0, 0], 1, 1, <size_t>(x.shape[0] * x.shape[1]), &weight[0])",
+                        f"    return {v.name}_{dt}_ptr(&x[0, 0], &out[0, 0], <size_t>x.shape[0], <size_t>x.shape[1], 1, &weight[0])",
+                    ]
+                elif f.family == "gated":
+                    sel = ", ".join(f"{k}={val!r}" for k, val in v.select.items())
+                    doc = f"# {f.name}" + (f" ({sel})" if sel else "") + f" along the last axis: {f.doc}"
+                    out += deco[:2] + [doc] + deco[2:] + [
+                        f"cdef inline int {v.name}_{dt}(const {ctype}[:, ::1] x, {ctype}[:, ::1] out) noexcept nogil:",
+                        "    if x.shape[0] != out.shape[0] or x.shape[1] != 2 * out.shape[1]:",
+                        "        return FA_ESHAPE",
+                        "    if x.shape[0] == 0 or x.shape[1] == 0:",
+                        "        return FA_OK",
+                        f"    return {v.name}_{dt}_ptr(&x[0, 0], &out[0, 0], <size_t>x.shape[0], <size_t>x.shape[1])",
+                    ]
+                    out += deco[2:] + [
+                        f"cdef inline int {v.name}_row_{dt}(const {ctype}[::1] x, {ctype}[::1] out) noexcept nogil:",
+                        "    if x.shape[0] != 2 * out.shape[0]:",
+                        "        return FA_ESHAPE",
+                        "    if x.shape[0] == 0:",
+                        "        return FA_OK",
+                        f"    return {v.name}_{dt}_ptr(&x[0], &out[0], 1, <size_t>x.shape[0])",
                     ]
                 else:
                     doc = f"# {f.name} along the last axis: {f.doc}"

@@ -89,7 +89,35 @@ def _body_map(f):
 
 
 def _body_rows(f):
-    return [f'    return _rows(FA_OP_{f.variants[0].c}, x, axis, out, num_threads, "{f.name}")']
+    c = f.variants[0].c
+    out = []
+    if any(p.kind == "mask" for p in f.params):  # where=: a separate driver path
+        fill = "0.0" if c == "SOFTMAX" else "-np.inf"
+        out += ["    if where is not None:",
+                f'        return _rows_masked(FA_OP_{c}, x, axis, out, num_threads, where, "{f.name}", {fill})']
+    return out + [f'    return _rows(FA_OP_{c}, x, axis, out, num_threads, "{f.name}")']
+
+
+def _body_gated(f):
+    choices = [p for p in f.params if p.kind == "choice"]
+    if choices:
+        (p,) = choices
+        op = [f'    cdef int op = _choose({p.name}, {_choice_table(f, p)}, "{f.name}", "{p.name}")']
+    else:
+        op = [f"    cdef int op = FA_OP_{f.variants[0].c}"]
+    return op + [f'    return _gated(op, x, axis, out, num_threads, "{f.name}")']
+
+
+def _body_gated_backward(f):
+    return _body_gated(f)[:-1] + [f'    return _gated_backward(op, dy, x, axis, out, num_threads, "{f.name}")']
+
+
+def _body_channel_backward(f):
+    return [f'    return _channel_backward(FA_OP_{f.variants[0].c}, dy, x, weight, out, num_threads, "{f.name}")']
+
+
+def _body_channel(f):
+    return [f'    return _channel(FA_OP_{f.variants[0].c}, x, weight, out, num_threads, "{f.name}")']
 
 
 # family -> the wrapper's body after its docstring; the driver it calls lives
@@ -97,6 +125,10 @@ def _body_rows(f):
 BODIES = {
     "map": _body_map,
     "rows": _body_rows,
+    "gated": _body_gated,
+    "channel": _body_channel,
+    "channel_backward": _body_channel_backward,
+    "gated_backward": _body_gated_backward,
 }
 
 
@@ -108,7 +140,7 @@ def _wrapper(f):
 
 
 def pxi(functions):
-    ops = [v.c for f in functions for v in f.variants]
+    ops = list(dict.fromkeys(v.c for f in functions for v in f.variants))  # prelu_backward shares PRELU
     out = [_HEAD, 'cdef extern from "fastact.h" nogil:', "    cdef enum:"]
     out += [f"        FA_OP_{c}" for c in ops]
     out.append("")
@@ -119,7 +151,7 @@ def pxi(functions):
                 out.append(f"cdef dict {_choice_table(f, p)} = {{{items}}}")
     out.append("")
     # the registry's variant names in C-enum order, for tests/test_registry.py
-    for fam in ("map", "rows"):
+    for fam in ("map", "rows", "gated", "channel"):
         items = ", ".join(f'"{v.c}": FA_OP_{v.c}' for f in functions if f.family == fam for v in f.variants)
         out.append(f"_REGISTRY_C_OPS_{fam.upper()} = {{{items}}}")
     for f in functions:
@@ -152,7 +184,7 @@ def show_config() -> None: ...
 
 # "real" parameters are floats; families with other kinds of parameters add
 # their stub type here
-PYI_TYPES = {"real": "float", "axis": "int"}
+PYI_TYPES = {"real": "float", "axis": "int", "mask": "Optional[ArrayLike]"}
 
 
 def _pyi_type(p):

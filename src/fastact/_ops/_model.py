@@ -18,6 +18,7 @@ class Param:
                 ``check`` may add "nonzero" or "positive"
       "choice"  one of ``choices`` (str); picks the variant (Variant.select)
       "axis"    an int axis (row-wise ops)
+      "mask"    a boolean array broadcastable to x, or None (softmax's where=)
     """
 
     name: str

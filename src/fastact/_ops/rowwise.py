@@ -28,9 +28,14 @@ def _rows_ref(w, axis, log):
 
 
 _AXIS = Param("axis", -1, kind="axis", doc="the axis the rows run along")
+# JAX's where=: masked entries are left out of the max and the sum; their
+# outputs are 0 (softmax) / -inf (log_softmax); a row with nothing unmasked
+# is all 0 / all -inf
+_WHERE = Param("where", None, kind="mask", keyword_only=True,
+               doc="a boolean array broadcastable to x: the entries that take part")
 
 SOFTMAX = Function(
-    "softmax", "rows", (_AXIS,),
+    "softmax", "rows", (_AXIS, _WHERE),
     (Variant("softmax", "SOFTMAX", ref=lambda w, axis=-1: _rows_ref(w, axis, log=False), mp=None,
              limits=lambda: (0.0, 1.0),
              peers={"torch": ("torch._softmax(x, axis, False)",
@@ -40,7 +45,7 @@ SOFTMAX = Function(
 )
 
 LOG_SOFTMAX = Function(
-    "log_softmax", "rows", (_AXIS,),
+    "log_softmax", "rows", (_AXIS, _WHERE),
     (Variant("log_softmax", "LOG_SOFTMAX", ref=lambda w, axis=-1: _rows_ref(w, axis, log=True), mp=None,
              limits=lambda: (-INF, 0.0),
              peers={"torch": ("torch._log_softmax(x, axis, False)",

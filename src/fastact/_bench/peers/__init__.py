@@ -59,7 +59,9 @@ def check_spec(name: str, spec, v) -> list:
 
     if name not in adapters() or adapters()[name].kind != "peer":
         raise SpecError(f"{v.name}: unknown peer {name!r} (peers: {', '.join(names('peer'))})")
-    params = [p.name for p in _ops.function(v.func).params]
+    from ..cases import env_names
+
+    params = list(env_names(v))
     nodes = []
     for text in alternatives(spec):
         try:
@@ -90,9 +92,9 @@ def make_impl(name: str, v, x, out, threads: int, env: dict | None = None) -> Im
     if spec is None:
         raise Unsupported(f"no {name} form in the op registry")
     if env is None:
-        from ..cases import params
+        from ..cases import env as case_env
 
-        env = params(v)
+        env = case_env(v, x)
     error = None
     for text, node in zip(alternatives(spec), check_spec(name, spec, v)):
         for dest in (out, None):  # with out= first; without when the call takes none

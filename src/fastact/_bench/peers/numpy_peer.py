@@ -84,7 +84,7 @@ def _check(node, v) -> None:
 def _elementwise(node, resolved) -> bool:
     """node's result has x's shape (an elementwise function of x)."""
     if isinstance(node, Name):
-        return node.id == "x"
+        return node.id in ("x", "a", "b")  # a, b: the halves of a gated form's input
     if isinstance(node, Neg):
         return _elementwise(node.arg, resolved)
     if isinstance(node, BinOp):

@@ -73,9 +73,16 @@ def _model(node, x, env):
     def value(n):
         return n.value if isinstance(n, Const) else env[n.id]
 
+    halves = []
+
     def emit(n):
         if isinstance(n, Name) and n.id == "x":
             return "X"
+        if isinstance(n, Name) and n.id in ("a", "b") and isinstance(env.get(n.id), np.ndarray):
+            if not halves:  # the gated form's halves: one Split of X along the last axis
+                halves.extend(["A", "B"])
+                nodes.append(helper.make_node("Split", ["X"], ["A", "B"], axis=-1, num_outputs=2))
+            return "A" if n.id == "a" else "B"
         if isinstance(n, (Name, Const)):
             name = f"c{len(inits)}"
             inits.append(numpy_helper.from_array(np.array(value(n), dtype=x.dtype), name))
@@ -95,7 +102,8 @@ def _model(node, x, env):
     emit(node)
     nodes[-1].output[0] = "Y"  # the last node computes the whole expression
     X = helper.make_tensor_value_info("X", elem, list(x.shape))
-    Y = helper.make_tensor_value_info("Y", elem, list(x.shape))
+    yshape = list(env["a"].shape) if halves else list(x.shape)
+    Y = helper.make_tensor_value_info("Y", elem, yshape)
     graph = helper.make_graph(nodes, "peer", [X], [Y], initializer=inits)
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], ir_version=9)
 

@@ -1,0 +1,301 @@
+/*
+ * channel.c - the driver of the channel ops (fa_ops.h FA_CHANNEL_OPS:
+ * prelu): fa_channel() runs an elementwise op's kernel (prelu: leaky_relu's)
+ * on each run of `inner` elements of one channel with that channel's
+ * parameter, x laid out as (outer, channels, inner).
+ *
+ * Runs shorter than FA_CHANNEL_MIN_RUN (channels-last data such as (N, C):
+ * inner = 1) go through a plain C loop of the same operation instead of one
+ * kernel call per element.  prelu is exact (a comparison and one rounded
+ * product, 16-bit data through float32, where the product of two 16-bit
+ * values is exact, then rounded once), so both paths give the same bits.
+ *
+ * Threads split the outer * channels * inner elements into contiguous
+ * ranges of 64-element multiples (parallel.c), with the grain of the
+ * elementwise op; a range may start or end inside a run.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "fa_internal.h"
+#include "kernels/fa_half.h"
+
+#define FA_CHANNEL_MIN_RUN ((size_t)16)
+#define FA_CHANNEL_ALIGN ((size_t)64)
+
+#define FA_X_CHANNEL_MAP(E, name, m) [FA_OP_##E] = FA_OP_##m,
+static const int channel_map_op[FA_N_CHANNEL_OPS] = {FA_CHANNEL_OPS(FA_X_CHANNEL_MAP)};
+
+typedef struct {
+    int dtype;
+    fa_map_kernel k;
+    const char *x;
+    char *y;
+    size_t channels, inner, total, esize;
+    const double *w;
+    long nblocks;
+} channel_job;
+
+/* prelu on a short run: x > 0 ? x : x * s, s the parameter in the compute type */
+static void prelu_short(int dtype, const char *x, char *y, size_t n, double s)
+{
+    size_t i;
+    switch (dtype) {
+    case FA_F32: {
+        const float *a = (const float *)x;
+        float *b = (float *)y, w = (float)s;
+        for (i = 0; i < n; i++) b[i] = a[i] > 0.0f ? a[i] : a[i] * w;
+        break;
+    }
+    case FA_F64: {
+        const double *a = (const double *)x;
+        double *b = (double *)y;
+        for (i = 0; i < n; i++) b[i] = a[i] > 0.0 ? a[i] : a[i] * s;
+        break;
+    }
+    case FA_F16: {
+        const uint16_t *a = (const uint16_t *)x;
+        uint16_t *b = (uint16_t *)y;
+        float w = (float)s;
+        for (i = 0; i < n; i++) {
+            float v = fa_f16_to_f32(a[i]);
+            b[i] = fa_f32_to_f16(v > 0.0f ? v : v * w);
+        }
+        break;
+    }
+    default: { /* FA_BF16 */
+        const uint16_t *a = (const uint16_t *)x;
+        uint16_t *b = (uint16_t *)y;
+        float w = (float)s;
+        for (i = 0; i < n; i++) {
+            float v = fa_bf16_to_f32(a[i]);
+            b[i] = fa_f32_to_bf16(v > 0.0f ? v : v * w);
+        }
+        break;
+    }
+    }
+}
+
+/* Elements [lo, hi), cut at the channel runs. */
+static void channel_range(const channel_job *j, size_t lo, size_t hi)
+{
+    while (lo < hi) {
+        size_t r = lo / j->inner, e = (r + 1) * j->inner;
+        size_t c = r % j->channels;
+        if (e > hi)
+            e = hi;
+        if (e - lo >= FA_CHANNEL_MIN_RUN) {
+            fa_params p = {{j->w[c], 0.0, 0.0, 0.0}};
+            j->k(j->x + lo * j->esize, j->y + lo * j->esize, e - lo, &p);
+        } else {
+            prelu_short(j->dtype, j->x + lo * j->esize, j->y + lo * j->esize, e - lo, j->w[c]);
+        }
+        lo = e;
+    }
+}
+
+static void channel_block(void *ctx, long b)
+{
+    const channel_job *j = (const channel_job *)ctx;
+    channel_range(j, fa_block_lo(b, j->nblocks, j->total, FA_CHANNEL_ALIGN),
+                  fa_block_lo(b + 1, j->nblocks, j->total, FA_CHANNEL_ALIGN));
+}
+
+void fa_channel(int op, int dtype, const void *x, void *y, size_t outer, size_t channels, size_t inner,
+                const double *w, int nthreads)
+{
+    channel_job j;
+    size_t grain;
+    int mop;
+    fa_team team;
+    if (op < 0 || op >= FA_N_CHANNEL_OPS || dtype < 0 || dtype >= FA_N_DTYPES || outer == 0 || channels == 0 ||
+        inner == 0 || w == NULL)
+        return;
+    if (outer > SIZE_MAX / channels || outer * channels > SIZE_MAX / inner)
+        return;
+    fa_threads_init();
+    mop = channel_map_op[op];
+    j.dtype = dtype;
+    j.k = fa_kernels()->map[dtype][mop];
+    j.x = (const char *)x;
+    j.y = (char *)y;
+    j.channels = channels;
+    j.inner = inner;
+    j.total = outer * channels * inner;
+    j.esize = fa_dtype_size(dtype);
+    j.w = w;
+    grain = fa_grain_map(mop, dtype);
+    if (j.total < 2 * grain) {
+        channel_range(&j, 0, j.total);
+        return;
+    }
+    team = fa_team_begin(fa_plan_threads(j.total, grain, nthreads));
+    if (team.threads <= 1) {
+        channel_range(&j, 0, j.total);
+    } else {
+        j.nblocks = fa_split_blocks(j.total, 1, team.threads, grain);
+        fa_run_blocks(team.threads, j.nblocks, channel_block, &j);
+    }
+    fa_team_end(team);
+}
+
+/* ---- prelu_backward ----
+ * dx = x > 0 ? dy : w[c] * dy (one rounding), and per channel
+ * dw[c] = sum of x * dy over the elements with x <= 0, each product and the
+ * sum in double (float32 and 16-bit data: every product exact), so dw is
+ * rounded once by the caller.  The sum runs over fixed blocks of
+ * FA_PRELU_BWD_BLOCK elements (each with its own partial sums per channel,
+ * four interleaved accumulators in a fixed order), added in block order:
+ * the result does not depend on the thread count. */
+#define FA_PRELU_BWD_BLOCK ((size_t)16384)
+
+typedef struct {
+    int dtype;
+    const char *dy, *x;
+    char *dx;
+    size_t channels, inner, total, esize, nb;
+    const double *w;
+    double *part; /* nb x channels partial sums */
+} prelu_bwd_job;
+
+static inline double fa_load_as_double(int dtype, const char *p, size_t i)
+{
+    switch (dtype) {
+    case FA_F32:
+        return (double)((const float *)p)[i];
+    case FA_F64:
+        return ((const double *)p)[i];
+    case FA_F16:
+        return (double)fa_f16_to_f32(((const uint16_t *)p)[i]);
+    default:
+        return (double)fa_bf16_to_f32(((const uint16_t *)p)[i]);
+    }
+}
+
+/* One run [lo, hi) of channel c: dx, and the run's sum of x * dy where x <= 0
+ * (each element read before its dx is written: dx may be dy or x). */
+static double prelu_bwd_run(const prelu_bwd_job *j, size_t lo, size_t hi, size_t c)
+{
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+    size_t i = lo;
+    const double w = j->w[c];
+    switch (j->dtype) {
+    case FA_F32: {
+        const float *g = (const float *)j->dy, *x = (const float *)j->x;
+        float *d = (float *)j->dx, wf = (float)w;
+        for (; i + 4 <= hi; i += 4) {
+            s0 += x[i] > 0.0f ? 0.0 : (double)x[i] * (double)g[i];
+            s1 += x[i + 1] > 0.0f ? 0.0 : (double)x[i + 1] * (double)g[i + 1];
+            s2 += x[i + 2] > 0.0f ? 0.0 : (double)x[i + 2] * (double)g[i + 2];
+            s3 += x[i + 3] > 0.0f ? 0.0 : (double)x[i + 3] * (double)g[i + 3];
+            d[i] = x[i] > 0.0f ? g[i] : wf * g[i];
+            d[i + 1] = x[i + 1] > 0.0f ? g[i + 1] : wf * g[i + 1];
+            d[i + 2] = x[i + 2] > 0.0f ? g[i + 2] : wf * g[i + 2];
+            d[i + 3] = x[i + 3] > 0.0f ? g[i + 3] : wf * g[i + 3];
+        }
+        for (; i < hi; i++) {
+            s0 += x[i] > 0.0f ? 0.0 : (double)x[i] * (double)g[i];
+            d[i] = x[i] > 0.0f ? g[i] : wf * g[i];
+        }
+        break;
+    }
+    case FA_F64: {
+        const double *g = (const double *)j->dy, *x = (const double *)j->x;
+        double *d = (double *)j->dx;
+        for (; i + 4 <= hi; i += 4) {
+            s0 += x[i] > 0.0 ? 0.0 : x[i] * g[i];
+            s1 += x[i + 1] > 0.0 ? 0.0 : x[i + 1] * g[i + 1];
+            s2 += x[i + 2] > 0.0 ? 0.0 : x[i + 2] * g[i + 2];
+            s3 += x[i + 3] > 0.0 ? 0.0 : x[i + 3] * g[i + 3];
+            d[i] = x[i] > 0.0 ? g[i] : w * g[i];
+            d[i + 1] = x[i + 1] > 0.0 ? g[i + 1] : w * g[i + 1];
+            d[i + 2] = x[i + 2] > 0.0 ? g[i + 2] : w * g[i + 2];
+            d[i + 3] = x[i + 3] > 0.0 ? g[i + 3] : w * g[i + 3];
+        }
+        for (; i < hi; i++) {
+            s0 += x[i] > 0.0 ? 0.0 : x[i] * g[i];
+            d[i] = x[i] > 0.0 ? g[i] : w * g[i];
+        }
+        break;
+    }
+    default: { /* 16-bit: in float32 (products exact), dx rounded once */
+        uint16_t *d = (uint16_t *)j->dx;
+        float wf = (float)w;
+        for (; i < hi; i++) {
+            float xv = (float)fa_load_as_double(j->dtype, j->x, i);
+            float gv = (float)fa_load_as_double(j->dtype, j->dy, i);
+            float r = xv > 0.0f ? gv : wf * gv;
+            s0 += xv > 0.0f ? 0.0 : (double)xv * (double)gv;
+            d[i] = j->dtype == FA_F16 ? fa_f32_to_f16(r) : fa_f32_to_bf16(r);
+        }
+        break;
+    }
+    }
+    return (s0 + s1) + (s2 + s3);
+}
+
+static void prelu_bwd_block(void *ctx, long b)
+{
+    const prelu_bwd_job *j = (const prelu_bwd_job *)ctx;
+    size_t lo = (size_t)b * FA_PRELU_BWD_BLOCK, hi = lo + FA_PRELU_BWD_BLOCK;
+    double *part = j->part + (size_t)b * j->channels;
+    size_t c;
+    if (hi > j->total)
+        hi = j->total;
+    for (c = 0; c < j->channels; c++)
+        part[c] = 0.0;
+    while (lo < hi) {
+        size_t r = lo / j->inner, e = (r + 1) * j->inner;
+        if (e > hi)
+            e = hi;
+        c = r % j->channels;
+        part[c] += prelu_bwd_run(j, lo, e, c);
+        lo = e;
+    }
+}
+
+int fa_prelu_backward(int dtype, const void *dy, const void *x, void *dx, size_t outer, size_t channels,
+                      size_t inner, const double *w, double *dw, int nthreads)
+{
+    prelu_bwd_job j;
+    size_t grain, b, c;
+    fa_team team;
+    if (dtype < 0 || dtype >= FA_N_DTYPES || w == NULL || dw == NULL)
+        return -1;
+    for (c = 0; c < channels; c++)
+        dw[c] = 0.0;
+    if (outer == 0 || channels == 0 || inner == 0)
+        return 0;
+    if (outer > SIZE_MAX / channels || outer * channels > SIZE_MAX / inner)
+        return -1;
+    fa_threads_init();
+    j.dtype = dtype;
+    j.dy = (const char *)dy;
+    j.x = (const char *)x;
+    j.dx = (char *)dx;
+    j.channels = channels;
+    j.inner = inner;
+    j.total = outer * channels * inner;
+    j.esize = fa_dtype_size(dtype);
+    j.w = w;
+    j.nb = (j.total + FA_PRELU_BWD_BLOCK - 1) / FA_PRELU_BWD_BLOCK;
+    if (j.nb > SIZE_MAX / channels / sizeof(double))
+        return -2;
+    j.part = (double *)malloc(j.nb * channels * sizeof(double));
+    if (j.part == NULL)
+        return -2;
+    grain = fa_grain_map(FA_OP_LEAKY_RELU, dtype);
+    team = fa_team_begin(j.total < 2 * grain ? 0 : fa_plan_threads(j.total, grain, nthreads));
+    if (team.threads <= 1) {
+        for (b = 0; b < j.nb; b++)
+            prelu_bwd_block(&j, (long)b);
+    } else {
+        fa_run_blocks(team.threads, (long)j.nb, prelu_bwd_block, &j);
+    }
+    fa_team_end(team);
+    for (b = 0; b < j.nb; b++) /* block order: the same sums for every thread count */
+        for (c = 0; c < channels; c++)
+            dw[c] += j.part[b * channels + c];
+    free(j.part);
+    return 0;
+}
