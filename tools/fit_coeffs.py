@@ -18,8 +18,14 @@ function the kernel returns, not of the polynomial alone):
          f64: G(a) ~ t*P_j(t - c_j), t = 1/(1 + K*a), NP uniform pieces in t over
               [TMIN, 1], piece j = min(NP-1, floor((t - TMIN)*INVW)), c_j near the
               piece centre.
-plus the exp reduction constants (log2 e, Cody-Waite ln2 hi/lo) and the tanh-GELU
-exponent constants 2*sqrt(2/pi)*(1, 0.044715) split into hi + lo.
+  exp2   2^r ~ 1 + r P(r), P = C1 + C2 r + ... (Horner in r), |r| <= EXP2_R (f32):
+         the base-2 exponential of the FMA GELU kernels, whose exponents are
+         products reduced with one fused rounding (r = product - k);
+plus the exp reduction constants (log2 e, Cody-Waite ln2 hi/lo), the tanh-GELU
+exponent constants 2*sqrt(2/pi)*(1, 0.044715) split into hi + lo, and the base-2
+exponent constants of the FMA GELU kernels: C = log2(e)/2 as hi + lo, and
+B = -2*sqrt(2/pi)*(1, 0.044715)*log2(e) split as B1 = B1c + B1r (B1c on the
+2^-20 grid, so that wh - B1c is exact), B3 = B3h + B3l, RHO3 = B3l/B3h.
 
 How: the target functions are evaluated with mpmath (dps 50) on dense Chebyshev-like
 grids.  The weighted linear minimax problem is solved by Lawson's algorithm
@@ -81,7 +87,12 @@ HEADER = os.path.normpath(os.path.join(HERE, "..", "src", "c", "kernels", "fa_co
 EXP_R = 0.3466 * 1.03            # |r| bound of the exp reduction (ln2/2 + margin)
 EXP_F32_DEG = 6                  # degree of the whole 1 + r + r^2 Q(r)
 EXP_F64_DEG = 11
-GELU_F32_AMAX, GELU_F32_DEG = 14.5, 8
+GELU_F32_AMAX, GELU_F32_DEG = 14.5, 7
+EXP2_R = 0.5 * (1 + 2.0 ** -9)   # |r| bound of the base-2 reductions (r = product - k, + carried terms)
+EXP2_F32_DEG = 6                 # 2^r - 1 ~ r (C1 + C2 r + ... + C6 r^5)
+GELU_F32_FAST = 13.0             # FMA exact-GELU fast path: a <= 13 (2^k normal, k >= -122)
+GELUT_F32_XT = 9.9               # FMA tanh-GELU fast path: x clamped at 9.9 for w, x < -9.9 -> tail
+GELUT_B1C_GRID = 2.0 ** -20      # B1c on this grid: wh - B1c exact for |wh| < 16
 # float32 G pieces in a, selected by exponent + first mantissa bit of s = fl(a + 1)
 GELU_F32_EDGES = (0.0, 0.5, 1.0, 2.0, 3.0, 5.0, 7.0, 11.0, 15.0)
 GELU_F32_NP = len(GELU_F32_EDGES) - 1
@@ -303,6 +314,23 @@ def fit_exp(fmt, deg, npts=1200):
     return coeffs
 
 
+def fit_exp2(fmt, deg, npts=1200):
+    """2^r - 1 ~ r*P(r), P = C1 + ... + C_deg r^(deg-1), minimising the relative error
+    of 2^r on |r| <= EXP2_R."""
+    R = EXP2_R
+    r = cheb_grid(-R, R, npts)
+    r = r[r != 0]
+    U = [mp.mpf(x) for x in r]
+    F = [(mp.power(2, u) - 1) / u for u in U]
+    W = [float(abs(u) / mp.power(2, u)) for u in U]
+    fit = Fit(U, F, W, range(deg), R)
+    e0 = fit.solve()
+    coeffs, e1 = fit.round_all(fmt)
+    log("  exp2 %s deg %d: minimax %.3g (lower bound %.3g), after rounding %.3g (units of 2^r)"
+        % (fmt, deg, e0 / UNIT[fmt], fit.lb / UNIT[fmt], e1 / UNIT[fmt]))
+    return coeffs
+
+
 def gelu_f_target(t, K):
     """G(a(t))/t with a = (1/t - 1)/K, t an mpf."""
     a = (1 / t - 1) / K
@@ -450,6 +478,29 @@ def gelut_constants():
     return out
 
 
+def gelu_base2_constants():
+    """C = log2(e)/2 (exact GELU: 2^(-a^2 C)) and the tanh-GELU base-2 w = B1 + B3 x^2."""
+    log2e = 1 / mp.log(2)
+    out = {}
+    c = log2e / 2
+    hi = round_to(c, F32)
+    out["FA_GELU_C_HI_F32"] = (hi, F32)
+    out["FA_GELU_C_LO_F32"] = (round_to(c - mp.mpf(hi), F32), F32)
+    k2 = 2 * mp.sqrt(2 / mp.pi)
+    b1 = -k2 * log2e
+    b3 = -k2 * mp.mpf(GELUT_C) * log2e
+    b1c = float(mp.nint(b1 / GELUT_B1C_GRID) * GELUT_B1C_GRID)
+    assert round_to(b1c, F32) == b1c
+    out["FA_GELUT_B1C_F32"] = (b1c, F32)
+    out["FA_GELUT_B1R_F32"] = (round_to(b1 - mp.mpf(b1c), F32), F32)
+    b3h = round_to(b3, F32)
+    b3l = round_to(b3 - mp.mpf(b3h), F32)
+    out["FA_GELUT_B3H_F32"] = (b3h, F32)
+    out["FA_GELUT_B3L_F32"] = (b3l, F32)
+    out["FA_GELUT_RHO3_F32"] = (round_to(mp.mpf(b3l) / b3h, F32), F32)
+    return out
+
+
 # ----------------------------------------------------------------------------------
 # Header writing / reading
 # ----------------------------------------------------------------------------------
@@ -503,6 +554,21 @@ def write_header(path, C, errs):
         for k in range(2, deg + 1):
             D("FA_EXP_%s_C%d" % (T, k))
         A("")
+    # --- exp2
+    e = errs["exp2_f32"]
+    A("/* 2^r ~ 1 + r*P(r), P(r) = C1 + C2*r + ... + C%d*r^%d, |r| <= %.6g (1/2 + 2^-10):"
+      % (EXP2_F32_DEG, EXP2_F32_DEG - 1, EXP2_R))
+    A(" * the base-2 exponential of the FMA GELU kernels (fa_exp2_pm1_f32), whose")
+    A(" * exponents are products reduced with one fused rounding, r = product - k.  Kernel")
+    A(" * order: P by Horner with FMA, p = r*P (= 2^r - 1), e = fma(p, 2^k, 2^k).  Fitted")
+    A(" * for the relative error of 2^r.  Max rel. error of 2^r: approx %s, kernel %s"
+      % (e["approx"], e["kernel"]))
+    A(" * (units of 2^-24). */")
+    C["FA_EXP2_F32_DEG"] = (EXP2_F32_DEG, None)
+    D("FA_EXP2_F32_DEG")
+    for k in range(1, EXP2_F32_DEG + 1):
+        D("FA_EXP2_F32_C%d" % k)
+    A("")
     # --- gelu f32
     deg, NP = C["FA_GELU_F32_DEG"][0], C["FA_GELU_F32_NP"][0]
     e = errs["gelu_f32"]
@@ -533,6 +599,14 @@ def write_header(path, C, errs):
     A("};")
     A("static const float fa_gelu_f32_ctr[FA_GELU_F32_NP] = {")
     A("    " + ", ".join(c_hex(c, F32) for c in ctr) + "};")
+    A("")
+    A("/* FMA levels: Phi(-a) = 2^(-a^2*C)*G(a), C = log2(e)/2 = C_HI + C_LO; with")
+    A(" * a^2 = s + sl exactly: kb = fma(-s, C_HI, SHIFT), r = ((-k - s*C_HI) - s*C_LO) - sl*C_HI")
+    A(" * (each a fused rounding of a result below 1).  Fast path a <= %g (k >= -122);"
+      % GELU_F32_FAST)
+    A(" * full float gelu for x < 0 in that order: %s. */" % errs["gelu_f32"]["full2"])
+    D("FA_GELU_C_HI_F32")
+    D("FA_GELU_C_LO_F32")
     A("")
     A("/* t-rounding correction (double exact GELU below).  The rounding of d = fma(K,a,1)")
     A(" * and of t = 1/d moves t by up to ~2 units, and dG/dt amplifies that by")
@@ -578,6 +652,13 @@ def write_header(path, C, errs):
     A(" * roundings. */")
     for n in ("FA_GELUT_A1_F64", "FA_GELUT_A1LO_F64", "FA_GELUT_A3_F64", "FA_GELUT_A3LO_F64",
               "FA_GELUT_A1_F32", "FA_GELUT_A3_F32"):
+        D(n)
+    A("/* FMA levels, base 2: 1 + e^-t = 1 + 2^(x w), w = B1 + B3*x^2, B = -A*log2(e):")
+    A(" * B1 = B1C + B1R with B1C on the 2^-20 grid (so wh - B1C is exact for |wh| < 16,")
+    A(" * where wh = fma(B3H, s, B1C), s = x^2, |x| <= %g), B3 = B3H + B3L, RHO3 = B3L/B3H." % GELUT_F32_XT)
+    A(" * Residuals: B1 - B1C - B1R %.3g, B3 - B3H - B3L %.3g. */" % (errs["gelut"]["b1res"], errs["gelut"]["b3res"]))
+    for n in ("FA_GELUT_B1C_F32", "FA_GELUT_B1R_F32", "FA_GELUT_B3H_F32", "FA_GELUT_B3L_F32",
+              "FA_GELUT_RHO3_F32"):
         D(n)
     A("")
     A("#endif /* FA_COEFFS_H */")
@@ -719,6 +800,33 @@ def verify(C, quick=False):
         rows.append(("  e^r - 1 = fma(Q, r*r, r)", "",
                      approxm.max() / UNIT[fmt], kernm.max() / UNIT[fmt], kulpm.max()))
 
+    # ---- exp2 (f32)
+    cs = [val(C, "FA_EXP2_F32_C%d" % k) for k in range(1, val(C, "FA_EXP2_F32_DEG") + 1)]
+    R = np.float32(EXP2_R)
+    rng2 = np.random.default_rng(54321)  # own stream: the draws below stay as they were
+    r = np.concatenate([np.linspace(-R, R, 400001, dtype=np.float32),
+                        (rng2.uniform(-1, 1, 100000) * R).astype(np.float32)])
+    pk = horner(F32, cs[::-1], r)
+    pm1 = r * pk                               # float32 product
+    e2 = fma32(pm1, np.float32(1), np.float32(1))   # = fma(pm1, 2^k, 2^k) / 2^k
+    rr = r.astype(np.float64)
+    ref = np.exp2(rr)
+    approx = np.abs((1 + rr * np.polyval(np.array(cs[::-1]), rr)) - ref) / ref
+    kern = np.abs(e2.astype(np.float64) - ref) / ref
+    kulp = np.abs(e2.astype(np.float64) - ref) / ulp_of(ref, F32)
+    res["exp2_f32"] = dict(approx=fmt_err(approx.max() / UNIT[F32]), kernel=fmt_err(kern.max() / UNIT[F32]))
+    rows.append(("exp2 f32 deg %d" % val(C, "FA_EXP2_F32_DEG"), "|r|<=%.4f" % EXP2_R,
+                 approx.max() / UNIT[F32], kern.max() / UNIT[F32], kulp.max()))
+    # ---- tanh-GELU base-2 constant splits
+    k2 = 2 * mp.sqrt(2 / mp.pi)
+    log2e = 1 / mp.log(2)
+    b1r = -k2 * log2e - mp.mpf(val(C, "FA_GELUT_B1C_F32")) - mp.mpf(val(C, "FA_GELUT_B1R_F32"))
+    b3r = -k2 * mp.mpf(GELUT_C) * log2e - mp.mpf(val(C, "FA_GELUT_B3H_F32")) - mp.mpf(val(C, "FA_GELUT_B3L_F32"))
+    assert abs(b1r) < 2.0 ** -44 and abs(b3r) < 2.0 ** -48
+    b1c = val(C, "FA_GELUT_B1C_F32")
+    assert b1c / GELUT_B1C_GRID == int(b1c / GELUT_B1C_GRID), "B1C off its grid"
+    res["gelut"] = dict(b1res=float(b1r), b3res=float(b3r))
+
     # ---- gelu f32 (piecewise G in a)
     tab, ctr = C["fa_gelu_f32_tab"], C["fa_gelu_f32_ctr"]
     NP, deg = val(C, "FA_GELU_F32_NP"), val(C, "FA_GELU_F32_DEG")
@@ -795,16 +903,39 @@ def verify(C, quick=False):
         ok = np.abs(gref) >= 2.0 ** -126
         return (np.abs(y - gref) / ulp_of(gref, F32))[ok].max(), ad[ok].max()
 
+    # the FMA levels' order (fa_gelu_vf): base-2 exponent, a <= GELU_F32_FAST
+    def full_gelu2(g):
+        f32 = np.float32
+        s2 = a * a
+        sl = fma32(a, a, -s2)
+        shift = f32(1.5 * 2.0 ** 23)
+        chi, clo = f32(val(C, "FA_GELU_C_HI_F32")), f32(val(C, "FA_GELU_C_LO_F32"))
+        kb = fma32(-s2, chi, shift)
+        mk = shift - kb
+        r = fma32(-s2, chi, mk)
+        r = fma32(-s2, clo, r)
+        r = fma32(-sl, chi, r)
+        c2 = [val(C, "FA_EXP2_F32_C%d" % i) for i in range(1, val(C, "FA_EXP2_F32_DEG") + 1)]
+        pp = horner(F32, c2[::-1], r)
+        pm1 = r * pp
+        q = fma32(g, pm1, g)
+        y = ((-a) * q).astype(np.float64) * np.exp2(-mk.astype(np.float64))
+        ok = (np.abs(gref) >= 2.0 ** -126) & (a <= f32(GELU_F32_FAST))
+        return (np.abs(y - gref) / ulp_of(gref, F32))[ok].max()
+
     full, amx = full_gelu(gk, True)
     fullnf, _ = full_gelu(gn, False)
+    full2 = full_gelu2(gk)
     res["gelu_f32"] = dict(approx=fmt_err(approx.max() / UNIT[F32]), kernel=fmt_err(kern.max() / UNIT[F32]),
                            kernelnf=fmt_err(kernnf.max() / UNIT[F32]),
-                           full="%.3f ulp (without FMA %.3f)" % (full, fullnf), npts="%d" % len(a))
+                           full="%.3f ulp (without FMA %.3f)" % (full, fullnf), npts="%d" % len(a),
+                           full2="%.3f ulp" % full2)
     rows.append(("gelu G f32 NP=%d deg %d" % (NP, deg), "a in [0,%g]" % GELU_F32_AMAX,
                  approx.max() / UNIT[F32], kern.max() / UNIT[F32], kulp.max()))
     rows.append(("  without FMA", "", approx.max() / UNIT[F32], kernnf.max() / UNIT[F32], kulpnf.max()))
     rows.append(("gelu f32 x<0 full", "x in [-%.4g,0)" % amx, float("nan"), float("nan"), full))
     rows.append(("  without FMA", "", float("nan"), float("nan"), fullnf))
+    rows.append(("  FMA base-2 order", "x in [-%g,0)" % GELU_F32_FAST, float("nan"), float("nan"), full2))
 
     # ---- gelu f64
     K = val(C, "FA_GELU_F64_K")
@@ -870,6 +1001,10 @@ def fit_all():
         T = fmt.upper()
         for k, c in enumerate(fit_exp(fmt, deg)):
             C["FA_EXP_%s_C%d" % (T, k + 2)] = (c, fmt)
+    log("fitting exp2 ...")
+    for k, c in enumerate(fit_exp2(F32, EXP2_F32_DEG)):
+        C["FA_EXP2_F32_C%d" % (k + 1)] = (c, F32)
+    C["FA_EXP2_F32_DEG"] = (EXP2_F32_DEG, None)
     log("fitting gelu ...")
     tab, ctr = fit_gelu_f32(GELU_F32_EDGES, GELU_F32_AMAX, GELU_F32_DEG)
     C["FA_GELU_F32_NP"] = (GELU_F32_NP, None)
@@ -889,6 +1024,7 @@ def fit_all():
     C["FA_GELU_RSQRT2PI_F64"] = (round_to(r, F64), F64)
     C.update(reduction_constants())
     C.update(gelut_constants())
+    C.update(gelu_base2_constants())
     log("fitting done in %.1f s" % (time.time() - t0))
     return C
 
@@ -906,7 +1042,8 @@ def main():
     C = fit_all()
     # verify from what the header will contain: write, read back, verify, rewrite
     placeholder = {k: dict(approx="?", kernel="?", kernelc="?", approxm="?", kernelm="?", kernelnf="?",
-                           full="?", npts="?") for k in ("exp_f32", "exp_f64", "gelu_f32", "gelu_f64")}
+                           full="?", full2="?", npts="?", b1res=0.0, b3res=0.0)
+                   for k in ("exp_f32", "exp_f64", "exp2_f32", "gelu_f32", "gelu_f64", "gelut")}
     write_header(args.output, dict(C), placeholder)
     errs = verify(read_header(args.output))
     write_header(args.output, dict(C), errs)
