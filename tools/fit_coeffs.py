@@ -18,6 +18,10 @@ function the kernel returns, not of the polynomial alone):
          f64: G(a) ~ t*P_j(t - c_j), t = 1/(1 + K*a), NP uniform pieces in t over
               [TMIN, 1], piece j = min(NP-1, floor((t - TMIN)*INVW)), c_j near the
               piece centre.
+  exp4   e^r ~ 1 + r + r^2*Q(r) of degree 4 on |r| <= EXP4_R (f32): the quarter-step
+         exponential (sigmoid, silu, rows): e^z = 2^(q/4) e^r, 2^(j/4) from a 4-entry
+         table T0..T3 (float roundings); fitted for the relative error of e^r (not
+         e^r - 1, which only tanh needs, from the degree-6 fit above);
   exp2   2^r ~ 1 + r P(r), P = C1 + C2 r + ... (Horner in r), |r| <= EXP2_R (f32):
          the base-2 exponential of the FMA GELU kernels, whose exponents are
          products reduced with one fused rounding (r = product - k);
@@ -90,6 +94,9 @@ EXP_F64_DEG = 11
 GELU_F32_AMAX, GELU_F32_DEG = 14.5, 7
 EXP2_R = 0.5 * (1 + 2.0 ** -9)   # |r| bound of the base-2 reductions (r = product - k, + carried terms)
 EXP2_F32_DEG = 6                 # 2^r - 1 ~ r (C1 + C2 r + ... + C6 r^5)
+EXP4_R = math.log(2) / 8 * 1.03  # |r| bound of the quarter-step reduction (ln2/8 + margin, as EXP_R)
+EXP4_F32_DEG = 4                 # e^r ~ 1 + r + r^2 (C2 + C3 r + C4 r^2)
+LN2Q_HI_BITS = 13                # q*LN2Q_HI exact for |q| < 2^11 (row kernels: |x| <= 350)
 GELU_F32_FAST = 13.0             # FMA exact-GELU fast path: a <= 13 (2^k normal, k >= -122)
 GELUT_F32_XT = 9.9               # FMA tanh-GELU fast path: x clamped at 9.9 for w, x < -9.9 -> tail
 GELUT_B1C_GRID = 2.0 ** -20      # B1c on this grid: wh - B1c exact for |wh| < 16
@@ -314,6 +321,22 @@ def fit_exp(fmt, deg, npts=1200):
     return coeffs
 
 
+def fit_exp4(fmt, deg, npts=1200):
+    """e^r ~ 1 + r + r^2*Q(r) on |r| <= EXP4_R, minimising the relative error of e^r."""
+    R = EXP4_R
+    r = cheb_grid(-R, R, npts)
+    r = r[r != 0]
+    U = [mp.mpf(x) for x in r]
+    F = [(mp.exp(u) - 1 - u) / (u * u) for u in U]
+    W = [float(u * u / mp.exp(u)) for u in U]
+    fit = Fit(U, F, W, range(deg - 1), R)
+    e0 = fit.solve()
+    coeffs, e1 = fit.round_all(fmt)
+    log("  exp4 %s deg %d: minimax %.3g (lower bound %.3g), after rounding %.3g (units of e^r)"
+        % (fmt, deg, e0 / UNIT[fmt], fit.lb / UNIT[fmt], e1 / UNIT[fmt]))
+    return coeffs
+
+
 def fit_exp2(fmt, deg, npts=1200):
     """2^r - 1 ~ r*P(r), P = C1 + ... + C_deg r^(deg-1), minimising the relative error
     of 2^r on |r| <= EXP2_R."""
@@ -459,6 +482,12 @@ def reduction_constants():
     hi = round_sig(ln2, 15)
     out["FA_LN2_HI_F32"] = (hi, F32)
     out["FA_LN2_LO_F32"] = (round_to(ln2 - hi, F32), F32)
+    q4 = ln2 / 4
+    hi = round_sig(q4, LN2Q_HI_BITS)
+    out["FA_LN2Q_HI_F32"] = (hi, F32)
+    out["FA_LN2Q_LO_F32"] = (round_to(q4 - hi, F32), F32)
+    for j in range(4):
+        out["FA_EXP4_F32_T%d" % j] = (round_to(mp.power(2, mp.mpf(j) / 4), F32), F32)
     hi = round_sig(ln2, 42)
     out["FA_LN2_HI_F64"] = (hi, F64)
     out["FA_LN2_LO_F64"] = (round_to(ln2 - hi, F64), F64)
@@ -554,6 +583,23 @@ def write_header(path, C, errs):
         for k in range(2, deg + 1):
             D("FA_EXP_%s_C%d" % (T, k))
         A("")
+    # --- exp4
+    e = errs["exp4_f32"]
+    A("/* Quarter steps (float: sigmoid, silu, softmax, log_softmax): z = q*ln2/4 + r,")
+    A(" * q = rint(4z*LOG2E), r = (z - q*LN2Q_HI) - q*LN2Q_LO (LN2Q_HI has %d significant bits:"
+      % sig_bits(C["FA_LN2Q_HI_F32"][0]))
+    A(" * |q| <= 2047 exact), e^z = 2^floor(q/4) * T[q mod 4] * e^r, T[j] = 2^(j/4) rounded to")
+    A(" * float; e^r ~ 1 + r + r^2*Q(r), Q = C2 + C3*r + C4*r^2, |r| <= %.6g (ln2/8 * 1.03)." % EXP4_R)
+    A(" * Kernel order: Q by Horner with FMA, p = fma(Q, r*r, r), e = fma(p, s, s), s = the")
+    A(" * table entry scaled.  Fitted for the relative error of e^r.  Max rel. error of")
+    A(" * e^r: approx %s; of e (table rounding included): kernel %s (units of 2^-24). */"
+      % (e["approx"], e["kernel"]))
+    C["FA_EXP4_F32_DEG"] = (EXP4_F32_DEG, None)
+    for n in ["FA_LN2Q_HI_F32", "FA_LN2Q_LO_F32", "FA_EXP4_F32_DEG"] + \
+             ["FA_EXP4_F32_C%d" % k for k in range(2, EXP4_F32_DEG + 1)] + \
+             ["FA_EXP4_F32_T%d" % j for j in range(4)]:
+        D(n)
+    A("")
     # --- exp2
     e = errs["exp2_f32"]
     A("/* 2^r ~ 1 + r*P(r), P(r) = C1 + C2*r + ... + C%d*r^%d, |r| <= %.6g (1/2 + 2^-10):"
@@ -800,6 +846,32 @@ def verify(C, quick=False):
         rows.append(("  e^r - 1 = fma(Q, r*r, r)", "",
                      approxm.max() / UNIT[fmt], kernm.max() / UNIT[fmt], kulpm.max()))
 
+    # ---- exp4 (f32): e = fma(p, T_j, T_j) against e^(r + j ln2/4)
+    c4 = [val(C, "FA_EXP4_F32_C%d" % k) for k in range(2, val(C, "FA_EXP4_F32_DEG") + 1)]
+    tj = [val(C, "FA_EXP4_F32_T%d" % j) for j in range(4)]
+    rng4 = np.random.default_rng(4444)
+    R = np.float32(EXP4_R)
+    r = np.concatenate([np.linspace(-R, R, 200001, dtype=np.float32),
+                        (rng4.uniform(-1, 1, 50000) * R).astype(np.float32)])
+    qq = horner(F32, c4[::-1], r)
+    pm1 = fma32(qq, r * r, r)
+    rr = r.astype(np.float64)
+    ap4, k4 = 0.0, 0.0
+    for j in range(4):
+        t = np.float32(tj[j])
+        e4 = fma32(pm1, t, t)
+        ref = np.exp(rr) * 2.0 ** (j / 4)
+        k4 = max(k4, (np.abs(e4.astype(np.float64) - ref) / ref).max())
+    refr = np.exp(rr)
+    ap4 = (np.abs((1 + rr + rr * rr * np.polyval(np.array(c4[::-1]), rr)) - refr) / refr).max()
+    res["exp4_f32"] = dict(approx=fmt_err(ap4 / UNIT[F32]), kernel=fmt_err(k4 / UNIT[F32]))
+    rows.append(("exp4 f32 deg %d (quarter)" % val(C, "FA_EXP4_F32_DEG"), "|r|<=%.4f" % EXP4_R,
+                 ap4 / UNIT[F32], k4 / UNIT[F32], float("nan")))
+    q4 = mp.log(2) / 4
+    hi, lo = val(C, "FA_LN2Q_HI_F32"), val(C, "FA_LN2Q_LO_F32")
+    assert sig_bits(hi) + 11 <= 24, "q*LN2Q_HI not exact"
+    assert abs(mp.mpf(hi) + mp.mpf(lo) - q4) < mp.mpf(2) ** -38
+
     # ---- exp2 (f32)
     cs = [val(C, "FA_EXP2_F32_C%d" % k) for k in range(1, val(C, "FA_EXP2_F32_DEG") + 1)]
     R = np.float32(EXP2_R)
@@ -1001,6 +1073,10 @@ def fit_all():
         T = fmt.upper()
         for k, c in enumerate(fit_exp(fmt, deg)):
             C["FA_EXP_%s_C%d" % (T, k + 2)] = (c, fmt)
+    log("fitting exp4 ...")
+    for k, c in enumerate(fit_exp4(F32, EXP4_F32_DEG)):
+        C["FA_EXP4_F32_C%d" % (k + 2)] = (c, F32)
+    C["FA_EXP4_F32_DEG"] = (EXP4_F32_DEG, None)
     log("fitting exp2 ...")
     for k, c in enumerate(fit_exp2(F32, EXP2_F32_DEG)):
         C["FA_EXP2_F32_C%d" % (k + 1)] = (c, F32)
@@ -1043,7 +1119,7 @@ def main():
     # verify from what the header will contain: write, read back, verify, rewrite
     placeholder = {k: dict(approx="?", kernel="?", kernelc="?", approxm="?", kernelm="?", kernelnf="?",
                            full="?", full2="?", npts="?", b1res=0.0, b3res=0.0)
-                   for k in ("exp_f32", "exp_f64", "exp2_f32", "gelu_f32", "gelu_f64", "gelut")}
+                   for k in ("exp_f32", "exp_f64", "exp2_f32", "exp4_f32", "gelu_f32", "gelu_f64", "gelut")}
     write_header(args.output, dict(C), placeholder)
     errs = verify(read_header(args.output))
     write_header(args.output, dict(C), errs)

@@ -50,6 +50,9 @@ static const float fa_exp2_f32_c[] = {
 #endif
 };
 #define FA_EXP2_F32_NC ((int)(sizeof(fa_exp2_f32_c) / sizeof(float)))
+static const float fa_exp4_f32_c[] = {FA_EXP4_F32_C2, FA_EXP4_F32_C3, FA_EXP4_F32_C4};
+#define FA_EXP4_F32_NC ((int)(sizeof(fa_exp4_f32_c) / sizeof(float)))
+static const float fa_exp4_f32_t[4] = {FA_EXP4_F32_T0, FA_EXP4_F32_T1, FA_EXP4_F32_T2, FA_EXP4_F32_T3};
 
 
 _Static_assert(FA_GELU_F32_NP == 8, "vf_lut8 selects among exactly 8 pieces");
@@ -176,16 +179,33 @@ FA_INLINE vf fa_exp_split_f32(vf z, vf *s)
     return fa_exp_pm1_f32(vf_fnma(k, vf_set1(FA_LN2_LO_F32), r));
 }
 
-/* As fa_exp_split_f32 for e^(z + zl), zl a small remainder of z (|zl| <=
- * ulp(z)) carried into the reduced argument. */
-FA_INLINE vf fa_exp_split2_f32(vf z, vf zl, vf *s)
+/* Quarter steps (sigmoid, silu, the row kernels; tanh keeps fa_exp_split_f32,
+ * whose pm1 it uses near 0): e^z = s (1 + pm1), q = round(4 z log2e),
+ * s = 2^(q/4) rounded (vf_pow2q_bits: a 4-entry table picked by q mod 4, its
+ * exponent raised by floor(q/4), no conversion), r = z - q ln2/4 with the
+ * hi/lo pair LN2Q (13-bit hi: q LN2Q_HI exact for |q| < 2048, so the row
+ * kernels' scaled form may take |x| up to 350), |r| <= ln2/8, so pm1 is
+ * of degree 4 instead of 6.  The table rounding (<= 0.54 units of 2^-24)
+ * enters e = fma(pm1, s, s); z in [-87.3, 88.0] (floor(q/4) in [-126, 127]). */
+FA_INLINE vf fa_exp4_pm1_f32(vf r)
 {
-    const vf shift = vf_set1(FA_SHIFTB_F32);
-    vf kb = vf_fma(z, vf_set1(FA_LOG2E_F32), shift);
-    vf k = vf_sub(kb, shift);
-    vf r = vf_fnma(k, vf_set1(FA_LN2_HI_F32), z);
-    *s = vf_pow2_bits(kb);
-    return fa_exp_pm1_f32(vf_add(vf_fnma(k, vf_set1(FA_LN2_LO_F32), r), zl));
+    return vf_fma(fa_horner_f32(r, fa_exp4_f32_c, FA_EXP4_F32_NC), vf_mul(r, r), r);
+}
+FA_INLINE vf fa_exp4_split2_f32(vf z, vf zl, vf shq, vf *s)
+{
+    vf kb = vf_fma(z, vf_set1(4.0f * FA_LOG2E_F32), shq);
+    vf q = vf_sub(kb, shq);
+    vf r = vf_fnma(q, vf_set1(FA_LN2Q_HI_F32), z);
+    *s = vf_pow2q_bits(kb, fa_exp4_f32_t);
+    return fa_exp4_pm1_f32(vf_add(vf_fnma(q, vf_set1(FA_LN2Q_LO_F32), r), zl));
+}
+FA_INLINE vf fa_exp4_split_f32(vf z, vf *s)
+{
+    vf kb = vf_fma(z, vf_set1(4.0f * FA_LOG2E_F32), vf_set1(FA_SHIFT_F32));
+    vf q = vf_sub(kb, vf_set1(FA_SHIFT_F32));
+    vf r = vf_fnma(q, vf_set1(FA_LN2Q_HI_F32), z);
+    *s = vf_pow2q_bits(kb, fa_exp4_f32_t);
+    return fa_exp4_pm1_f32(vf_fnma(q, vf_set1(FA_LN2Q_LO_F32), r));
 }
 
 /* a - b = d + *err exactly (Knuth's two-sum, any order of magnitudes; a, b
@@ -234,7 +254,7 @@ FA_INLINE vf fa_sigmoid_tail_vf(vf x)
     return vf_div(num, vf_add(vf_set1(1.0f), e));
 }
 
-/* sigmoid(x) = 1/(1 + E), E = e^-x = fma(pm1, s, s) (fa_exp_split_f32):
+/* sigmoid(x) = 1/(1 + E), E = e^-x = fma(pm1, s, s) (fa_exp4_split_f32):
  * no cancellation for either sign (1 + E adds positive terms; for x < 0 the
  * quotient carries E's relative error, for x > 0 it damps it), no select.
  * -x is clamped below at -87 (E < 2^-125: 1 + E rounds to 1; +inf gives 1).
@@ -244,7 +264,7 @@ FA_INLINE vf fa_sigmoid_tail_vf(vf x)
  * propagates through E. */
 FA_INLINE vf fa_sigmoid_vf(vf x)
 {
-    vf s, pm1 = fa_exp_split_f32(vf_max(vf_set1(-87.0f), vf_neg(x)), &s);
+    vf s, pm1 = fa_exp4_split_f32(vf_max(vf_set1(-87.0f), vf_neg(x)), &s);
     vf y = vf_div(vf_set1(1.0f), vf_add(vf_set1(1.0f), vf_fma(pm1, s, s)));
     vfm t = vf_lt(x, vf_set1(-87.0f));
     if (FA_UNLIKELY(vf_any(t))) y = vf_sel(t, fa_sigmoid_tail_vf(x), y);
@@ -280,7 +300,7 @@ FA_INLINE vf fa_silu_tail_vf(vf x)
  * quotient, gradual underflow), only in vectors that hold one.  -0 -> -0. */
 FA_INLINE vf fa_silu_vf(vf x)
 {
-    vf s, pm1 = fa_exp_split_f32(vf_max(vf_set1(-87.0f), vf_neg(x)), &s);
+    vf s, pm1 = fa_exp4_split_f32(vf_max(vf_set1(-87.0f), vf_neg(x)), &s);
     vf y = vf_div(x, vf_add(vf_set1(1.0f), vf_fma(pm1, s, s)));
     vfm t = vf_lt(x, vf_set1(-87.0f));
     if (FA_UNLIKELY(vf_any(t))) y = vf_sel(t, fa_silu_tail_vf(x), y);

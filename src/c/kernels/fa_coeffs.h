@@ -53,6 +53,24 @@
 #define FA_EXP_F64_C10           0x1.28acf4b83471cp-22
 #define FA_EXP_F64_C11           0x1.ae665b1da32ecp-26
 
+/* Quarter steps (float: sigmoid, silu, softmax, log_softmax): z = q*ln2/4 + r,
+ * q = rint(4z*LOG2E), r = (z - q*LN2Q_HI) - q*LN2Q_LO (LN2Q_HI has 12 significant bits:
+ * |q| <= 2047 exact), e^z = 2^floor(q/4) * T[q mod 4] * e^r, T[j] = 2^(j/4) rounded to
+ * float; e^r ~ 1 + r + r^2*Q(r), Q = C2 + C3*r + C4*r^2, |r| <= 0.0892427 (ln2/8 * 1.03).
+ * Kernel order: Q by Horner with FMA, p = fma(Q, r*r, r), e = fma(p, s, s), s = the
+ * table entry scaled.  Fitted for the relative error of e^r.  Max rel. error of
+ * e^r: approx 0.104; of e (table rounding included): kernel 1.602 (units of 2^-24). */
+#define FA_LN2Q_HI_F32           0x1.62ep-3f
+#define FA_LN2Q_LO_F32           0x1.0bfbe8p-17f
+#define FA_EXP4_F32_DEG          4
+#define FA_EXP4_F32_C2           0x1.000008p-1f
+#define FA_EXP4_F32_C3           0x1.557392p-3f
+#define FA_EXP4_F32_C4           0x1.551b2ep-5f
+#define FA_EXP4_F32_T0           0x1p+0f
+#define FA_EXP4_F32_T1           0x1.306fep+0f
+#define FA_EXP4_F32_T2           0x1.6a09e6p+0f
+#define FA_EXP4_F32_T3           0x1.ae89fap+0f
+
 /* 2^r ~ 1 + r*P(r), P(r) = C1 + C2*r + ... + C6*r^5, |r| <= 0.500977 (1/2 + 2^-10):
  * the base-2 exponential of the FMA GELU kernels (fa_exp2_pm1_f32), whose
  * exponents are products reduced with one fused rounding, r = product - k.  Kernel

@@ -59,6 +59,15 @@ static inline int vf_all(vfm m) { return _mm256_movemask_ps(m) == 0xFF; }
  * float): its low 9 bits, shifted into the sign and exponent fields, are the
  * pattern of 2^n.  n in [-126, 127]. */
 static inline vf vf_pow2_bits(vf kb) { return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_castps_si256(kb), 23)); }
+/* 2^(q/4) for the quarter-step shifter sum kb = q + 0x1.8p23 (unbiased), q in
+ * [-504, 511]: t[q mod 4] (t[j] = 2^(j/4) rounded, in [1, 2)) picked by kb's
+ * two low bits, its exponent field raised by floor(q/4) (kb's bits >> 2). */
+static inline vf vf_pow2q_bits(vf kb, const float *t)
+{
+    __m256i k = _mm256_castps_si256(kb);
+    __m256 tj = _mm256_permutevar_ps(_mm256_broadcast_ps((const __m128 *)t), k); /* in-lane, low 2 bits */
+    return _mm256_castsi256_ps(_mm256_add_epi32(_mm256_slli_epi32(_mm256_srli_epi32(k, 2), 23), _mm256_castps_si256(tj)));
+}
 /* v * 2^n by adding n to the exponent field, kb = n + 0x1.8p23 (the unbiased
  * shifter sum): exact if v and v 2^n are normal, or if n == 0. */
 static inline vf vf_scale_bits(vf v, vf kb)

@@ -78,6 +78,15 @@ static inline int vf_all(vfm m) { return m == 0xFFFF; }
  * pattern of 2^n.  n in [-126, 127].  (An integer shift: on Zen 4 scalef is
  * one per 2 cycles, the shift runs beside the FMAs.) */
 static inline vf vf_pow2_bits(vf kb) { return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_castps_si512(kb), 23)); }
+/* 2^(q/4) for the quarter-step shifter sum kb = q + 0x1.8p23 (unbiased), q in
+ * [-504, 511]: t[q mod 4] (t[j] = 2^(j/4) rounded, in [1, 2)) picked by kb's
+ * two low bits, its exponent field raised by floor(q/4) (kb's bits >> 2). */
+static inline vf vf_pow2q_bits(vf kb, const float *t)
+{
+    __m512i k = _mm512_castps_si512(kb);
+    __m512 tj = _mm512_permutevar_ps(_mm512_broadcast_f32x4(_mm_loadu_ps(t)), k); /* in-lane, low 2 bits */
+    return _mm512_castsi512_ps(_mm512_add_epi32(_mm512_slli_epi32(_mm512_srli_epi32(k, 2), 23), _mm512_castps_si512(tj)));
+}
 /* v * 2^n by adding n to the exponent field, kb = n + 0x1.8p23 (the unbiased
  * shifter sum): exact if v and v 2^n are normal, or if n == 0. */
 static inline vf vf_scale_bits(vf v, vf kb)
