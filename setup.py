@@ -19,6 +19,7 @@ would otherwise fuse a*b+c into FMA in files built with -mfma, making a scalar
 tail differ from the scalar twin); kernels that want FMA use intrinsics/fma().
 """
 
+import importlib.util
 import os
 import platform
 import shutil
@@ -56,7 +57,8 @@ _X86_PROBES = {
     "avx2": "#include <immintrin.h>\n"
     "int main(void){__m256 a=_mm256_set1_ps(1.f);a=_mm256_fmadd_ps(a,a,a);"
     "__m256i i=_mm256_add_epi32(_mm256_castps_si256(a),_mm256_castps_si256(a));"
-    "return _mm256_cvtsi256_si32(i);}\n",
+    "__m128i h=_mm256_cvtps_ph(a,0);a=_mm256_cvtph_ps(h);"
+    "return _mm256_cvtsi256_si32(i)+(int)_mm256_cvtss_f32(a);}\n",
     "avx512": "#include <immintrin.h>\n"
     "int main(void){__m512 a=_mm512_set1_ps(1.f);__mmask16 m=_mm512_cmp_ps_mask(a,a,_CMP_EQ_OQ);"
     "a=_mm512_maskz_scalef_ps(m,a,a);__m512d d=_mm512_cvtps_pd(_mm256_set1_ps(1.f));"
@@ -67,7 +69,7 @@ ISAS = []  # (name, unix flags, msvc flags, macro, probe)
 if IS_X86_64:
     ISAS = [
         ("sse2", ["-msse2"], [], "FA_HAVE_SSE2", _X86_PROBES["sse2"]),
-        ("avx2", ["-mavx2", "-mfma"], ["/arch:AVX2"], "FA_HAVE_AVX2", _X86_PROBES["avx2"]),
+        ("avx2", ["-mavx2", "-mfma", "-mf16c"], ["/arch:AVX2"], "FA_HAVE_AVX2", _X86_PROBES["avx2"]),
         (
             "avx512",
             ["-mavx512f", "-mavx512dq", "-mavx512bw", "-mavx512vl"],
@@ -80,11 +82,22 @@ elif IS_AARCH64:
     ISAS = [
         (
             "neon",
-            [],  # Advanced SIMD is baseline on aarch64
+            # Advanced SIMD with FMA (FMLA), TBL, FCVTZS #fbits, half <->
+            # single FCVTL/FCVTN and vector FDIV is mandatory in AArch64
+            # (ARMv8-A): no flags, and no -march/-mcpu either (the wheel
+            # must run on every aarch64 CPU).
+            [],
             [],
             "FA_HAVE_NEON",
+            # the intrinsics kernels/vec_neon.h relies on
             "#include <arm_neon.h>\n"
-            "int main(void){float32x4_t a=vdupq_n_f32(1.f);a=vfmaq_f32(a,a,a);return (int)vgetq_lane_f32(a,0);}\n",
+            "int main(void){float32x4_t a=vdupq_n_f32(1.f);a=vfmaq_f32(a,a,a);"
+            "uint8x16x2_t t={{vreinterpretq_u8_f32(a),vreinterpretq_u8_f32(a)}};"
+            "a=vreinterpretq_f32_u8(vqtbl2q_u8(t,vdupq_n_u8(3)));"
+            "t=vld1q_u8_x2((const uint8_t*)&t);a=vaddq_f32(a,vreinterpretq_f32_u8(t.val[1]));"
+            "int32x4_t i=vcvtq_n_s32_f32(a,23);float64x2_t d=vdivq_f64(vcvt_high_f64_f32(a),vdupq_n_f64(3.0));"
+            "a=vcvt_high_f32_f64(vcvt_f32_f64(d),d);a=vcvt_f32_f16(vcvt_f16_f32(a));"
+            "return (int)vgetq_lane_f32(a,0)+vgetq_lane_s32(i,1)+(int)vaddvq_f64(d);}\n",
         ),
     ]
 
@@ -185,8 +198,6 @@ class BuildExt(build_ext):
             jobs.append((files, base + flags, []))
             macros.append((macro, "1"))
             built.append(name)
-        if omp_c:
-            macros.append(("FA_HAVE_OPENMP", "1"))
         jobs.append((_c_sources(), base + omp_c, macros))
 
         print(f"fastact: kernels built for {', '.join(built)}; OpenMP: {'yes' if omp_c else 'no'}")
@@ -220,11 +231,27 @@ class BuildExt(build_ext):
         return super().build_extension(ext)
 
 
+# The public wrappers and type stubs are generated from the op registry
+# (src/fastact/_ops) before Cython runs: _ops_gen.pxi (included by _core.pyx)
+# and __init__.pyi.
+_codegen = importlib.util.spec_from_file_location(
+    "fastact_codegen", os.path.join("src", "fastact", "_ops", "_codegen.py"))
+_codegen_mod = importlib.util.module_from_spec(_codegen)
+_codegen.loader.exec_module(_codegen_mod)
+_codegen_mod.generate(os.path.join("src", "fastact"))
+# ... and the Cython API (_core.pxd, _capi_gen.pxi, cython_api.pxd: see _capigen.py).
+_capigen = importlib.util.spec_from_file_location(
+    "fastact_capigen", os.path.join("src", "fastact", "_ops", "_capigen.py"))
+_capigen_mod = importlib.util.module_from_spec(_capigen)
+_capigen.loader.exec_module(_capigen_mod)
+_capigen_mod.generate(os.path.join("src", "fastact"))
+
 ext = Extension(
     "fastact._core",
     sources=[os.path.join("src", "fastact", "_core.pyx")],
     include_dirs=[C_DIR, np.get_include()],
-    depends=_all_c_deps(),
+    depends=_all_c_deps() + [os.path.join("src", "fastact", n)
+                             for n in ("_ops_gen.pxi", "_core_foreign.pxi", "_capi_gen.pxi", "_core.pxd")],
     define_macros=[
         ("NPY_NO_DEPRECATED_API", "NPY_1_9_API_VERSION"),
         # Built against NumPy 2 headers, importable with NumPy >= 1.23 at run time.

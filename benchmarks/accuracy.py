@@ -2,8 +2,8 @@
 """Exhaustive float32 accuracy verifier for fastact (and its peers).
 
 Checks every float32 bit pattern (all 2^32 of them, or every K-th with
---step K) for each op against a float64 oracle written for relative accuracy
-in the tails, on every ISA level this machine supports (switched in-process
+--step K) for each elementwise op of the op registry (fastact._ops) against
+the registry's float64 oracle (written for relative accuracy in the tails), on every ISA level this machine supports (switched in-process
 with fastact._core.set_isa).  The oracle is computed once per chunk and
 shared by all targets (ISA levels, peers), so adding targets is cheap.
 
@@ -53,15 +53,16 @@ import time
 
 import numpy as np
 
-SMOOTH_OPS = ["sigmoid", "tanh", "silu", "gelu", "gelu_tanh"]
-EXACT_OPS = ["relu", "leaky_relu"]
-ALL_OPS = SMOOTH_OPS + EXACT_OPS
-LEAKY_SLOPE = 0.01
-ISA_ORDER = ["scalar", "sse2", "avx2", "avx512", "neon"]
+from fastact import _ops  # noqa: E402  (the op registry: op list and oracles)
 
-SQRT1_2 = 0.7071067811865476  # 1/sqrt(2) in float64
-K_TANH = math.sqrt(2.0 / math.pi)  # sqrt(2/pi)
-C_TANH = 0.044715
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from accuracy_impls import impl_label, make_impl  # noqa: E402,F401  (fastact and the peers)
+
+# every elementwise variant of the registry, at its default parameters
+SMOOTH_OPS = [v.name for v in _ops.variants("map", exact=False)]
+EXACT_OPS = [v.name for v in _ops.variants("map", exact=True)]
+ALL_OPS = SMOOTH_OPS + EXACT_OPS
+ISA_ORDER = ["scalar", "sse2", "avx2", "avx512", "neon"]
 
 TWO_M126 = 2.0 ** -126
 TWO_M149 = 2.0 ** -149
@@ -73,191 +74,21 @@ ULP_BINS = (0.5, 1.0, 2.0, 4.0)  # cumulative distribution thresholds
 
 
 # --------------------------------------------------------------------------
-# float64 oracles (inputs: float64 arrays holding float32 values).  Written
-# for relative accuracy: no cancellation in the tails; +-inf give the limits.
+# oracles: the registry's (fastact._ops): Variant.ref evaluated in float64
+# (written for relative accuracy, no cancellation in the tails; its own error
+# is below 1e-6 ulp of float32), +-inf mapped to Variant.limits; the exact
+# ops' formula evaluated in float32.
 # --------------------------------------------------------------------------
 
-def _sigmoid64(x):
-    """sigmoid in float64 via reflection: e = exp(-|x|), s = e/(1+e) for
-    x < 0, 1/(1+e) for x >= 0.  Relative error a few 1e-16."""
-    e = np.exp(-np.abs(x))
-    return np.where(x < 0, e / (1.0 + e), 1.0 / (1.0 + e))
-
-
-def _erfc64(t):
-    """erfc in float64: scipy.special.erfc if SciPy is installed (it is an
-    optional 'bench' extra), else the C library's erfc via math.erfc."""
-    try:
-        from scipy.special import erfc
-    except ImportError:
-        erfc = np.frompyfunc(math.erfc, 1, 1)
-        return erfc(t).astype(np.float64)
-    return erfc(t)
-
-
 def oracle(op, x):
-    with np.errstate(all="ignore"):
-        if op == "sigmoid":
-            r = _sigmoid64(x)
-        elif op == "tanh":
-            r = np.tanh(x)
-        elif op == "silu":
-            r = x * _sigmoid64(x)
-            r = np.where(x == -np.inf, 0.0, r)
-        elif op == "gelu":
-            r = 0.5 * x * _erfc64(x * -SQRT1_2)
-            r = np.where(x == -np.inf, 0.0, r)
-        elif op == "gelu_tanh":
-            # 0.5*x*(1+tanh(u)) == x*sigmoid(2u); u in float64: relative error
-            # ~1e-16 * |2u| <= 1e-14 where the result is above float32 underflow
-            u = K_TANH * (x + C_TANH * (x * x * x))
-            r = x * _sigmoid64(2.0 * u)
-            r = np.where(x == -np.inf, 0.0, r)
-        else:
-            raise ValueError(op)
-    return r
+    """Exact op(x) in float64 for x a float64 array holding float32 values."""
+    return _ops.wide(_ops.variant(op), x)
 
 
 def exact_expected(op, x32):
-    """Bit-exact expected float32 results for relu / leaky_relu."""
+    """Bit-exact expected float32 results of the exact ops (relu, leaky_relu)."""
     with np.errstate(all="ignore"):
-        if op == "relu":
-            # NaN propagates; relu(-0) = +0 (fastact convention; PyTorch returns -0)
-            return np.where(x32 > 0, x32, np.where(np.isnan(x32), x32, np.float32(0)))
-        if op == "leaky_relu":
-            s = np.float32(LEAKY_SLOPE)
-            return np.where(x32 > 0, x32, x32 * s)
-    raise ValueError(op)
-
-
-# --------------------------------------------------------------------------
-# implementations under test
-# --------------------------------------------------------------------------
-
-def make_impl(name, dtype=np.float32):
-    """Return f(op, x) -> y for implementation `name` (x of `dtype`)."""
-    if name == "fastact":
-        import fastact as fa
-
-        def f(op, x):
-            if op == "gelu":
-                return fa.gelu(x, num_threads=1)
-            if op == "gelu_tanh":
-                return fa.gelu(x, approximate="tanh", num_threads=1)
-            if op == "leaky_relu":
-                return fa.leaky_relu(x, LEAKY_SLOPE, num_threads=1)
-            return getattr(fa, op)(x, num_threads=1)
-        return f
-    if name == "torch":
-        import torch
-        import torch.nn.functional as F
-        torch.set_num_threads(1)
-
-        def f(op, x):
-            t = torch.from_numpy(x)
-            with torch.no_grad():
-                if op == "sigmoid":
-                    r = torch.sigmoid(t)
-                elif op == "tanh":
-                    r = torch.tanh(t)
-                elif op == "silu":
-                    r = F.silu(t)
-                elif op == "gelu":
-                    r = F.gelu(t, approximate="none")
-                elif op == "gelu_tanh":
-                    r = F.gelu(t, approximate="tanh")
-                elif op == "relu":
-                    r = F.relu(t)
-                elif op == "leaky_relu":
-                    r = F.leaky_relu(t, LEAKY_SLOPE)
-            return r.numpy()
-        return f
-    if name == "numpy":
-        from scipy.special import erf
-
-        def f(op, x):
-            one, half = dtype(1), dtype(0.5)
-            with np.errstate(all="ignore"):
-                if op == "sigmoid":
-                    return one / (one + np.exp(-x))
-                if op == "tanh":
-                    return np.tanh(x)
-                if op == "silu":
-                    return x / (one + np.exp(-x))
-                if op == "gelu":
-                    return half * x * (one + erf(x / dtype(math.sqrt(2.0))))
-                if op == "gelu_tanh":
-                    return half * x * (one + np.tanh(dtype(K_TANH) * (x + dtype(C_TANH) * x * x * x)))
-                if op == "relu":
-                    return np.maximum(x, dtype(0))
-                if op == "leaky_relu":
-                    return np.where(x > 0, x, x * dtype(LEAKY_SLOPE))
-        return f
-    if name == "scipy":
-        from scipy.special import erfc, expit
-
-        def f(op, x):
-            with np.errstate(all="ignore"):
-                if op == "sigmoid":
-                    return expit(x)
-                if op == "tanh":
-                    return np.tanh(x)
-                if op == "silu":
-                    return x * expit(x)
-                if op == "gelu":
-                    return dtype(0.5) * x * erfc(x * dtype(-SQRT1_2))
-                if op == "gelu_tanh":
-                    u = dtype(K_TANH) * (x + dtype(C_TANH) * x * x * x)
-                    return x * expit(dtype(2) * u)
-                if op == "relu":
-                    return np.maximum(x, dtype(0))
-                if op == "leaky_relu":
-                    return np.where(x > 0, x, x * dtype(LEAKY_SLOPE))
-        return f
-    if name == "jax":
-        import jax
-        jax.config.update("jax_enable_x64", True)
-        import jax.numpy as jnp
-
-        def f(op, x):
-            a = jnp.asarray(x)
-            if op == "sigmoid":
-                r = jax.nn.sigmoid(a)
-            elif op == "tanh":
-                r = jnp.tanh(a)
-            elif op == "silu":
-                r = jax.nn.silu(a)
-            elif op == "gelu":
-                r = jax.nn.gelu(a, approximate=False)
-            elif op == "gelu_tanh":
-                r = jax.nn.gelu(a, approximate=True)
-            elif op == "relu":
-                r = jax.nn.relu(a)
-            elif op == "leaky_relu":
-                r = jax.nn.leaky_relu(a, LEAKY_SLOPE)
-            return np.asarray(r)
-        return f
-    raise ValueError("unknown impl %r" % name)
-
-
-def impl_label(name):
-    if name == "torch":
-        import torch
-        try:
-            cap = torch.backends.cpu.get_cpu_capability()
-        except Exception:  # pragma: no cover
-            cap = "?"
-        return "torch %s (%s)" % (torch.__version__, cap)
-    if name == "numpy":
-        import scipy
-        return "numpy %s textbook formulas (erf: scipy %s)" % (np.__version__, scipy.__version__)
-    if name == "scipy":
-        import scipy
-        return "scipy %s careful formulas (expit, erfc)" % scipy.__version__
-    if name == "jax":
-        import jax
-        return "jax %s" % jax.__version__
-    return name
+        return _ops.variant(op).ref(x32)
 
 
 # --------------------------------------------------------------------------
@@ -446,7 +277,7 @@ def _check_fast(prep, y):
     nan_in = prep.nan_in
     bad_nan = nan_in & ~np.isnan(yn)
     yi = yn[~nan_in]
-    ri = prep.ref_inf_in
+    ri = prep.ref_inf_in.astype(y.dtype)  # the limit rounded to the result dtype
     bad_inf = ~(yi == ri) | ((yi != 0) & (np.signbit(yi) != np.signbit(ri)))
     d = y.astype(np.float64)
     with np.errstate(all="ignore"):
@@ -531,7 +362,8 @@ def _check_slow(prep, y):
         _count(st, "nan_not_propagated", prep.isnan_in & ~np.isnan(y), x32)
         # +-inf inputs: exact limits (zero limits: either sign accepted)
         yi = y[prep.isinf_in]
-        bad = ~(yi == prep.ref_inf_in) | ((yi != 0) & (np.signbit(yi) != np.signbit(prep.ref_inf_in)))
+        ri = prep.ref_inf_in.astype(y.dtype)  # the limit rounded to the result dtype
+        bad = ~(yi == ri) | ((yi != 0) & (np.signbit(yi) != np.signbit(ri)))
         _count(st, "inf_input_wrong", bad, prep.x_inf)
     return st
 
@@ -581,8 +413,7 @@ def _work(args):
         if impl == "fastact":
             _W["core"].set_isa(isa)
         y = _W["impls"][impl](op, x32)
-        y = np.asarray(y, dtype=np.float32)
-        out.append(check(prep, y))
+        out.append(None if y is None else check(prep, np.asarray(y, dtype=np.float32)))
     return out, t1 - t0, time.perf_counter() - t1, (0 if step is None else i1 - i0)
 
 
@@ -747,7 +578,8 @@ def main(argv=None):
             t_or = t_tg = 0.0
             for k, (sts, to, tt, n) in enumerate(pool.imap_unordered(_work, work)):
                 for g, s in zip(agg, sts):
-                    merge(g, s)
+                    if s is not None:  # None: the peer lacks this op
+                        merge(g, s)
                 done += n
                 t_or += to
                 t_tg += tt
@@ -763,7 +595,8 @@ def main(argv=None):
                 print("\r%-10s done in %.1fs (oracle %.1f cpu-s, targets %.1f cpu-s)%s"
                       % (op, el, t_or, t_tg, " " * 30), file=sys.stderr, flush=True)
             for t, g in zip(targets, agg):
-                results[(op, t)] = g
+                if g["n"]:
+                    results[(op, t)] = g
     meta["wall_s"] = time.perf_counter() - t_all
     meta["timing"] = timing
     what = "ALL 2^32 bit patterns" if full else \

@@ -5,57 +5,64 @@
     pytest benchmarks --benchmark-only --benchmark-save=base      # then, after a change:
     pytest benchmarks --benchmark-only --benchmark-compare=0001   # compare with the saved run
 
-Each benchmark group is one op/dtype/size, so the report reads as a comparison
-table of implementations.  Implementations are built by fastact._bench (the
-same code as `python -m fastact bench`): fastact (out=), fastact_alloc (the
-allocating call), numpy (NumPy/SciPy ufuncs with out=), numexpr, torch (out=
-variants), onnxruntime (one-node model with IO binding), and for relu and
-leaky_relu a plain memory copy of the same bytes (copy: 1 thread, copy_mt: the
-bench thread count) as the ceiling.  Peers that are not installed are skipped;
-every implementation's output is checked against fastact before it is timed.
+The ops are the op registry's variants (fastact._ops.variants()), the sizes and
+dtypes those of ``python -m fastact bench --full``.  Each benchmark group is one
+op/dtype/size, so the report reads as a comparison table of implementations.
+The implementations are built by fastact._bench.peers, the same code as the
+command line: fastact (out=), fastact_alloc (the allocating call), numpy,
+numexpr, torch, onnxruntime (each as the registry row's ``peers`` entry says)
+and, for the exact ops (relu, leaky_relu), a plain memory copy of the same
+bytes (copy: 1 thread, copy_mt: the bench thread count) as the ceiling.  Peers
+that are not installed and cases a peer cannot do are skipped; every
+implementation's output is checked against fastact before it is timed.
 """
 
 import numpy as np
 import pytest
 
-import fastact._bench as B  # the suite needs fastact itself (not importorskip)
+from fastact import _ops  # the suite needs fastact itself (not importorskip)
+from fastact._bench import cases as C
+from fastact._bench import check, env, peers
 
 _CHECKED: dict = {}
 
 
-def _expected(op, x):
-    key = (op, str(x.dtype), x.size)
+def _expected(v, x):
+    key = (v.name, str(x.dtype), x.size)
     r = _CHECKED.get(key)
     if r is None:
-        r = B.fastact_result(op, x)
-        B.check_fastact(op, x, r)
+        r = check.fastact_result(v, x)
+        check.check_fastact(v, x, r)
         _CHECKED.clear()  # keep at most one (possibly 80 MB) reference alive
         _CHECKED[key] = r
     return r
 
 
 CASES = [
-    pytest.param(op, dtype, size, impl, id=f"{op}-{dtype}-{B.format_size(size)}-{impl}")
-    for op in B.OPS for dtype in B.DTYPES for size in B.SIZES for impl in B.IMPLS
-    if impl not in B.CEILINGS or op in B.CEILING_OPS
+    pytest.param(v.name, dtype, size, impl, id=f"{v.name}-{dtype}-{C.format_size(size)}-{impl}")
+    for v in _ops.variants() for dtype in C.FULL["dtypes"] for size in C.SIZES
+    for impl in peers.names() if peers.adapter(impl).kind != "ceiling" or v.exact
 ]
 
 
 @pytest.mark.parametrize(("op", "dtype", "size", "impl"), CASES)
 def test_op(benchmark, op, dtype, size, impl, bench_threads):
-    for module in B.REQUIRED_MODULES[impl]:
+    for module in peers.missing(impl):
         pytest.importorskip(module)
-    x = B.make_input(op, dtype, size)
+    v = _ops.variant(op)
+    x = C.make_input(v, dtype, size)
     out = np.empty_like(x)
     try:
-        impl_obj = B.make_impl(impl, op, x, out, bench_threads)
-    except B.Unsupported as e:
+        impl_obj = peers.make_impl(impl, v, x, out, bench_threads)
+    except peers.Unsupported as e:
         pytest.skip(f"{impl}: {e}")
-    B.check_impl(impl_obj, op, x, out, _expected(op, x))  # never time a wrong result
+    # never time a wrong result
+    check.check_impl(impl_obj, x, out, _expected(v, x),
+                     copy=peers.adapter(impl).kind == "ceiling")
 
-    benchmark.group = f"{op} {dtype} n={B.format_size(B.n_elements(op, size))}"
+    benchmark.group = f"{op} {dtype} n={C.format_size(C.n_elements(v, size))}"
     benchmark.name = impl
-    benchmark.extra_info.update(B.extra_info(impl, bench_threads))
+    benchmark.extra_info.update(env.extra_info(impl, bench_threads))
     benchmark.extra_info.update(op=op, dtype=dtype, size=size, shape=list(x.shape),
-                                note=impl_obj.note)
+                                note=impl_obj.note, allocates=impl_obj.allocates)
     benchmark(impl_obj.fn)

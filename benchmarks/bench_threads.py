@@ -10,6 +10,10 @@ Checks (targets for a 2-core machine):
   small     1000-element call, default threads vs num_threads=1  target >= 1.0x (no slower)
   gil       2 Python threads each calling num_threads=1 vs 1     target >= 1.4x throughput
   oversub   8 Python threads (default threads) vs sequential     target >= 0.9x (no collapse)
+  concurrent  2, 4, 8, 16 Python threads each making 10 default-threads calls
+            (1M float32 sigmoid) vs the same calls one after another:
+            concurrent/serial time, target <= 1.2; and 2 callers at
+            num_threads=1 (gelu) vs one caller, target >= 1.6x
 
 Each measurement alternates the variants being compared (so slow phases of a
 shared machine hit both) and reports medians; ratios are of medians.
@@ -20,6 +24,7 @@ smallest size where 2 threads win by >= 1.3x (on a quiet machine).
 """
 
 import argparse
+import glob
 import json
 import os
 import statistics
@@ -32,7 +37,11 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.join(os.path.dirname(HERE), "src")
-if os.path.isdir(os.path.join(SRC, "fastact")) and SRC not in sys.path:
+# run as a script from a checkout built in place (setup.py build_ext
+# --inplace): use that build.  Imported (tests/test_bench_peers.py) or
+# unbuilt: leave sys.path alone (worker processes inherit it).
+if __name__ == "__main__" and SRC not in sys.path and [
+        f for f in glob.glob(os.path.join(SRC, "fastact", "_core*")) if not f.endswith((".pyx", ".pxd", ".c"))]:
     sys.path.insert(0, SRC)
 
 import fastact as fa
@@ -78,9 +87,10 @@ def _threads_run(nthreads, fn, calls_each):
 rows = []  # (check, variant A, variant B, A, B, ratio, target)
 
 
-def report(check, a_name, b_name, a, b, ratio, target, unit):
-    ok = "ok" if ratio >= target else "MISS"
-    rows.append((check, a_name, b_name, a, b, ratio, target, unit, ok))
+def report(check, a_name, b_name, a, b, ratio, target, unit, lower=False):
+    """lower=True: the ratio must stay <= target (else >= target)."""
+    ok = "ok" if (ratio <= target if lower else ratio >= target) else "MISS"
+    rows.append((check, a_name, b_name, a, b, ratio, ("<=" if lower else ">=") + format(target, ".2f"), unit, ok))
 
 
 def bench_large(reps):
@@ -182,24 +192,63 @@ def bench_oversub(reps, nthreads=8):
     )
 
 
+def bench_concurrent(reps, callers=(2, 4, 8, 16), calls=10, n=1 << 20):
+    """k Python threads each calling fa.sigmoid(x, out=own) `calls` times on n
+    float32 elements with default threads, against the same k*calls calls made
+    one after another; medians of `reps` alternated repetitions.  The
+    threading issue's target: concurrent / serial <= 1.2 for every k."""
+    x = (np.random.default_rng(0).standard_normal(n) * 3).astype(np.float32)
+    local = threading.local()
+
+    def fthr():
+        if not hasattr(local, "y"):
+            local.y = np.empty_like(x)
+        fa.sigmoid(x, out=local.y)
+
+    fthr()
+    for k in callers:
+        seq, par = [], []
+        for _ in range(reps):
+            seq.append(_threads_run(1, fthr, k * calls))
+            par.append(_threads_run(k, fthr, calls))
+        ts, tp = _median(seq), _median(par)
+        report(f"concurrent: {k} callers x {calls} sigmoid 1M f32", "serial", "concurrent",
+               ts * 1e3, tp * 1e3, tp / ts, 1.2, "ms", lower=True)
+    # two callers at num_threads=1 each: they run side by side (one core each)
+    xg = x.copy()
+
+    def g1():
+        if not hasattr(local, "yg"):
+            local.yg = np.empty_like(xg)
+        fa.gelu(xg, out=local.yg, num_threads=1)
+
+    g1()
+    one, two = [], []
+    for _ in range(reps):
+        one.append(_threads_run(1, g1, 2 * calls))
+        two.append(_threads_run(2, g1, calls))
+    t1, t2 = _median(one), _median(two)
+    report("concurrent: 2 callers x gelu 1M f32, num_threads=1", "1 caller", "2 callers",
+           t1 * 1e3, t2 * 1e3, t1 / t2, 1.6, "ms")
+
+
 # ---- thresholds ------------------------------------------------------------
 
 _THRESH_CHILD = r"""
 import json, sys, time, statistics
 import numpy as np
 import fastact as fa
+from fastact import _ops
 op, dt, sizes, reps = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), int(sys.argv[4])
 dtype = np.dtype(dt)
+v = _ops.variant(op)
+f, kw = getattr(fa, v.func), _ops.kwargs(v)
 def fn(x, y, nt):
-    if op == "gelu_tanh":
-        return fa.gelu(x, approximate="tanh", out=y, num_threads=nt)
-    if op in ("softmax", "log_softmax"):
-        return getattr(fa, op)(x, out=y, num_threads=nt)
-    return getattr(fa, op)(x, out=y, num_threads=nt)
+    return f(x, **kw, out=y, num_threads=nt)
 res = {}
 for n in sizes:
     x = (np.random.default_rng(0).standard_normal(n) * 3).astype(dtype)
-    if op in ("softmax", "log_softmax"):
+    if v.family == "rows":
         x = x.reshape(-1, 256)
     y = np.empty_like(x)
     inner = max(1, 200000 // n)
@@ -216,8 +265,15 @@ print(json.dumps(res))
 """
 
 
+def threshold_ops():
+    """The ops --thresholds measures: every variant of the op registry."""
+    from fastact import _ops
+
+    return tuple(v.name for v in _ops.variants())
+
+
 def bench_thresholds(reps):
-    from fastact._bench import OPS as ops
+    ops = threshold_ops()
     sizes = [1 << k for k in range(12, 22)]  # 4K .. 2M elements
     env = dict(os.environ, FASTACT_GRAIN_SCALE="0")
     env["PYTHONPATH"] = SRC + os.pathsep + env.get("PYTHONPATH", "")
@@ -271,7 +327,7 @@ def main():
     )
     ap.add_argument(
         "--only",
-        default="large,small,gil,oversub",
+        default="large,small,gil,oversub,concurrent",
         help="comma-separated checks to run",
     )
     ap.add_argument(
@@ -293,17 +349,18 @@ def main():
         "small": bench_small,
         "gil": bench_gil,
         "oversub": bench_oversub,
+        "concurrent": bench_concurrent,
     }
     for name, f in checks.items():
         if name in only:
             f(args.reps)
     if rows:
         print(
-            f"\n{'check':<42} {'A':>14} {'B':>14} {'A':>10} {'B':>10}  {'A/B':>6}  {'target':>6}"
+            f"\n{'check':<52} {'A':>14} {'B':>14} {'A':>10} {'B':>10}  {'ratio':>6}  {'target':>6}"
         )
         for check, an, bn, a, b, ratio, target, unit, ok in rows:
             print(
-                f"{check:<42} {an:>14} {bn:>14} {a:>10.2f} {b:>10.2f}  {ratio:6.2f}  {'>=' + format(target, '.2f'):>6}"
+                f"{check:<52} {an:>14} {bn:>14} {a:>10.2f} {b:>10.2f}  {ratio:6.2f}  {target:>6}"
                 f"  {unit:<7} {ok}"
             )
     if hasattr(os, "getloadavg"):

@@ -44,7 +44,7 @@ def pytest_collect_file(file_path, parent):
 def bench_threads(request):
     n = request.config.getoption("--bench-threads")
     if n is None:
-        from fastact._bench import default_threads
+        from fastact._bench.env import default_threads
 
         n = default_threads()
     if n < 1:

@@ -3,13 +3,15 @@ and a Bottleneck-style array generator.
 
 Oracle policy
 -------------
-* Elementwise smooth ops (sigmoid, tanh, silu, gelu, gelu-tanh) are checked
-  against an independent mpmath oracle (160-bit working precision), returned
-  as a float64 double-double (hi, lo), so the same oracle serves float32 and
-  float64 results.  The gelu-tanh formula uses the *real* constants sqrt(2/pi)
-  and 0.044715 (the mathematical definition), not their rounded float values.
-* relu / leaky_relu are checked for exact equality with max(x, 0) and
-  fl(x * fl(slope)) computed in the array's dtype.
+* The op table is the op registry (fastact._ops): every elementwise variant
+  with its default parameters and its registry ``cases``.
+* Smooth elementwise ops are checked against the registry's mathematical
+  definition (``Variant.mp``) evaluated by mpmath at 160 bits, returned as a
+  float64 double-double (hi, lo), so the same oracle serves float32 and
+  float64 results (gelu-tanh with the *real* constants sqrt(2/pi) and
+  0.044715, not their rounded float values); +-inf give ``Variant.limits``.
+* Exact ops (relu, leaky_relu) are checked for bitwise equality with the
+  registry's formula computed in the array's dtype.
 * softmax / log_softmax are checked against a np.longdouble oracle
   (`softmax_ld`), also independent of ``fastact.reference``.
 * ``fastact.reference`` itself is checked against these oracles in
@@ -26,55 +28,43 @@ import numpy as np
 
 import fastact as fa
 import fastact.reference as ref
+from fastact import _ops
 
 # --------------------------------------------------------------------------
-# op table
+# op table: every case of every registry variant (fastact._ops)
 # --------------------------------------------------------------------------
-# name -> (fastact callable(x, out=None), reference callable(x), mpmath name)
-# "exact" op kinds are compared bitwise with `exact_elementwise`.
+# A case is a variant with one parameter set: its id is the variant's name,
+# followed by the parameter values for the registry's extra cases
+# ("leaky_relu_0.2").  name -> (fastact callable(x, out=None, **kw),
+# reference callable(x)).  "exact" cases are compared bitwise.
 
 
-def _mk(fname, **kw):
-    f = getattr(fa, fname)
-    r = getattr(ref, fname)
+def case_id(v, params):
+    return v.name + "".join(f"_{val}" for val in params.values())
 
+
+CASES = {case_id(v, p): (v, p) for v in _ops.variants("map") for p in _ops.cases(v)}
+
+
+def _mk(v, params):
     def call(x, out=None, **extra):
-        return f(x, out=out, **kw, **extra) if out is not None else f(x, **kw, **extra)
+        if out is not None:
+            extra["out"] = out
+        return _ops.call(v, x, params, **extra)
 
     def rcall(x):
-        return r(x, **kw)
+        return _ops.reference(v, x, params)
 
-    call.__name__ = fname
+    call.__name__ = v.name
     return call, rcall
 
 
-ELEMENTWISE = {
-    "relu": _mk("relu"),
-    "leaky_relu": _mk("leaky_relu"),  # default slope 0.01
-    "leaky_relu_0.2": _mk("leaky_relu", negative_slope=0.2),
-    "leaky_relu_-1.5": _mk("leaky_relu", negative_slope=-1.5),
-    "sigmoid": _mk("sigmoid"),
-    "tanh": _mk("tanh"),
-    "silu": _mk("silu"),
-    "gelu": _mk("gelu"),
-    "gelu_tanh": _mk("gelu", approximate="tanh"),
-}
-EXACT_OPS = ["relu", "leaky_relu", "leaky_relu_0.2", "leaky_relu_-1.5"]
-SMOOTH_OPS = ["sigmoid", "tanh", "silu", "gelu", "gelu_tanh"]
-# the ops listed in the plan, one entry each (for API-level tests)
-PUBLIC_ELEMENTWISE = [
-    "relu",
-    "leaky_relu",
-    "sigmoid",
-    "tanh",
-    "silu",
-    "gelu",
-    "gelu_tanh",
-]
-ROW_OPS = {
-    "softmax": (fa.softmax, ref.softmax),
-    "log_softmax": (fa.log_softmax, ref.log_softmax),
-}
+ELEMENTWISE = {cid: _mk(v, p) for cid, (v, p) in CASES.items()}
+EXACT_OPS = [cid for cid, (v, _) in CASES.items() if v.exact]
+SMOOTH_OPS = [cid for cid, (v, _) in CASES.items() if not v.exact]
+# one entry per elementwise variant, default parameters (for API-level tests)
+PUBLIC_ELEMENTWISE = [v.name for v in _ops.variants("map")]
+ROW_OPS = {v.name: (getattr(fa, v.func), getattr(ref, v.func)) for v in _ops.variants("rows")}
 ALL_OPS = PUBLIC_ELEMENTWISE + list(ROW_OPS)
 
 
@@ -91,99 +81,52 @@ def ref_call(name, x, **kw):
     return ELEMENTWISE[name][1](x)
 
 
-def slope_of(name):
-    if name == "leaky_relu":
-        return 0.01
-    if name.startswith("leaky_relu_"):
-        return float(name.split("_")[-1])
-    return None
-
-
 def exact_elementwise(name, x):
-    """Exact expected result of relu/leaky_relu in x's dtype."""
+    """Exact expected result of an exact case (relu, leaky_relu) in x's dtype:
+    the formula in the compute dtype (float32 for 16-bit x, parameters
+    rounded to it), rounded once."""
+    v, params = CASES[name]
     x = np.asarray(x)
-    if name == "relu":
-        # max(x, 0) with NaN propagating; the sign of relu(-0.0) is checked
-        # separately against fastact.reference.
-        return np.where(np.isnan(x), x, np.where(x > 0, x, np.zeros((), x.dtype)))
-    s = x.dtype.type(slope_of(name))
+    cdt = np.dtype(np.float32) if x.dtype.itemsize == 2 else x.dtype
+    params = {k: float(cdt.type(val)) for k, val in params.items()}
     with np.errstate(all="ignore"):
-        return np.where(x > 0, x, x * s)
+        return np.asarray(v.ref(x.astype(cdt), **params)).astype(x.dtype)
 
 
 # --------------------------------------------------------------------------
-# mpmath oracle
+# mpmath oracle: the registry's mathematical definitions (Variant.mp)
 # --------------------------------------------------------------------------
-_MP = mpmath.mp.clone() if hasattr(mpmath.mp, "clone") else mpmath.mp
 _PREC = 160
 _CACHE: dict = {}
 
 
-def _mp_eval(name, x):
-    """Return the exact value of op(x) as an mpf (x a finite Python float)."""
-    mp = mpmath.mp
-    X = mp.mpf(x)
-    if name == "sigmoid":
-        if x > 1e6:
-            return mp.mpf(1)
-        if x < -1e6:
-            return mp.mpf(0)
-        return 1 / (1 + mp.exp(-X))
-    if name == "tanh":
-        if abs(x) > 1e6:
-            return mp.mpf(1 if x > 0 else -1)
-        return mp.tanh(X)
-    if name == "silu":
-        if x > 1e6:
-            return X
-        if x < -1e6:
-            return mp.mpf("-0")
-        return X / (1 + mp.exp(-X))
-    if name == "gelu":
-        if x > 1e6:
-            return X
-        if x < -1e6:
-            return mp.mpf("-0")
-        return X * mp.erfc(-X / mp.sqrt(2)) / 2
-    if name == "gelu_tanh":
-        if x > 1e6:
-            return X
-        if x < -1e6:
-            return mp.mpf("-0")
-        u = mp.sqrt(2 / mp.pi) * (X + mp.mpf("0.044715") * X**3)
-        return X / (1 + mp.exp(-2 * u))  # == 0.5*x*(1+tanh(u)) without cancellation
-    raise KeyError(name)
-
-
-_LIMITS = {
-    # name: (f(+inf), f(-inf))
-    "sigmoid": (1.0, 0.0),
-    "tanh": (1.0, -1.0),
-    "silu": (np.inf, 0.0),
-    "gelu": (np.inf, 0.0),
-    "gelu_tanh": (np.inf, 0.0),
-}
-
-
 def oracle(name, x):
-    """Exact op(x) for the smooth ops as float64 double-double (hi, lo)."""
+    """Exact op(x) for the smooth cases as float64 double-double (hi, lo)."""
+    v, params = CASES[name]
+    dt = np.asarray(x).dtype
+    if dt.itemsize == 2:  # 16-bit data is computed in float32
+        dt = np.dtype(np.float32)
+    if dt.kind == "f":  # the kernels round real parameters to the compute dtype
+        params = {k: float(dt.type(val)) for k, val in params.items()}
+    lim = v.limits(**params)
     with np.errstate(all="ignore"):  # signalling NaNs in random bit patterns
         x64 = np.asarray(x, dtype=np.float64)
     flat = x64.ravel()
     hi = np.empty_like(flat)
     lo = np.zeros_like(flat)
     bits = flat.view(np.int64)
+    mp = mpmath.mp
     with mpmath.workprec(_PREC):
-        for i, (v, b) in enumerate(zip(flat.tolist(), bits.tolist())):
-            key = (name, b)
+        for i, (xv, b) in enumerate(zip(flat.tolist(), bits.tolist())):
+            key = (name, dt.str, b)
             r = _CACHE.get(key)
             if r is None:
-                if np.isnan(v):
+                if np.isnan(xv):
                     r = (np.nan, 0.0)
-                elif v in (np.inf, -np.inf):
-                    r = (_LIMITS[name][0 if v > 0 else 1], 0.0)
+                elif xv in (np.inf, -np.inf):
+                    r = (lim[1 if xv > 0 else 0], 0.0)
                 else:
-                    e = _mp_eval(name, v)
+                    e = v.mp(mp, mp.mpf(xv), **params)
                     h = float(e)
                     lo_ = float(e - h) if h not in (np.inf, -np.inf) else 0.0
                     if h == 0.0 and e < 0:
@@ -192,6 +135,11 @@ def oracle(name, x):
                 _CACHE[key] = r
             hi[i], lo[i] = r
     return hi.reshape(x64.shape), lo.reshape(x64.shape)
+
+
+def registry_points():
+    """Every variant's behaviour-change points (Variant.points), sorted."""
+    return sorted({abs(float(p)) for v in _ops.variants() for p in v.points})
 
 
 # --------------------------------------------------------------------------
@@ -337,8 +285,8 @@ def assert_close_ulp(y, r, maxulp, msg=""):
 # --------------------------------------------------------------------------
 # value pools
 # --------------------------------------------------------------------------
+# generic interesting points; each op's own thresholds come from the registry
 THRESHOLDS = [
-    # generic
     0.5,
     1.0,
     2.0,
@@ -347,7 +295,6 @@ THRESHOLDS = [
     0.25,
     0.625,
     0.75,
-    0.5493061443340549,
     3.0,
     5.0,
     6.0,
@@ -357,66 +304,7 @@ THRESHOLDS = [
     2.0**-27,
     2.0**-28,
     1e-8,
-    # float32 exp range / sigmoid saturation / tanh saturation / gelu tails
-    87.33654,
-    88.72284,
-    89.0,
-    95.0,
-    103.27893,
-    103.97208,
-    104.0,
-    16.635532,
-    17.328680,
-    9.010913,
-    7.9,
-    10.0,
-    12.0,
-    13.0,
-    13.2,
-    13.5,
-    14.0,
-    14.1,
-    5.3,
-    5.5,
-    3.92,
-    4.5,
-    2.6,
-    1.97e13,
-    2.0e13,
-    3.0e13,
-    1.8e19,
-    1.9e19,
-    2.0e19,
-    1.7e38,
-    # float64
-    708.3964,
-    709.78271,
-    710.0,
-    744.44,
-    745.13321,
-    746.0,
-    36.736800,
-    37.429947,
-    19.061547,
-    37.5,
-    37.7,
-    38.0,
-    38.4,
-    39.0,
-    8.3,
-    8.5,
-    20.0,
-    21.0,
-    26.5,
-    27.0,
-    5.6e102,
-    1.0e103,
-    2.0e103,
-    1.3e154,
-    1.35e154,
-    1.4e154,
-    1e300,
-]
+] + registry_points()
 
 
 def _neighbors(v, dtype, k=3):

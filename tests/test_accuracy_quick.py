@@ -2,8 +2,8 @@
 
 float32: every STEP32-th float32 bit pattern (a prime step, ~2.1M inputs per
 op, all exponents and both signs) plus regression inputs (the worst inputs
-found by full 2^32 runs), every op x every ISA level, against the float64
-oracle of benchmarks/accuracy.py.  float64: ~2000 points per op covering the
+found by full 2^32 runs), every op x every ISA level (the conftest's `isa`
+fixture), against the registry's float64 oracle, as benchmarks/accuracy.py.  float64: ~2000 points per op covering the
 tails and saturation points, against mpmath (benchmarks/accuracy_f64.py).
 
 Fails when any op exceeds its documented bound (docs/accuracy.md):
@@ -22,20 +22,15 @@ import pytest
 
 import fastact
 
-# ---- documented bounds (keep in sync with docs/accuracy.md) ----
+from fastact import _ops
+
+# ---- the promised bounds: the registry's Variant.ulp (docs/accuracy.md) ----
 # max error in ulp of the exact value, over finite inputs whose exact result
 # is a normal number; every ISA level.
-BOUNDS_ULP = {
-    ("sigmoid", "float32"): 4.0, ("sigmoid", "float64"): 4.0,
-    ("tanh", "float32"): 4.0, ("tanh", "float64"): 4.0,
-    ("silu", "float32"): 4.0, ("silu", "float64"): 4.0,
-    ("gelu", "float32"): 4.0, ("gelu", "float64"): 4.0,
-    ("gelu_tanh", "float32"): 4.0, ("gelu_tanh", "float64"): 4.0,
-}
+BOUNDS_ULP = {(v.name, dt): b for v in _ops.variants("map", exact=False) for dt, b in v.ulp.items()}
 # max error for exact results below the smallest normal, in units of the
 # smallest subnormal (2^-149 / 2^-1074): gradual underflow, not flushed.
 SUB_BOUND = {"float32": 4.0, "float64": 4.0}
-EXACT_OPS = ("relu", "leaky_relu")  # bit-exact (leaky_relu == fl(x * fl(slope)))
 
 STEP32 = 2003        # prime: 2^32 / 2003 ~ 2.1M inputs per op
 N64 = 110            # float64 points per region and sign (~2000 per op)
@@ -62,32 +57,6 @@ def _load(name):
 
 
 A = _load("accuracy")
-
-
-def _isas():
-    cfg = fastact.get_config()
-    sup = list(cfg.get("isa_supported", []))
-    comp = cfg.get("isa_compiled")
-    if comp is not None:
-        sup = [s for s in sup if s in comp]
-    return sup or [cfg["isa"]]
-
-
-ISAS = _isas()
-
-
-@pytest.fixture(params=ISAS)
-def isa(request):
-    try:
-        prev = fastact._core.set_isa(request.param)
-    except (ValueError, RuntimeError) as e:  # e.g. capped by FASTACT_ISA
-        pytest.skip("cannot switch to %s: %s" % (request.param, e))
-    try:
-        if fastact._core.get_isa() != request.param:
-            pytest.skip("ISA level %s not available here" % request.param)
-        yield request.param
-    finally:
-        fastact._core.set_isa(prev)
 
 
 @functools.lru_cache(maxsize=None)
@@ -127,7 +96,7 @@ def test_float32_dense_sample(op, isa):
     _assert_ok(op, "float32", isa, A.check(prep, y))
 
 
-@pytest.mark.parametrize("op", EXACT_OPS)
+@pytest.mark.parametrize("op", A.EXACT_OPS)
 def test_float32_exact_ops(op, isa):
     prep = _prep32(op)
     st = A.check(prep, _run(op, prep.x32))

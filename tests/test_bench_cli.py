@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 import fastact
-from fastact import _bench as B
+from fastact import _ops
+from fastact._bench import cases, env, report, timing
 from fastact.__main__ import main
 
 TINY = ["--sizes", "1e3", "--dtypes", "float32", "--repeat", "1", "--min-time", "0.001",
@@ -46,7 +47,7 @@ def test_bench_table_and_json(tmp_path, capsys):
 
 @pytest.mark.parametrize("args, message", [
     (["--ops", "sigmoid,swishh"], "swishh"),
-    (["--dtypes", "float16"], "float16"),
+    (["--dtypes", "float8"], "float8"),
     (["--repeat", "0"], "--repeat"),
 ])
 def test_bench_rejects_bad_options(args, message, capsys):
@@ -70,7 +71,7 @@ def test_side_by_side_warms_up_and_interleaves():
         def __init__(self, name):
             self.fn = lambda: calls.append(name)
 
-    t = B.time_side_by_side({"a": Impl("a"), "b": Impl("b")}, repeat=3, target=0.002,
+    t = timing.time_side_by_side({"a": Impl("a"), "b": Impl("b")}, repeat=3, target=0.002,
                             gap=0.0)
     assert [len(t[k].samples) for k in "ab"] == [3, 3]
     # every sample is preceded by untimed warm-up calls: more calls than the
@@ -84,8 +85,34 @@ def test_side_by_side_warms_up_and_interleaves():
 
 
 def test_cli_runs_as_module():
-    r = subprocess.run([sys.executable, "-m", "fastact", "bench", "--ops", "relu", *TINY],
+    r = subprocess.run([sys.executable, "-m", "fastact", "bench", "--ops", "relu", *TINY,
+                        "--peers", "numpy,copy,copy_mt"],
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
-    assert "relu" in r.stdout and "copy" in r.stdout
-    assert np.isfinite(float(r.stdout.split("relu")[1].split()[-1].rstrip("x")))
+    assert "memory-speed ceiling" in r.stdout
+    row = next(line for line in r.stdout.splitlines() if line.startswith("relu "))
+    assert np.isfinite(float(row.split()[-1].rstrip("x")))
+
+
+def test_default_run_is_small_and_full_is_the_grid():
+    ops = [v.name for v in _ops.variants()]
+    default = cases.plan()
+    assert default.ops == ops and default.dtypes == ["float32"] and not default.full
+    assert {(op, s) for _, op, s in default.cases} == (
+        {(op, s) for op in ops for s in cases.DEFAULT_SIZES}
+        | {(op, s) for s, who in cases.DEFAULT_EXTRA.items() for op in who})
+    full = cases.plan(full=True)
+    assert full.full and full.repeat >= default.repeat and full.target >= default.target
+    assert set(full.cases) == {(dt, op, s) for dt in ("float32", "float64") for op in ops
+                               for s in cases.SIZES}
+    # explicit choices win over the set's
+    p = cases.plan(ops=["gelu"], dtypes=["float64"], sizes=[10_000], repeat=2, full=True)
+    assert p.cases == (("float64", "gelu", 10_000),) and p.repeat == 2
+
+
+def test_header_names_the_cpu_build_of_torch():
+    cfg = fastact.get_config()
+    versions = dict(env.versions(), torch=None)
+    text = "\n".join(report.header_lines(cfg, 2, versions, ["fastact"], cases.plan()))
+    assert "pip install torch --index-url https://download.pytorch.org/whl/cpu" in text
+    assert "--full" in text  # the default run says how to get the whole grid

@@ -18,23 +18,19 @@ import numpy as np
 import pytest
 
 import fastact as fa
+from fastact import _ops
 
 SRC_DIR = os.path.dirname(os.path.dirname(os.path.abspath(fa.__file__)))
 
-# name -> (callable(x, **kw), extra kwargs)
-ELEMENTWISE = {
-    "relu": lambda x, **kw: fa.relu(x, **kw),
-    "leaky_relu": lambda x, **kw: fa.leaky_relu(x, 0.1, **kw),
-    "sigmoid": lambda x, **kw: fa.sigmoid(x, **kw),
-    "tanh": lambda x, **kw: fa.tanh(x, **kw),
-    "silu": lambda x, **kw: fa.silu(x, **kw),
-    "gelu": lambda x, **kw: fa.gelu(x, **kw),
-    "gelu_tanh": lambda x, **kw: fa.gelu(x, approximate="tanh", **kw),
-}
-ROWWISE = {
-    "softmax": lambda x, **kw: fa.softmax(x, **kw),
-    "log_softmax": lambda x, **kw: fa.log_softmax(x, **kw),
-}
+# name -> callable(x, **kw): every registry variant (fastact._ops), each
+# elementwise one with its first non-default parameter set if it has one
+def _bind(v):
+    params = dict(v.cases[0]) if v.cases else {}
+    return lambda x, **kw: _ops.call(v, x, params, **kw)
+
+
+ELEMENTWISE = {v.name: _bind(v) for v in _ops.variants("map")}
+ROWWISE = {v.name: _bind(v) for v in _ops.variants("rows")}
 DTYPES = [np.float32, np.float64]
 
 # Above every op's parallel threshold for up to 4 threads (relu/leaky_relu
@@ -419,16 +415,16 @@ def test_gil_released_during_call():
 
 _ALL_OPS_SNIPPET = """
 import numpy as np, fastact as fa
+from fastact import _ops
 def all_ops(nt=None):
     kw = {} if nt is None else {"num_threads": nt}
     out = []
     for dt in (np.float32, np.float64):
         x = (np.random.default_rng(3).standard_normal(1 << 20) * 5).astype(dt)
         m = x.reshape(1024, 1024)
-        out += [fa.relu(x, **kw), fa.leaky_relu(x, 0.2, **kw), fa.sigmoid(x, **kw),
-                fa.tanh(x, **kw), fa.silu(x, **kw), fa.gelu(x, **kw),
-                fa.gelu(x, approximate="tanh", **kw), fa.softmax(m, **kw),
-                fa.log_softmax(m, **kw), fa.softmax(m, axis=0, **kw)]
+        out += [_ops.call(v, x, **kw) for v in _ops.variants("map")]
+        out += [_ops.call(v, m, **kw) for v in _ops.variants("rows")]
+        out += [_ops.call(v, m, axis=0, **kw) for v in _ops.variants("rows")]
     return out
 def same(a, b):
     return all(np.array_equal(p.view(np.uint8), q.view(np.uint8)) for p, q in zip(a, b))

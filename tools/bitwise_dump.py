@@ -25,8 +25,8 @@ import fastact as fa
 def _ops():
     """(label, callable(x) -> y) for every public op variant."""
     try:
-        from fastact._registry import variants  # after the op registry landed
-        return [(v.name, v.bind) for v in variants()]
+        from fastact import _ops  # the op registry
+        return [(v.name, lambda x, v=v: _ops.call(v, x)) for v in _ops.variants() if v.family in ("map", "rows")]
     except ImportError:
         return [
             ("relu", fa.relu),

@@ -1,87 +1,834 @@
 #!/usr/bin/env python3
-"""Cross-check the portable (scalar) C kernels on aarch64 against x86-64.
+"""Cross-check fastact's aarch64 kernels (NEON and portable C) under qemu-user.
 
-Cross-compiles src/c (dispatch.c, parallel.c, kernels/scalar.c) and
-tools/xcheck_main.c for aarch64, runs the binary under qemu-user, and compares
-every op's outputs with the installed fastact on this x86-64 machine at the
-level given by --isa (default avx512: both use FMA, so the results should be
-bitwise identical) and with fastact.reference (max ulp).
+Cross-compiles the C library (src/c/*.c and the kernels of the aarch64
+levels, kernels/scalar*.c and kernels/neon*.c, with setup.py's flags) and
+tools/xcheck_main.c for aarch64, runs the program under qemu-aarch64-static
+and checks every op x dtype of the op registry (src/fastact/_ops: ops,
+kernel parameters, parameter cases, oracles) on every aarch64 level
+(--levels, default neon and scalar) against the fastact built in place in
+this checkout for x86-64 (or installed; its avx512 and avx2 levels, --x86)
+and against the accuracy oracles:
 
-Needs Debian's gcc-aarch64-linux-gnu and qemu-user-static:
-    apt-get install gcc-aarch64-linux-gnu qemu-user-static
-    python tools/check_aarch64.py
+ 1. configuration: the level fa_init() selects on aarch64 is neon;
+ 2. tails: every length 0..40 in every dtype, at several offsets from a 64-byte boundary,
+    out of place and in place, through fa_map and the non-temporal kernel:
+    each element gives the same bits as inside a long vector, nothing is
+    written outside y, an out-of-place x is unchanged; the long vector is
+    also compared bit for bit with x86; threads (1 vs 2) give the same bits;
+ 3. special values and thresholds (tests/_helpers.value_pool, ~5600-6000
+    values per dtype: NaN, +-inf, +-0, extremes, subnormals, every op's
+    clamp and saturation points and their neighbours): bit for bit against
+    x86 at every registry parameter set, and against the oracles;
+ 4. float32, dense: every STEP-th bit pattern (+ the special patterns)
+    against the float64 oracle of benchmarks/accuracy.py: max ulp over
+    normal results, subnormal-range error, special-value mismatches, and the
+    number of results whose bits differ from each x86 level;
+ 5. float64: the sample of benchmarks/accuracy_f64.py (N64 points per
+    region and sign) against mpmath, plus 1.6M values (tools/bitwise_dump.py's
+    float64 set) bit for bit against x86;
+ 6. softmax / log_softmax: rows of 1..129 and 1000 elements, long rows
+    through the blocked (part/fix) path, special rows, 1 and 2 threads:
+    within the bounds of tests/test_softmax.py (check_softmax); their sums
+    run in vector-width order, so differences from x86 are counted and
+    reported, not failed;
+ 7. float16 / bfloat16 (bfloat16 if ml_dtypes is installed): every bit
+    pattern through every op and parameter set, and rows: bit for bit the
+    level's float32 result rounded once, and x86's.
+NaN results count as equal (a NaN's sign bit may differ from x86: reported
+as "NaN results whose sign/payload bits differ"; docs/aarch64.md).
+Exit status 0 when every check passes.
+
+Needs Debian's gcc-aarch64-linux-gnu and qemu-user-static, and fastact built
+in place for x86-64 (python setup.py build_ext --inplace); mpmath and the
+test helpers' imports (tests/_helpers.py).  docs/aarch64.md has the
+measured run times and results.
+
+    python tools/check_aarch64.py                  # ~1 min
+    nice -n 19 python tools/check_aarch64.py --step 97 --n64 20000 --levels neon
 """
 import argparse
+import glob
+import json
 import os
+import queue
+import shlex
 import struct
 import subprocess
 import sys
 import tempfile
+import threading
+import time
+import warnings
 
 import numpy as np
 
-import fastact as fa
-from fastact import reference
-
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-MAP_OPS = ["relu", "leaky_relu", "sigmoid", "tanh", "silu", "gelu", "gelu_tanh"]
+if glob.glob(os.path.join(ROOT, "src", "fastact", "_core*.so")):
+    sys.path.insert(0, os.path.join(ROOT, "src"))  # the in-place build of this checkout
+sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
+sys.path.insert(0, os.path.join(ROOT, "tests"))
+
+fa = None  # fastact (the x86-64 build), imported by main(): tools/mca_aarch64.py uses build() without it
 
 
-def call(op, x):
-    if op == "leaky_relu":
-        return fa.leaky_relu(x, 0.01, num_threads=1), reference.leaky_relu(x, 0.01)
-    if op == "gelu_tanh":
-        return fa.gelu(x, approximate="tanh", num_threads=1), reference.gelu(x, approximate="tanh")
-    return getattr(fa, op)(x, num_threads=1), getattr(reference, op)(x)
+
+def _load_registry():
+    """The op registry (src/fastact/_ops), loaded as a standalone package: it
+    imports nothing of fastact, so tools/mca_aarch64.py needs no x86 build."""
+    import importlib.util
+    d = os.path.join(ROOT, "src", "fastact", "_ops")
+    spec = importlib.util.spec_from_file_location("fa_registry", os.path.join(d, "__init__.py"),
+                                                  submodule_search_locations=[d])
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["fa_registry"] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+REG = _load_registry()
+MAP_OPS = [v.name for v in REG.variants("map")]             # every elementwise variant
+ROW_OPS = [v.name for v in REG.variants("rows")]
+SMOOTH = [v.name for v in REG.variants("map", exact=False)]
+EXACT = [v.name for v in REG.variants("map", exact=True)]
+
+
+def kparams(op, params=None):
+    """The kernel parameters p->v[0..3] of variant `op` with these public
+    parameters (the function's defaults otherwise): Variant.cparams evaluated
+    as the generated wrappers do."""
+    v = REG.variant(op)
+    env = {**REG.function(v.func).defaults(), **(params or {})}
+    vals = [float(eval(e, {"__builtins__": {}}, env)) for e in v.cparams]  # registry expressions
+    return tuple(vals + [0.0] * (4 - len(vals)))
+
+
+JOB = "<8i2Q4d"  # struct xc_job of xcheck_main.c
+DTYPES = (np.float32, np.float64)
+
+
+class _DT(dict):
+    """Short names of the element types (the runner's dtype names): f32, f64, f16, bf16."""
+
+    def __missing__(self, dt):
+        return {"float32": "f32", "float64": "f64", "float16": "f16", "bfloat16": "bf16"}[np.dtype(dt).name]
+
+
+DT = _DT()
+
+
+def dtypes16():
+    """float16, and ml_dtypes.bfloat16 if installed (an optional dependency, as in the tests)."""
+    out = [np.dtype(np.float16)]
+    try:
+        import ml_dtypes
+        out.append(np.dtype(ml_dtypes.bfloat16))
+    except ImportError:
+        print("  (ml_dtypes not installed: bfloat16 not checked)")
+    return out
+BOUND_ULP = 4.0  # docs/accuracy.md: every smooth op, both dtypes
+SUB_BOUND = 4.0  # units of the smallest subnormal
+
+# --------------------------------------------------------------------------
+# build and run the aarch64 program
+# --------------------------------------------------------------------------
+# setup.py's flags for every C file (_base_flags), OpenMP, the neon level's
+# macro; -static so that qemu needs no aarch64 root.
+CFLAGS = ["-O3", "-std=gnu11", "-fvisibility=hidden", "-ffp-contract=off", "-fopenmp", "-static"]
+AARCH64_LEVELS = ["scalar", "neon"]  # setup.py: scalar always, neon on aarch64
+
+
+def build(exe, cc, openmp=True):
+    """Build the static aarch64 job runner; cc is a command ("aarch64-linux-gnu-gcc",
+    "clang-19 --target=aarch64-linux-gnu", ...).  Returns the command line."""
+    kdir = os.path.join(ROOT, "src", "c", "kernels")
+    src = [os.path.join(ROOT, "tools", "xcheck_main.c")] + sorted(glob.glob(os.path.join(ROOT, "src", "c", "*.c")))
+    for isa in AARCH64_LEVELS:
+        src += sorted(set(glob.glob(os.path.join(kdir, isa + ".c")) + glob.glob(os.path.join(kdir, isa + "_*.c"))))
+    flags = [f for f in CFLAGS if openmp or f != "-fopenmp"]
+    macros = ["-DFA_HAVE_NEON=1"] + (["-DFA_HAVE_OPENMP=1"] if openmp else [])
+    cmd = [*shlex.split(cc), *flags, *macros, "-I" + os.path.join(ROOT, "src", "c"), *src, "-lm", "-o", exe]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode:
+        sys.exit("build failed:\n" + " ".join(cmd) + "\n" + r.stderr)
+    return " ".join(os.path.relpath(c, ROOT) if c.startswith(ROOT) else c for c in cmd)
+
+
+class Runner:
+    """The aarch64 job runner under qemu: run(jobs) yields (job, y, result) in order.
+
+    A writer thread feeds the jobs while the caller checks earlier results,
+    so the x86 side (oracles, comparisons) and qemu run concurrently."""
+
+    def __init__(self, qemu, exe):
+        out = subprocess.run([qemu, exe, "--list"], capture_output=True, text=True, check=True).stdout
+        self.isa, self.map, self.row, self.compiled, self.supported = {}, {}, {}, [], []
+        self.nparams, self.dtype = {}, {}
+        for line in out.splitlines():
+            f = line.split()
+            if f[0] == "isa":
+                self.isa[f[2]] = int(f[1])
+                if f[3] == "1":
+                    self.compiled.append(f[2])
+                if f[4] == "1":
+                    self.supported.append(f[2])
+            elif f[0] == "dtype":  # dtype <id> <name> <bytes>
+                self.dtype[f[2]] = int(f[1])
+            elif f[0] == "map":  # map <id> <name> <ENUM> <nparams>
+                self.map[f[3]] = int(f[1])
+                self.nparams[f[3]] = int(f[4])
+            elif f[0] == "row":
+                self.row[f[3]] = int(f[1])
+            elif f[0] == "active":
+                self.active = f[1]
+        self.names = {v: k for k, v in self.isa.items()}
+        self.p = subprocess.Popen([qemu, exe], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self.jobs = 0
+
+    # job kinds of xcheck_main.c
+    MAP, MAP_NT, ROWS = 0, 1, 2
+
+    def _header(self, j):
+        x = j["x"]
+        rows = j.get("rows", 1)
+        c = REG.variant(j["op"]).c  # the C enum suffix
+        op = self.row[c] if j["kind"] == self.ROWS else self.map[c]
+        prm = (0.0,) * 4 if j["kind"] == self.ROWS else kparams(j["op"], j.get("params"))
+        return struct.pack(JOB, 0x4A584146, j["kind"], op, self.dtype[DT[x.dtype]], self.isa[j["isa"]],
+                           j.get("threads", 1), j.get("offset", 0), j.get("inplace", 0),
+                           rows, x.size // rows, *prm)
+
+    def run(self, jobs):
+        q = queue.Queue(maxsize=4)
+        err = []
+
+        def feed():
+            try:
+                for j in jobs:
+                    j["x"] = np.ascontiguousarray(j["x"])
+                    q.put(j)
+                    self.p.stdin.write(self._header(j))
+                    self.p.stdin.write(j["x"].tobytes())
+                    self.p.stdin.flush()
+            except Exception as e:  # pragma: no cover - reported by the reader
+                err.append(e)
+            q.put(None)
+
+        t = threading.Thread(target=feed, daemon=True)
+        t.start()
+        while True:
+            j = q.get()
+            if j is None:
+                break
+            hdr = self.p.stdout.read(16)
+            if len(hdr) != 16:
+                raise RuntimeError("aarch64 runner died (exit %s)" % self.p.poll())
+            magic, active, guard, xchg = struct.unpack("<4i", hdr)
+            x = j["x"]
+            y = np.frombuffer(self.p.stdout.read(x.nbytes), dtype=x.dtype).reshape(x.shape)
+            self.jobs += 1
+            yield j, y, {"active": self.names[active], "guard": guard, "x_changed": xchg}
+        t.join()
+        if err:
+            raise err[0]
+
+    def one(self, **j):
+        return next(iter(self.run([j])))[1:]
+
+    def close(self):
+        self.p.stdin.close()
+        self.p.wait()
+
+
+# --------------------------------------------------------------------------
+# the x86 side
+# --------------------------------------------------------------------------
+
+def x86_map(op, x, isa, params=None):
+    fa._core.set_isa(isa)
+    return REG.call(REG.variant(op), x, params, num_threads=1)
+
+
+def x86_rows(op, x, isa):
+    fa._core.set_isa(isa)
+    return REG.call(REG.variant(op), x, num_threads=1)
+
+
+def bitdiff(a, b):
+    """Mask of elements whose bits differ (any NaN equals any NaN)."""
+    u = "u%d" % a.dtype.itemsize
+    d = a.view(u) != b.view(u)
+    with np.errstate(invalid="ignore"):
+        d &= ~(np.isnan(a) & np.isnan(b))
+    return d
+
+
+def nanbits(a, b):
+    """Elements where both are NaN but the bits differ (a NaN's sign or payload)."""
+    u = "u%d" % a.dtype.itemsize
+    with np.errstate(invalid="ignore"):
+        return int(((a.view(u) != b.view(u)) & np.isnan(a) & np.isnan(b)).sum())
+
+
+def _nan_note(nb, what):
+    """One line: NaN results whose bits differ from x86 (informational, not a failure)."""
+    parts = [f"{k} {v}" for k, v in nb.items() if v]
+    print(f"  NaN results whose sign/payload bits differ from x86 {what}: " + (", ".join(parts) or "none")
+          + (" (NaN inputs only; docs/aarch64.md explains)" if parts else ""), flush=True)
+
+
+def ulpdiff(a, b):
+    """max |a - b| in ulp of b (in b's dtype) over elements where both are finite (0 if none)."""
+    fin = np.isfinite(b) & np.isfinite(a)
+    if not fin.any():
+        return 0.0
+    a, b = a[fin], b[fin]
+    sp = np.spacing(np.maximum(np.abs(b), np.finfo(b.dtype).tiny)).astype(np.float64)
+    return float(np.max(np.abs(a.astype(np.float64) - b.astype(np.float64)) / sp))
+
+
+# --------------------------------------------------------------------------
+# checks
+# --------------------------------------------------------------------------
+
+class Report:
+    def __init__(self):
+        self.failures = []
+        self.data = {}
+
+    def fail(self, msg):
+        self.failures.append(msg)
+        print("  FAIL: " + msg, flush=True)
+
+    def check(self, ok, msg):
+        if not ok:
+            self.fail(msg)
+        return ok
+
+
+def tail_pool(dtype):
+    """64 values: the special values, then thresholds and random values
+    (16-bit types: the float32 pool rounded)."""
+    from _helpers import special_values, value_pool
+    if np.dtype(dtype).itemsize == 2:
+        with np.errstate(all="ignore"):
+            return tail_pool(np.float32).astype(dtype)
+    sp = special_values(dtype)
+    rng = np.random.default_rng(64)
+    rest = value_pool(dtype)[len(sp):]
+    return np.concatenate([sp, rng.choice(rest, 64 - len(sp), replace=False)]).astype(dtype)
+
+
+def sec_tails(R, rep, levels, x86):
+    print("\n== 2. tails, offsets, in place, non-temporal kernel, guards, threads ==", flush=True)
+    NMAX = 40
+    summary = {}
+    for level in levels:
+        for dtype in DTYPES + tuple(dtypes16()):
+            pool = tail_pool(dtype)
+            for op in MAP_OPS:
+                yfull, res = R.one(kind=R.MAP, op=op, isa=level, x=pool)
+                rep.check(res["active"] == level, f"{level} not active ({res['active']})")
+                xd = {isa: x86_map(op, pool, isa) for isa in x86}
+                for isa in x86:
+                    d = int(bitdiff(yfull, xd[isa]).sum())
+                    rep.check(d == 0, f"{op} {DT[pool.dtype]} {level}: {d} of 64 pool results differ from x86 {isa}")
+
+                def jobs():
+                    for n in range(NMAX + 1):
+                        for kind, offs, inpl in ((R.MAP, (0, 1), (0, 1)), (R.MAP_NT, (0, 1, 2, 3), (0,))):
+                            for off in offs:
+                                for ip in inpl:
+                                    s = (3 * n + off) % (64 - n) if n < 64 else 0
+                                    yield dict(kind=kind, op=op, isa=level, x=pool[s:s + n], offset=off,
+                                               inplace=ip, s=s)
+                bad = nanbits = guard = xchg = cnt = 0
+                for j, y, res in R.run(jobs()):
+                    cnt += 1
+                    s, n = j["s"], j["x"].size
+                    exp = yfull[s:s + n]
+                    if bitdiff(y, exp).any():
+                        bad += 1
+                    elif (y.view("u%d" % y.itemsize) != exp.view("u%d" % y.itemsize)).any():
+                        nanbits += 1  # a NaN result with other sign/payload bits: not an error
+                    guard += res["guard"] > 0
+                    xchg += res["x_changed"] > 0
+                key = f"{op} {DT[pool.dtype]} {level}"
+                summary[key] = dict(jobs=cnt, position_dependent=bad, guard=guard, x_changed=xchg,
+                                    nan_bits=nanbits)
+                rep.check(bad == 0 and guard == 0 and xchg == 0,
+                          f"tails {key}: {bad} position-dependent, {guard} wrote outside y, {xchg} changed x")
+        mine = {k: v for k, v in summary.items() if k.endswith(" " + level)}
+        nanpos = ", ".join(f"{k} ({v['nan_bits']} calls)" for k, v in mine.items() if v["nan_bits"]) or "none"
+        print(f"  {level}: {len(MAP_OPS)} ops x {len(DTYPES) + len(dtypes16())} dtypes x lengths 0..{NMAX} x (fa_map at 2 offsets, "
+              f"in/out of place; NT kernel at 4 offsets): {sum(v['jobs'] for v in mine.values())} calls, "
+              f"position-dependent {sum(v['position_dependent'] for v in mine.values())}, "
+              f"writes outside y {sum(v['guard'] for v in mine.values())}, "
+              f"x modified {sum(v['x_changed'] for v in mine.values())}; "
+              f"NaN results with position-dependent sign/payload bits: {nanpos}", flush=True)
+    # threads and the parallel driver's non-temporal path (> 8 MB out of place)
+    rng = np.random.default_rng(3)
+    for dtype in DTYPES:
+        n = (3 << 20) if dtype == np.float32 else (3 << 19)
+        x = (rng.standard_normal(n) * 20).astype(dtype)
+        for op in MAP_OPS:
+            y1, _ = R.one(kind=R.MAP, op=op, isa=levels[0], x=x, threads=1)
+            y2, res = R.one(kind=R.MAP, op=op, isa=levels[0], x=x, threads=2)
+            yx = x86_map(op, x, x86[0])
+            d12 = int(bitdiff(y1, y2).sum())
+            dx = int(bitdiff(y2, yx).sum())
+            rep.check(d12 == 0 and dx == 0 and res["guard"] == 0,
+                      f"threads {op} {DT[x.dtype]} n={n}: 1 vs 2 threads differ in {d12}, vs x86 {dx}")
+    print(f"  {levels[0]}, n = 3M float32 / 1.5M float64 (non-temporal path), 1 vs 2 threads and vs x86 {x86[0]}: "
+          f"checked for every op", flush=True)
+    rep.data["tails"] = summary
+
+
+def sec_config(R, rep):
+    print("\n== 1. configuration ==", flush=True)
+    print(f"  compiled levels: {', '.join(R.compiled)}; supported: {', '.join(R.supported)}; "
+          f"fa_init() selects: {R.active}", flush=True)
+    rep.check(R.active == "neon", f"fa_init selects {R.active}, not neon")
+    rep.data["config"] = dict(compiled=R.compiled, supported=R.supported, active=R.active)
+
+
+def _f32_stats(op, x, ys):
+    import accuracy as A
+    prep = A.Prepared32(op, x)
+    return {k: A.check(prep, y) for k, y in ys.items()}
+
+
+def _f64_expected_exact(op, x):
+    with np.errstate(all="ignore"):
+        return REG.variant(op).ref(x)  # the registry's exact formula, in the input dtype
+
+
+def _merge(acc, key, st):
+    import accuracy as A
+    if key in acc:
+        A.merge(acc[key], st)
+    else:
+        acc[key] = st
+
+
+def _fmt_stats(st, op, x64=False):
+    if op in EXACT:
+        return "exact" if st["exact_mismatch"] == 0 else f"{st['exact_mismatch']} mismatches"
+    return f"{st['max_ulp']:.3f}"
+
+
+def _special_count(st):
+    return sum(st[k] for k in ("nan_unexpected", "inf_unexpected", "nan_not_propagated", "inf_input_wrong",
+                               "exact_mismatch"))
+
+
+def _judge(rep, st, what, op):
+    if op in EXACT:
+        rep.check(st["exact_mismatch"] == 0, f"{what}: {st['exact_mismatch']} inexact results")
+        return
+    rep.check(st["max_ulp"] <= BOUND_ULP, f"{what}: max {st['max_ulp']:.3f} ulp > {BOUND_ULP}")
+    rep.check(st["sub_max"] <= SUB_BOUND, f"{what}: subnormal-range error {st['sub_max']:.3f} > {SUB_BOUND}")
+    rep.check(st["sub_flushed"] == 0, f"{what}: {st['sub_flushed']} flushed subnormal results")
+    rep.check(_special_count(st) == 0, f"{what}: {_special_count(st)} special-value mismatches")
+
+
+def _print_acc_table(title, stats, diffs, levels, x86, ops, fmtx):
+    print(title)
+    hdr = f"  {'op':11s} {'level':10s} {'inputs':>10s} {'max ulp':>8s} {'worst input':>30s} {'<=1ulp %':>9s} " \
+          f"{'sub err':>7s} {'spec.':>5s}" + "".join(f" {'!=' + i:>9s}" for i in x86)
+    print(hdr)
+    for op in ops:
+        for t in list(levels) + ["x86 " + i for i in x86]:
+            st = stats.get((op, t))
+            if st is None:
+                continue
+            d = "".join(f" {diffs.get((op, t, i), ''):>9}" for i in x86) if not t.startswith("x86") else ""
+            cum1 = st["cum"][1] if len(st["cum"]) > 1 else 0
+            pct1 = f"{100.0 * cum1 / st['n_normal']:.4f}" if st["n_normal"] and op in SMOOTH else "-"
+            print(f"  {op:11s} {t:10s} {st['n']:>10d} {_fmt_stats(st, op):>8s} "
+                  f"{fmtx(st['max_ulp_x']) if op in SMOOTH else '-':>30s} {pct1:>9s} "
+                  f"{st['sub_max'] if op in SMOOTH else 0:7.3f} {_special_count(st):>5d}{d}")
+
+
+def sec_special(R, rep, levels, x86):
+    print("\n== 3. special values and thresholds (tests/_helpers.value_pool) ==", flush=True)
+    import accuracy as A
+    import accuracy_f64 as A64
+    from _helpers import special_values, value_pool
+    out = {}
+    for dtype in DTYPES:
+        pool = value_pool(dtype)
+        nsp = len(special_values(dtype))
+        for op in MAP_OPS:
+            ys = {}
+            for level in levels:
+                ys[level], _ = R.one(kind=R.MAP, op=op, isa=level, x=pool)
+            for isa in x86:
+                yx = x86_map(op, pool, isa)
+                for level in levels:
+                    d = bitdiff(ys[level], yx)
+                    out[(op, DT[pool.dtype], level, isa)] = int(d.sum())
+                    rep.check(not d.any(), f"{op} {DT[pool.dtype]} {level}: {int(d.sum())} of {pool.size} pool "
+                                           f"values differ from x86 {isa}, e.g. x={pool[d][:4].tolist()}")
+                ys["x86 " + isa] = yx
+            # against the oracles
+            if dtype == np.float32:
+                sts = _f32_stats(op, pool, ys)
+            elif op in SMOOTH:
+                prep = A64.Prepared64(op, pool, *A64.mp_oracle(op, pool))
+                sts = {t: A.check(prep, y) for t, y in ys.items()}
+            else:
+                sts = {}
+                for t, y in ys.items():
+                    sts[t] = st = A.new_stats()
+                    st["n"] = pool.size
+                    st["exact_mismatch"] = int(bitdiff(y, _f64_expected_exact(op, pool)).sum())
+            for t, st in sts.items():
+                if not t.startswith("x86"):
+                    _judge(rep, st, f"value pool {op} {DT[pool.dtype]} {t}", op)
+                out[(op, DT[pool.dtype], t, "acc")] = _fmt_stats(st, op)
+            # the registry's other parameter sets (leaky_relu slopes, softplus beta/threshold): bits vs x86
+            for params in REG.cases(REG.variant(op))[1:]:
+                label = op + "(" + ", ".join(f"{k}={v}" for k, v in params.items()) + ")"
+                for level in levels:
+                    y, _ = R.one(kind=R.MAP, op=op, isa=level, x=pool, params=params)
+                    for isa in x86:
+                        d = bitdiff(y, x86_map(op, pool, isa, params))
+                        out[(label, DT[pool.dtype], level, isa)] = int(d.sum())
+                        rep.check(not d.any(), f"{label} {DT[pool.dtype]} {level}: {int(d.sum())} of {pool.size} "
+                                               f"pool values differ from x86 {isa}")
+        ncase = sum(len(REG.cases(REG.variant(op))) for op in MAP_OPS)
+        print(f"  {DT[np.dtype(dtype)]}: {pool.size} values ({nsp} special values first) x {len(MAP_OPS)} ops "
+              f"({ncase} parameter sets): "
+              f"bits differing from x86 " + ", ".join(
+                  f"{lv} vs {isa}: {sum(v for k, v in out.items() if k[1] == DT[np.dtype(dtype)] and k[2] == lv and k[3] == isa)}"
+                  for lv in levels for isa in x86), flush=True)
+    # the table of named special values (level neon)
+    names = ["nan", "+inf", "-inf", "+0", "-0", "max", "-max", "min_sub", "-min_sub"]
+    for dtype in DTYPES:
+        fi = np.finfo(dtype)
+        v = np.array([np.nan, np.inf, -np.inf, 0.0, -0.0, fi.max, -fi.max, fi.smallest_subnormal,
+                      -fi.smallest_subnormal], dtype=dtype)
+        print(f"  neon {DT[np.dtype(dtype)]} results: " + " | ".join(names))
+        for op in MAP_OPS:
+            y, _ = R.one(kind=R.MAP, op=op, isa="neon", x=v)
+            same = all(not bitdiff(y, x86_map(op, v, isa)).any() for isa in x86)
+            print(f"    {op:12s} " + " | ".join(f"{float(a):.3g}" for a in y)
+                  + ("   (= x86 " + "/".join(x86) + ")" if same else "   DIFFERS FROM x86"))
+    rep.data["special"] = {"|".join(k): v for k, v in out.items()}
+
+
+def sec_f32(R, rep, levels, x86, step, chunk):
+    import accuracy as A
+    print(f"\n== 4. float32, every {step}th bit pattern + {len(A.SPECIAL_BITS)} special patterns "
+          f"(oracle: benchmarks/accuracy.py) ==", flush=True)
+    total = (2 ** 32 + step - 1) // step
+    stats, diffs, nb = {}, {}, {}
+    t0 = time.time()
+    chunks = [(None, None)] + [(i, min(i + chunk, total)) for i in range(0, total, chunk)]
+
+    def jobs():
+        for op in MAP_OPS:
+            for c in chunks:
+                x = (np.array(A.SPECIAL_BITS, dtype=np.uint32) if c[0] is None
+                     else A._chunk_bits(0, step, c[0], c[1])).view(np.float32)
+                for level in levels:
+                    yield dict(kind=R.MAP, op=op, isa=level, x=x, threads=1, chunk=c)
+
+    pending = {}
+    with np.errstate(all="ignore"):
+        for j, y, res in R.run(jobs()):
+            rep.check(res["active"] == j["isa"] and res["guard"] == 0, f"f32 dense {j['op']}: runner problem {res}")
+            op, c = j["op"], j["chunk"]
+            pending[j["isa"]] = y.copy()
+            if len(pending) < len(levels):
+                continue
+            x = j["x"]
+            ys = dict(pending)
+            pending = {}
+            for isa in x86:
+                yx = x86_map(op, x, isa)
+                for level in levels:
+                    diffs[(op, level, isa)] = diffs.get((op, level, isa), 0) + int(bitdiff(ys[level], yx).sum())
+                    if isa == x86[0]:
+                        nb[f"{op}/{level}"] = nb.get(f"{op}/{level}", 0) + nanbits(ys[level], yx)
+                ys["x86 " + isa] = yx
+            for t, st in _f32_stats(op, x, ys).items():
+                _merge(stats, (op, t), st)
+            if c[1] == total:
+                print(f"  {op}: done ({time.time() - t0:.0f} s)", flush=True)
+    for op in MAP_OPS:
+        for level in levels:
+            _judge(rep, stats[(op, level)], f"f32 dense {op} {level}", op)
+            for isa in x86:
+                rep.check(diffs[(op, level, isa)] == 0,
+                          f"f32 dense {op} {level}: {diffs[(op, level, isa)]} results differ from x86 {isa}")
+    _print_acc_table(f"  ({time.time() - t0:.0f} s; sub err in units of 2^-149; spec. = special-value mismatches; "
+                     f"!=isa = results whose bits differ from that x86 level)", stats, diffs, levels, x86,
+                     MAP_OPS, A.fmt_x)
+    _nan_note(nb, x86[0])
+    rep.data["f32"] = dict(step=step, nan_bits=nb, stats={"|".join(k): v for k, v in stats.items()},
+                           diffs={"|".join(k): v for k, v in diffs.items()})
+
+
+def sec_f64(R, rep, levels, x86, n64):
+    import accuracy as A
+    import accuracy_f64 as A64
+    print(f"\n== 5. float64: benchmarks/accuracy_f64.py sample ({n64} points per region and sign) vs mpmath, "
+          f"and 1.6M values bit for bit ==", flush=True)
+    t0 = time.time()
+    stats, diffs = {}, {}
+    for op in SMOOTH:
+        x, _ = A64.sample(op, n64)
+        ys = {}
+        for level in levels:
+            ys[level], _ = R.one(kind=R.MAP, op=op, isa=level, x=x)
+        for isa in x86:
+            yx = x86_map(op, x, isa)
+            for level in levels:
+                diffs[(op, level, isa)] = int(bitdiff(ys[level], yx).sum())
+            ys["x86 " + isa] = yx
+        hi, lo_s, lo_sub = A64.mp_oracle(op, x)
+        prep = A64.Prepared64(op, x, hi, lo_s, lo_sub)
+        for t, y in ys.items():
+            stats[(op, t)] = A.check(prep, y)
+        for level in levels:
+            _judge(rep, stats[(op, level)], f"f64 sample {op} {level}", op)
+            for isa in x86:
+                rep.check(diffs[(op, level, isa)] == 0,
+                          f"f64 sample {op} {level}: {diffs[(op, level, isa)]} results differ from x86 {isa}")
+    _print_acc_table(f"  ({time.time() - t0:.0f} s; sub err in units of 2^-1074)", stats, diffs, levels, x86,
+                     SMOOTH, A64.fmt_x64)
+    # bitwise on a large set (tools/bitwise_dump.py's float64 inputs)
+    rng = np.random.default_rng(97)
+    parts = [rng.standard_normal(200_000) * s for s in (1, 3, 10, 30)]
+    parts += [rng.uniform(-800, 800, 200_000), rng.uniform(-40, 40, 200_000)]
+    parts.append(rng.integers(0, 2**64, 400_000, dtype=np.uint64).view(np.float64))
+    parts.append(np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 1e-310, -1e-310, 1e308, -1e308]))
+    xb = np.concatenate(parts)
+    bd, nb = {}, {}
+    with np.errstate(all="ignore"):
+        for op in MAP_OPS:
+            for level in levels:
+                y, _ = R.one(kind=R.MAP, op=op, isa=level, x=xb)
+                for isa in x86:
+                    yx = x86_map(op, xb, isa)
+                    bd[(op, level, isa)] = d = int(bitdiff(y, yx).sum())
+                    if isa == x86[0]:
+                        nb[f"{op}/{level}"] = nanbits(y, yx)
+                    rep.check(d == 0, f"f64 bitwise {op} {level}: {d} of {xb.size} differ from x86 {isa}")
+    print(f"  bit for bit on {xb.size} float64 values, results differing from x86: " + ", ".join(
+        f"{lv} vs {isa}: {sum(v for k, v in bd.items() if k[1] == lv and k[2] == isa)}" for lv in levels for isa in x86))
+    _nan_note(nb, f"{x86[0]} on those values")
+    rep.data["f64"] = dict(n64=n64, stats={"|".join(k): v for k, v in stats.items()},
+                           diffs={"|".join(k): v for k, v in diffs.items()},
+                           bitwise={"|".join(k): v for k, v in bd.items()})
+
+
+def _rows_cases(dtype):
+    rng = np.random.default_rng(11)
+    cases = []
+    for cols in list(range(1, 18)) + [31, 32, 33, 63, 64, 65, 127, 128, 129, 1000]:
+        cases.append((f"N(0,5) 3x{cols}", (rng.standard_normal((3, cols)) * 5).astype(dtype), (1,)))
+    for cols in (16383, 16384, 16385, 40000):
+        cases.append((f"N(0,5) 2x{cols} (blocked)", (rng.standard_normal((2, cols)) * 5).astype(dtype), (1, 2)))
+    cases.append(("N(0,5) 400x1000", (rng.standard_normal((400, 1000)) * 5).astype(dtype), (1, 2)))
+    sp = []
+    base = rng.standard_normal(37)
+    for v in (np.nan, np.inf, -np.inf):
+        r = base.copy()
+        r[5] = v
+        sp.append(r)
+    sp.append(np.full(37, -np.inf))
+    r = base.copy()
+    r[[0, 9]] = -np.inf
+    sp.append(r)
+    sp.append(np.where(np.arange(37) % 2 == 0, 0.0, -0.0))
+    r = base.copy()
+    r[3] = 50.0
+    sp.append(r)
+    sp.append(np.linspace(-100 if dtype == np.float32 else -1400, 0, 37))
+    cases.append(("special rows (NaN, +inf, -inf, all -inf, +-0, dominant, spread)", np.array(sp).astype(dtype),
+                  (1,)))
+    return cases
+
+
+def sec_rows(R, rep, levels, x86):
+    from _helpers import check_softmax
+    print("\n== 6. softmax / log_softmax (bounds of tests/test_softmax.py) ==", flush=True)
+    res_all = {}
+    for level in levels:
+        for op in ROW_OPS:
+            for dtype in DTYPES:
+                nbad, ncase, thr, nel = 0, 0, 0, 0
+                nd, mu = {i: 0 for i in x86 + ["x86"]}, {i: 0.0 for i in x86 + ["x86"]}
+                for name, x, threads in _rows_cases(dtype):
+                    ref_y = None
+                    nel += x.size
+                    for th in threads:
+                        y, res = R.one(kind=R.ROWS, op=op, isa=level, x=x, rows=x.shape[0], threads=th)
+                        ncase += 1
+                        rep.check(res["guard"] == 0 and res["x_changed"] == 0, f"{op} {name}: guard/x {res}")
+                        if ref_y is None:
+                            ref_y = y.copy()
+                        elif bitdiff(ref_y, y).any():
+                            thr += 1
+                            rep.fail(f"{op} {DT[x.dtype]} {level} {name}: 1 and {th} threads differ")
+                        try:
+                            with warnings.catch_warnings():
+                                warnings.simplefilter("ignore")
+                                check_softmax(y, x, -1, log=(op == "log_softmax"), what=name)
+                        except AssertionError as e:
+                            nbad += 1
+                            rep.fail(f"{op} {DT[x.dtype]} {level}: {e}")
+                    yxs = {isa: x86_rows(op, x, isa) for isa in x86}
+                    if len(x86) > 1:
+                        d = bitdiff(yxs[x86[0]], yxs[x86[1]])
+                        nd["x86"] += int(d.sum())
+                        mu["x86"] = max(mu["x86"], ulpdiff(yxs[x86[0]][d], yxs[x86[1]][d]) if d.any() else 0.0)
+                    for isa in x86:
+                        yx = yxs[isa]
+                        d = bitdiff(ref_y, yx)
+                        nd[isa] += int(d.sum())
+                        with np.errstate(all="ignore"):
+                            mu[isa] = max(mu[isa], ulpdiff(ref_y[d], yx[d]) if d.any() else 0.0)
+                key = f"{op} {DT[np.dtype(dtype)]} {level}"
+                res_all[key] = dict(calls=ncase, elements=nel, out_of_bound=nbad, thread_dep=thr,
+                                    **{f"differ_{i}": nd[i] for i in nd}, **{f"maxulp_{i}": mu[i] for i in mu})
+                print(f"  {key:24s} {ncase} calls ({nel} elements), out of bound {nbad}, thread-dependent {thr}; "
+                      + "; ".join(f"!= x86 {i}: {nd[i]} (max {mu[i]:.0f} ulp)" for i in x86)
+                      + (f"; x86 {x86[0]} != {x86[1]}: {nd['x86']} (max {mu['x86']:.0f} ulp)" if len(x86) > 1 else ""),
+                      flush=True)
+    rep.data["rows"] = res_all
+
+
+def sec_16bit(R, rep, levels, x86):
+    """float16 / bfloat16: every bit pattern through every op and parameter set,
+    and rows: bit for bit the level's float32 result rounded once, and x86."""
+    from _helpers import check_softmax  # noqa: F401  (the bounds are the float32 kernel's)
+    print("\n== 7. float16 / bfloat16: all 2^16 inputs, every op; rows ==", flush=True)
+    out, nb = {}, {}
+    for dt in dtypes16():
+        x = np.arange(65536, dtype=np.uint32).astype(np.uint16).view(dt)
+        with np.errstate(all="ignore"):
+            x32 = x.astype(np.float32)
+        for op in MAP_OPS:
+            for params in REG.cases(REG.variant(op)):
+                label = op + ("(" + ", ".join(f"{k}={v}" for k, v in params.items()) + ")" if params else "")
+                for level in levels:
+                    y, res = R.one(kind=R.MAP, op=op, isa=level, x=x, params=params)
+                    y32, _ = R.one(kind=R.MAP, op=op, isa=level, x=x32, params=params)
+                    with np.errstate(all="ignore"):
+                        once = int(bitdiff(y, y32.astype(dt)).sum())
+                    out[(label, DT[dt], level, "once")] = once
+                    rep.check(once == 0 and res["guard"] == 0,
+                              f"{label} {DT[dt]} {level}: {once} results are not the float32 result rounded once")
+                    for isa in x86:
+                        yx = x86_map(op, x, isa, params)
+                        d = int(bitdiff(y, yx).sum())
+                        out[(label, DT[dt], level, isa)] = d
+                        if isa == x86[0] and not params:
+                            nb[f"{op} {DT[dt]}/{level}"] = nanbits(y, yx)
+                        rep.check(d == 0, f"{label} {DT[dt]} {level}: {d} of 65536 differ from x86 {isa}")
+        rng = np.random.default_rng(16)
+        for level in levels:
+            nd = {i: 0 for i in x86}
+            nel = calls = bad = 0
+            for op in ROW_OPS:
+                for rows, cols, threads in ((3, 1, (1,)), (3, 7, (1,)), (3, 33, (1,)), (5, 1000, (1, 2)),
+                                            (2, 40000, (1, 2))):
+                    with np.errstate(all="ignore"):
+                        xr = (rng.standard_normal((rows, cols)) * 5).astype(dt)
+                        xr32 = xr.astype(np.float32)
+                    y32, _ = R.one(kind=R.ROWS, op=op, isa=level, x=xr32, rows=rows)
+                    for th in threads:
+                        y, res = R.one(kind=R.ROWS, op=op, isa=level, x=xr, rows=rows, threads=th)
+                        calls += 1
+                        with np.errstate(all="ignore"):
+                            b = int(bitdiff(y, y32.astype(dt)).sum())
+                        bad += b
+                        rep.check(b == 0 and res["guard"] == 0 and res["x_changed"] == 0,
+                                  f"{op} {DT[dt]} {level} {rows}x{cols} {th} threads: {b} elements are not the "
+                                  f"float32 row rounded once ({res})")
+                    nel += xr.size
+                    for isa in x86:
+                        nd[isa] += int(bitdiff(y, x86_rows(op, xr, isa)).sum())
+            out[("rows", DT[dt], level, "once")] = bad
+            for isa in x86:
+                out[("rows", DT[dt], level, isa)] = nd[isa]
+            print(f"  {DT[dt]} {level}: {len(MAP_OPS)} ops, {sum(len(REG.cases(REG.variant(o))) for o in MAP_OPS)} "
+                  f"parameter sets x 65536 inputs: not the float32 result rounded once: "
+                  f"{sum(v for k, v in out.items() if k[1:] == (DT[dt], level, 'once') and k[0] != 'rows')}; "
+                  + ", ".join(f"!= x86 {i}: {sum(v for k, v in out.items() if k[1:] == (DT[dt], level, i) and k[0] != 'rows')}"
+                              for i in x86)
+                  + f"; rows ({calls} calls, {nel} elements): not the float32 row rounded once: {bad}, "
+                  + ", ".join(f"!= x86 {i}: {nd[i]}" for i in x86), flush=True)
+    _nan_note(nb, x86[0])
+    rep.data["16bit"] = {"|".join(k): v for k, v in out.items()}
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--isa", default="avx512", help="x86 level to compare with (default avx512)")
-    ap.add_argument("-n", type=int, default=20000, help="number of inputs (multiple of 100)")
+    ap.add_argument("--levels", default="neon,scalar", help="aarch64 levels to check (default neon,scalar)")
+    ap.add_argument("--x86", default="avx512,avx2", help="x86 levels to compare with (default avx512,avx2)")
+    ap.add_argument("--step", type=int, default=9973, help="float32 bit-pattern stride (default 9973; 97 = dense)")
+    ap.add_argument("--chunk", type=int, default=1 << 22, help="float32 inputs per job")
+    ap.add_argument("--n64", type=int, default=2000, help="float64 points per region and sign (default 2000)")
+    ap.add_argument("--sections", default="config,tails,special,f32,f64,rows,16bit")
+    ap.add_argument("--cc", default="aarch64-linux-gnu-gcc",
+                    help="aarch64 C compiler command (e.g. 'clang-19 --target=aarch64-linux-gnu', with --no-openmp)")
+    ap.add_argument("--no-openmp", action="store_true", help="build without OpenMP (clang has no aarch64 libomp here)")
+    ap.add_argument("--qemu", default="qemu-aarch64-static")
+    ap.add_argument("--exe", help="use this aarch64 xcheck binary instead of building one")
+    ap.add_argument("--json", help="write every figure to this file")
     args = ap.parse_args()
-    n = args.n - args.n % 100
-    rng = np.random.default_rng(5)
-    special = [0.0, -0.0, np.inf, -np.inf, np.nan, 1e30, -1e30, 3e38, -3e38, 1e-40, -1e-40,
-               -13.3, -90.0, -100.0, -104.0, 88.7, -88.7]
-    x = np.concatenate([rng.standard_normal(n - len(special)) * 5, special]).astype(np.float32)
-    xd = x.astype(np.float64)
+    global fa
+    import fastact as fa
+    levels = [s for s in args.levels.split(",") if s]
+    x86 = [s for s in args.x86.split(",") if s]
+    have = fa._core.isa_supported()
+    missing = [i for i in x86 if i not in have]
+    if missing:
+        sys.exit(f"this machine/build lacks x86 level(s) {missing} (has {have}); pass --x86")
+    t0 = time.time()
+    rep = Report()
+    prev = fa._core.get_isa()
     with tempfile.TemporaryDirectory() as tmp:
-        exe = os.path.join(tmp, "xcheck")
-        src = [os.path.join(ROOT, "tools", "xcheck_main.c")] + [
-            os.path.join(ROOT, "src", "c", f) for f in ("dispatch.c", "parallel.c", "kernels/scalar.c")]
-        subprocess.run(["aarch64-linux-gnu-gcc", "-O2", "-std=gnu11", "-ffp-contract=off", "-fopenmp",
-                        "-static", "-I" + os.path.join(ROOT, "src", "c"), *src, "-lm", "-o", exe],
-                       check=True, stderr=subprocess.DEVNULL)
-        inp, out = os.path.join(tmp, "in.bin"), os.path.join(tmp, "out.bin")
-        with open(inp, "wb") as f:
-            f.write(struct.pack("N", n) + x.tobytes() + xd.tobytes())
-        subprocess.run(["qemu-aarch64-static", exe, inp, out], check=True, stdout=subprocess.DEVNULL)
-        raw = open(out, "rb").read()
-    prev = fa._core.set_isa(args.isa)
-    off, worst_ref, all_equal = 0, {}, True
-    print(f"aarch64 (portable C, FMA) vs x86-64 fastact at isa={fa._core.get_isa()}")
-    with np.errstate(all="ignore"):
-        for op in MAP_OPS + ["softmax", "log_softmax"]:
-            for arr in (x, xd):
-                size = n * arr.itemsize
-                ya = np.frombuffer(raw[off:off + size], dtype=arr.dtype)
-                off += size
-                if op in MAP_OPS:
-                    yx, yr = call(op, arr)
-                else:
-                    a2 = arr.reshape(-1, 100)
-                    yx = getattr(fa, op)(a2, num_threads=1).ravel()
-                    yr = getattr(reference, op)(a2).ravel()
-                eq = np.array_equal(ya, yx, equal_nan=True)
-                ok = np.isfinite(yr) & (np.abs(yr) >= np.finfo(arr.dtype).tiny)
-                ulp = np.abs(ya[ok].astype(np.float64) - yr[ok]) / np.spacing(np.abs(yr[ok]))
-                nan_ok = np.array_equal(np.isnan(ya), np.isnan(yr))
-                all_equal &= eq
-                print(f"  {op:12s} {arr.dtype.name:8s} bitwise equal: {str(eq):5s}  "
-                      f"max ulp vs reference: {ulp.max() if ulp.size else 0:.2f}  NaN pattern ok: {nan_ok}")
-    fa._core.set_isa(prev)
-    return 0
+        exe = args.exe
+        print(f"fastact (x86-64 side): {os.path.relpath(fa.__file__, ROOT)}; levels {', '.join(have)}")
+        if not exe:
+            exe = os.path.join(tmp, "xcheck")
+            print("build: " + build(exe, args.cc, not args.no_openmp))
+        R = Runner(args.qemu, exe)
+        secs = args.sections.split(",")
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                if "config" in secs:
+                    sec_config(R, rep)
+                if "tails" in secs:
+                    sec_tails(R, rep, levels, x86)
+                if "special" in secs:
+                    sec_special(R, rep, levels, x86)
+                if "f32" in secs:
+                    sec_f32(R, rep, levels, x86, args.step, args.chunk)
+                if "f64" in secs:
+                    sec_f64(R, rep, levels, x86, args.n64)
+                if "rows" in secs:
+                    sec_rows(R, rep, levels, x86)
+                if "16bit" in secs:
+                    sec_16bit(R, rep, levels, x86)
+        finally:
+            R.close()
+            fa._core.set_isa(prev)
+    el = time.time() - t0
+    print(f"\n{R.jobs} calls under qemu, {el:.0f} s; "
+          + ("ALL CHECKS PASSED" if not rep.failures else f"{len(rep.failures)} FAILURES"))
+    if args.json:
+        rep.data.update(levels=levels, x86=x86, seconds=el, failures=rep.failures)
+        with open(args.json, "w") as f:
+            json.dump(rep.data, f, indent=1, default=str)
+    return 1 if rep.failures else 0
 
 
 if __name__ == "__main__":

@@ -25,11 +25,16 @@ function the kernel returns, not of the polynomial alone):
   exp2   2^r ~ 1 + r P(r), P = C1 + C2 r + ... (Horner in r), |r| <= EXP2_R (f32):
          the base-2 exponential of the FMA GELU kernels, whose exponents are
          products reduced with one fused rounding (r = product - k);
+  log1p  log1p(f) = 2 atanh(s) = 2s + 2s z R(z), s = f/(2+f), z = s^2 <= LOG1P_ZMAX,
+         R(z) = (atanh(s)/s - 1)/z = 1/3 + z/5 + z^2/7 + ... (the exact series
+         coefficients 1/(2k+1), re-optimised as a minimax fit: they are fitted and
+         rounded here like every other coefficient, never typed in)
 plus the exp reduction constants (log2 e, Cody-Waite ln2 hi/lo), the tanh-GELU
-exponent constants 2*sqrt(2/pi)*(1, 0.044715) split into hi + lo, and the base-2
+exponent constants 2*sqrt(2/pi)*(1, 0.044715) split into hi + lo, the base-2
 exponent constants of the FMA GELU kernels: C = log2(e)/2 as hi + lo, and
 B = -2*sqrt(2/pi)*(1, 0.044715)*log2(e) split as B1 = B1c + B1r (B1c on the
-2^-20 grid, so that wh - B1c is exact), B3 = B3h + B3l, RHO3 = B3l/B3h.
+2^-20 grid, so that wh - B1c is exact), B3 = B3h + B3l, RHO3 = B3l/B3h, and the
+activation family's SELU scale, scale*alpha and quick_gelu's 1.702, split into hi + lo.
 
 How: the target functions are evaluated with mpmath (dps 50) on dense Chebyshev-like
 grids.  The weighted linear minimax problem is solved by Lawson's algorithm
@@ -105,6 +110,10 @@ GELU_F32_EDGES = (0.0, 0.5, 1.0, 2.0, 3.0, 5.0, 7.0, 11.0, 15.0)
 GELU_F32_NP = len(GELU_F32_EDGES) - 1
 GELU_F64_AMAX, GELU_F64_K, GELU_F64_NP, GELU_F64_DEG = 38.7, 0.25, 4, 12
 GELUT_C = "0.044715"             # exact decimal constant of the tanh-GELU formula
+# log1p on [0, 1]: f = t (t < 1/2) or (t - 1)/2 (t >= 1/2, plus ln2), exact;
+# log1p(f) = 2 atanh(s) = 2s + 2s z R(z), s = f/(2 + f), z = s^2, f in [-1/4, 1/2]
+LOG1P_ZMAX = 0.04                # s^2 <= (0.5/2.5)^2
+LOG1P_F32_DEG, LOG1P_F64_DEG = 2, 6   # degree of R in z
 
 F32, F64 = "f32", "f64"
 UNIT = {F32: 2.0 ** -24, F64: 2.0 ** -53}
@@ -354,6 +363,22 @@ def fit_exp2(fmt, deg, npts=1200):
     return coeffs
 
 
+def fit_log1p(fmt, deg, npts=600):
+    z = cheb_grid(0.0, LOG1P_ZMAX, npts)
+    z = z[z > 0]
+    U = [mp.mpf(v) for v in z]
+    S = [mp.sqrt(u) for u in U]
+    F = [(mp.atanh(sq) / sq - 1) / u for sq, u in zip(S, U)]
+    # relative error of log1p(f) = 2s (1 + z R): z * error(R) / (1 + z R)
+    W = [float(u / (1 + u * f)) for u, f in zip(U, F)]
+    fit = Fit(U, F, W, range(deg + 1), LOG1P_ZMAX)
+    e0 = fit.solve()
+    coeffs, e1 = fit.round_all(fmt)
+    log("  log1p %s deg %d in z: minimax %.3g ulp (lower bound %.3g), after rounding %.3g ulp"
+        % (fmt, deg, e0 / UNIT[fmt], fit.lb / UNIT[fmt], e1 / UNIT[fmt]))
+    return coeffs
+
+
 def gelu_f_target(t, K):
     """G(a(t))/t with a = (1/t - 1)/K, t an mpf."""
     a = (1 / t - 1) / K
@@ -530,6 +555,32 @@ def gelu_base2_constants():
     return out
 
 
+SELU_ALPHA = "1.6732632423543772848170429916717"   # exact decimal constants of SELU
+SELU_SCALE = "1.0507009873554804934193349852946"   # (PyTorch's, Klambauer et al. 2017)
+QGELU_K = "1.702"                                   # quick_gelu: x * sigmoid(1.702 x)
+
+
+def family_constants():
+    """The activation family's constants as hi + lo pairs per format: SELU's
+    scale and scale * alpha, quick_gelu's 1.702.  hi = the constant rounded
+    toward zero, lo = the rounded remainder (the constant's sign, so
+    fma(x, hi, x * lo) keeps x = -0 and +-inf), hi + lo = the constant to
+    ~2^-48 (float) / 2^-106 (double) relative."""
+    out = {}
+    for nm, v in (("SELU_SCALE", mp.mpf(SELU_SCALE)),
+                  ("SELU_SA", mp.mpf(SELU_SCALE) * mp.mpf(SELU_ALPHA)),
+                  ("QGELU_K", mp.mpf(QGELU_K))):
+        for fmt in (F32, F64):
+            T = fmt.upper()
+            hi = round_to(v, fmt)
+            if abs(mp.mpf(hi)) > abs(v):
+                dt = np.float32 if fmt == F32 else np.float64
+                hi = float(np.nextafter(dt(hi), dt(0)))
+            out["FA_%s_%s" % (nm, T)] = (hi, fmt)
+            out["FA_%sLO_%s" % (nm, T)] = (round_to(v - mp.mpf(hi), fmt), fmt)
+    return out
+
+
 # ----------------------------------------------------------------------------------
 # Header writing / reading
 # ----------------------------------------------------------------------------------
@@ -614,6 +665,23 @@ def write_header(path, C, errs):
     D("FA_EXP2_F32_DEG")
     for k in range(1, EXP2_F32_DEG + 1):
         D("FA_EXP2_F32_C%d" % k)
+    A("")
+    # --- log1p
+    A("/* ---- log1p on [0, 1] (kernels/fa_log.h) ------------------------------------------")
+    A(" * t < 1/2: f = t; t >= 1/2: f = (t - 1)/2 and + ln2 (both reductions exact, f in")
+    A(" * [-1/4, 1/2]); log1p(f) = 2 atanh(s) = 2s + 2s z R(z), s = f/(2 + f), z = s^2 <= %g," % LOG1P_ZMAX)
+    A(" * R(z) = C0 + C1 z + ... (Horner with FMA); s carries the rounding of 2 + f and of")
+    A(" * the division as a first-order correction.  Max rel. error of log1p(f) with")
+    A(" * exact s: approx f32 %s, f64 %s; kernel (simulated, all float t of a dense"
+      % (errs["log1p_f32"]["approx"], errs["log1p_f64"]["approx"]))
+    A(" * sample of [0, 1], max ulp of log1p(t)): f32 %s, f64 %s. */"
+      % (errs["log1p_f32"]["kernel"], errs["log1p_f64"]["kernel"]))
+    for fmt, deg in ((F32, LOG1P_F32_DEG), (F64, LOG1P_F64_DEG)):
+        T = fmt.upper()
+        C["FA_LOG1P_%s_DEG" % T] = (deg, None)
+        D("FA_LOG1P_%s_DEG" % T)
+        for k in range(deg + 1):
+            D("FA_LOG1P_%s_C%d" % (T, k))
     A("")
     # --- gelu f32
     deg, NP = C["FA_GELU_F32_DEG"][0], C["FA_GELU_F32_NP"][0]
@@ -707,6 +775,17 @@ def write_header(path, C, errs):
               "FA_GELUT_RHO3_F32"):
         D(n)
     A("")
+    # --- activation family constants
+    A("/* ---- activation family (kernels/fa_algo_exp.h) -------------------------------")
+    A(" * SELU: scale = %s, alpha = %s (exact decimals);" % (SELU_SCALE, SELU_ALPHA))
+    A(" * SELU_SA = scale * alpha.  quick_gelu: K = %s.  *_F32 / *_F64 are the constants" % QGELU_K)
+    A(" * rounded toward zero, *LO_* the rounded remainders (>= 0: fma(x, hi, x*lo) keeps")
+    A(" * -0 and +-inf; constant = hi + lo to ~2^-48 / 2^-106 relative). */")
+    for nm in ("SELU_SCALE", "SELU_SA", "QGELU_K"):
+        for T in ("F32", "F64"):
+            D("FA_%s_%s" % (nm, T))
+            D("FA_%sLO_%s" % (nm, T))
+    A("")
     A("#endif /* FA_COEFFS_H */")
     with open(path, "w") as f:
         f.write("\n".join(L) + "\n")
@@ -784,6 +863,28 @@ def gelu_tcorr(fmt, K, a, d, t, y, rsqrt2pi):
     w = fma(fmt, -a, y, dt(rsqrt2pi))          # -G'(a)
     v = (w * d) * dt(1 / K)
     return fma(fmt, v, e, y)
+
+
+def log1p01_kernel(fmt, t, cs, ln2_hi, ln2_lo):
+    """fa_log1p01_vf / _vd of kernels/fa_log.h, operation by operation (FMA levels)."""
+    dt = np.float32 if fmt == F32 else np.float64
+    one, two, half = dt(1), dt(2), dt(0.5)
+    hi = half <= t
+    f = np.where(hi, (t - one) * half, t)
+    d = two + f
+    s = f / d
+    dl = (two - d) + f
+    r = fma(fmt, -s, d, f)
+    sc = fma(fmt, -s, dl, r) * ((one - s) * half)
+    z = s * s
+    R = horner(fmt, cs[::-1], z)
+    s2 = s + s
+    a = np.where(hi, ln2_hi, dt(0))
+    sh = a + s2
+    se = s2 - (sh - a)
+    tl = fma(fmt, s2 * z, R, sc + sc)
+    lo = tl + (se + np.where(hi, ln2_lo, dt(0)))
+    return sh + lo
 
 
 def fmt_err(x):
@@ -898,6 +999,46 @@ def verify(C, quick=False):
     b1c = val(C, "FA_GELUT_B1C_F32")
     assert b1c / GELUT_B1C_GRID == int(b1c / GELUT_B1C_GRID), "B1C off its grid"
     res["gelut"] = dict(b1res=float(b1r), b3res=float(b3r))
+    # ---- log1p on [0, 1], the kernel order of fa_log1p01_vf / _vd (FMA levels)
+    for fmt, T in ((F32, "F32"), (F64, "F64")):
+        deg = val(C, "FA_LOG1P_%s_DEG" % T)
+        cs = [val(C, "FA_LOG1P_%s_C%d" % (T, k)) for k in range(deg + 1)]
+        dt = np.float32 if fmt == F32 else np.float64
+        n = 2000001 if fmt == F32 else 3001
+        rng_l = np.random.default_rng(777)  # its own stream: the other sections' samples stay put
+        t = np.concatenate([np.linspace(0, 1, n, dtype=dt), (rng_l.uniform(0, 1, n // 4)).astype(dt),
+                            (2.0 ** rng_l.uniform(-40, -1, n // 4)).astype(dt),
+                            np.nextafter(dt(0.5), dt([0, 1])), np.array([1], dt)])
+        y = log1p01_kernel(fmt, t, cs, dt(val(C, "FA_LN2_HI_" + T)), dt(val(C, "FA_LN2_LO_" + T)))
+        # approximation error alone: 2s(1 + z R(z)) with s exact vs log1p(f)
+        zz = np.linspace(0, LOG1P_ZMAX, 4001)[1:]
+        if fmt == F32:
+            tt = t.astype(np.float64)
+            ref = np.log1p(tt)
+            ss = np.sqrt(zz)
+            approx = np.abs(1 + zz * np.polyval(np.array(cs[::-1]), zz) - np.arctanh(ss) / ss) / (np.arctanh(ss) / ss)
+            ok = ref > 0
+            kulp = np.abs(y.astype(np.float64)[ok] - ref[ok]) / ulp_of(ref[ok], fmt)
+        else:
+            sel = np.linspace(0, len(t) - 1, 3000).astype(int)
+            ts = t[sel]
+            ref = [mp.log1p(mp.mpf(v)) for v in ts]
+            keep = [i for i, r in enumerate(ref) if r > 0]
+            kulp = mp_ulp(y[sel][keep], [ref[i] for i in keep], fmt)
+            csm = [mp.mpf(c) for c in cs]
+            ap = []
+            for zv in zz[::8]:
+                zv = mp.mpf(zv)
+                sq = mp.sqrt(zv)
+                q = mp.mpf(0)
+                for c in csm[::-1]:
+                    q = q * zv + c
+                ex = mp.atanh(sq) / sq
+                ap.append(float(abs((1 + zv * q - ex) / ex)))
+            approx = np.array(ap)
+        res["log1p_" + fmt] = dict(approx=fmt_err(approx.max() / UNIT[fmt]), kernel=fmt_err(kulp.max()))
+        rows.append(("log1p %s deg %d in z" % (fmt, deg), "t in [0,1]", approx.max() / UNIT[fmt],
+                     float("nan"), kulp.max()))
 
     # ---- gelu f32 (piecewise G in a)
     tab, ctr = C["fa_gelu_f32_tab"], C["fa_gelu_f32_ctr"]
@@ -1056,6 +1197,12 @@ def verify(C, quick=False):
         hi, lo = val(C, "FA_LN2_HI_" + T), val(C, "FA_LN2_LO_" + T)
         assert sig_bits(hi) + nmax.bit_length() <= bits, "n*LN2_HI not exact"
         assert abs(mp.mpf(hi) + mp.mpf(lo) - ln2) < mp.mpf(2) ** -(2 * bits - 16)
+    for nm, v in (("SELU_SCALE", mp.mpf(SELU_SCALE)), ("SELU_SA", mp.mpf(SELU_SCALE) * mp.mpf(SELU_ALPHA)),
+                  ("QGELU_K", mp.mpf(QGELU_K))):
+        for T, bits in (("F32", 24), ("F64", 53)):
+            hi, lo = val(C, "FA_%s_%s" % (nm, T)), val(C, "FA_%sLO_%s" % (nm, T))
+            assert abs(mp.mpf(hi) + mp.mpf(lo) - v) < abs(v) * mp.mpf(2) ** -(2 * bits - 1), nm
+            assert abs(mp.mpf(hi)) <= abs(v) and lo * float(v) >= 0, nm
     log("")
     log("%-30s %-15s %14s %14s %12s" % ("approximation", "domain", "approx[2^-p]", "kernel[2^-p]", "kernel[ulp]"))
     for r in rows:
@@ -1081,6 +1228,11 @@ def fit_all():
     for k, c in enumerate(fit_exp2(F32, EXP2_F32_DEG)):
         C["FA_EXP2_F32_C%d" % (k + 1)] = (c, F32)
     C["FA_EXP2_F32_DEG"] = (EXP2_F32_DEG, None)
+    log("fitting log1p ...")
+    for fmt, deg in ((F32, LOG1P_F32_DEG), (F64, LOG1P_F64_DEG)):
+        T = fmt.upper()
+        for k, c in enumerate(fit_log1p(fmt, deg)):
+            C["FA_LOG1P_%s_C%d" % (T, k)] = (c, fmt)
     log("fitting gelu ...")
     tab, ctr = fit_gelu_f32(GELU_F32_EDGES, GELU_F32_AMAX, GELU_F32_DEG)
     C["FA_GELU_F32_NP"] = (GELU_F32_NP, None)
@@ -1101,6 +1253,7 @@ def fit_all():
     C.update(reduction_constants())
     C.update(gelut_constants())
     C.update(gelu_base2_constants())
+    C.update(family_constants())
     log("fitting done in %.1f s" % (time.time() - t0))
     return C
 
@@ -1119,7 +1272,8 @@ def main():
     # verify from what the header will contain: write, read back, verify, rewrite
     placeholder = {k: dict(approx="?", kernel="?", kernelc="?", approxm="?", kernelm="?", kernelnf="?",
                            full="?", full2="?", npts="?", b1res=0.0, b3res=0.0)
-                   for k in ("exp_f32", "exp_f64", "exp2_f32", "exp4_f32", "gelu_f32", "gelu_f64", "gelut")}
+                   for k in ("exp_f32", "exp_f64", "exp2_f32", "exp4_f32", "gelu_f32", "gelu_f64", "gelut",
+                             "log1p_f32", "log1p_f64")}
     write_header(args.output, dict(C), placeholder)
     errs = verify(read_header(args.output))
     write_header(args.output, dict(C), errs)

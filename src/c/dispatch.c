@@ -6,10 +6,11 @@
  * entries first, then each better level the CPU, the OS (xgetbv) and the
  * FASTACT_ISA cap allow overwrites them.  The table is never NULL.
  *
- * Kernel names: fa_<op>_<dtype>_<isa>, e.g. fa_sigmoid_f32_avx512.  Which ISA
- * files were compiled is told by FA_HAVE_<ISA> (setup.py defines them).
+ * Each kernels/<isa>.c fills the table with its own kernels (fa_fill_<isa>,
+ * generated from fa_ops.h in kernels/fa_kernels.inc.h).  Which ISA files were
+ * compiled is told by FA_HAVE_<ISA> (setup.py defines them).
  */
-#include "fastact.h"
+#include "fa_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -20,81 +21,6 @@
 #if defined(__GNUC__) || defined(__clang__)
 #include <cpuid.h>
 #endif
-#endif
-
-/* ---- kernel declarations (X-macro over ops) ---- */
-#define FA_DECLARE_ISA(isa)                                                                       \
-    FA_MAP_OPS(FA_DECL_MAP_##isa)                                                                 \
-    FA_ROW_OPS(FA_DECL_ROW_##isa)                                                                 \
-    static void fa_fill_##isa(fa_kernel_table *t)                                                 \
-    {                                                                                             \
-        FA_MAP_OPS(FA_SET_MAP_##isa)                                                              \
-        FA_ROW_OPS(FA_SET_ROW_##isa)                                                              \
-    }
-
-/* The per-ISA declaration macros are spelled out (C has no token-pasting of a
- * macro name from a parameter inside another X-macro expansion). */
-#define FA_DECL_MAP(isa, E, n)                                                                    \
-    void fa_##n##_f32_##isa(const float *, float *, size_t, float);                               \
-    void fa_##n##_f64_##isa(const double *, double *, size_t, double);                            \
-    void fa_##n##_f32_##isa##_nt(const float *, float *, size_t, float);                          \
-    void fa_##n##_f64_##isa##_nt(const double *, double *, size_t, double);
-#define FA_DECL_ROW(isa, E, n)                                                                    \
-    void fa_##n##_f32_##isa(const float *, float *, size_t);                                      \
-    void fa_##n##_f64_##isa(const double *, double *, size_t);                                    \
-    double fa_##n##_part_f32_##isa(const float *, float *, size_t, float *);                      \
-    double fa_##n##_part_f64_##isa(const double *, double *, size_t, double *);                   \
-    void fa_##n##_fix_f32_##isa(const float *, float *, size_t, float, float);                    \
-    void fa_##n##_fix_f64_##isa(const double *, double *, size_t, double, double);
-#define FA_SET_MAP(isa, E, n)                                                                     \
-    t->map_f32[FA_OP_##E] = fa_##n##_f32_##isa;                                                   \
-    t->map_f64[FA_OP_##E] = fa_##n##_f64_##isa;                                                   \
-    t->map_f32_nt[FA_OP_##E] = fa_##n##_f32_##isa##_nt;                                           \
-    t->map_f64_nt[FA_OP_##E] = fa_##n##_f64_##isa##_nt;
-#define FA_SET_ROW(isa, E, n)                                                                     \
-    t->row_f32[FA_OP_##E] = fa_##n##_f32_##isa;                                                      \
-    t->row_f64[FA_OP_##E] = fa_##n##_f64_##isa;                                                   \
-    t->row_part_f32[FA_OP_##E] = fa_##n##_part_f32_##isa;                                         \
-    t->row_part_f64[FA_OP_##E] = fa_##n##_part_f64_##isa;                                         \
-    t->row_fix_f32[FA_OP_##E] = fa_##n##_fix_f32_##isa;                                           \
-    t->row_fix_f64[FA_OP_##E] = fa_##n##_fix_f64_##isa;
-
-#define FA_DECL_MAP_scalar(E, n) FA_DECL_MAP(scalar, E, n)
-#define FA_DECL_ROW_scalar(E, n) FA_DECL_ROW(scalar, E, n)
-#define FA_SET_MAP_scalar(E, n) FA_SET_MAP(scalar, E, n)
-#define FA_SET_ROW_scalar(E, n) FA_SET_ROW(scalar, E, n)
-FA_DECLARE_ISA(scalar)
-
-#ifdef FA_HAVE_SSE2
-#define FA_DECL_MAP_sse2(E, n) FA_DECL_MAP(sse2, E, n)
-#define FA_DECL_ROW_sse2(E, n) FA_DECL_ROW(sse2, E, n)
-#define FA_SET_MAP_sse2(E, n) FA_SET_MAP(sse2, E, n)
-#define FA_SET_ROW_sse2(E, n) FA_SET_ROW(sse2, E, n)
-FA_DECLARE_ISA(sse2)
-#endif
-
-#ifdef FA_HAVE_AVX2
-#define FA_DECL_MAP_avx2(E, n) FA_DECL_MAP(avx2, E, n)
-#define FA_DECL_ROW_avx2(E, n) FA_DECL_ROW(avx2, E, n)
-#define FA_SET_MAP_avx2(E, n) FA_SET_MAP(avx2, E, n)
-#define FA_SET_ROW_avx2(E, n) FA_SET_ROW(avx2, E, n)
-FA_DECLARE_ISA(avx2)
-#endif
-
-#ifdef FA_HAVE_AVX512
-#define FA_DECL_MAP_avx512(E, n) FA_DECL_MAP(avx512, E, n)
-#define FA_DECL_ROW_avx512(E, n) FA_DECL_ROW(avx512, E, n)
-#define FA_SET_MAP_avx512(E, n) FA_SET_MAP(avx512, E, n)
-#define FA_SET_ROW_avx512(E, n) FA_SET_ROW(avx512, E, n)
-FA_DECLARE_ISA(avx512)
-#endif
-
-#ifdef FA_HAVE_NEON
-#define FA_DECL_MAP_neon(E, n) FA_DECL_MAP(neon, E, n)
-#define FA_DECL_ROW_neon(E, n) FA_DECL_ROW(neon, E, n)
-#define FA_SET_MAP_neon(E, n) FA_SET_MAP(neon, E, n)
-#define FA_SET_ROW_neon(E, n) FA_SET_ROW(neon, E, n)
-FA_DECLARE_ISA(neon)
 #endif
 
 /* ---- state ---- */
@@ -152,6 +78,7 @@ static unsigned fa_detect_x86(void)
     if (!__get_cpuid(1, &a, &b, &c, &d)) return m;
     int sse2 = (d >> 26) & 1;
     int fma = (c >> 12) & 1;
+    int f16c = (c >> 29) & 1; /* every AVX2 CPU has it; the avx2 level's float16 code needs it */
     int osxsave = (c >> 27) & 1;
     int avx = (c >> 28) & 1;
     if (sse2) m |= 1u << FA_ISA_SSE2;
@@ -164,8 +91,8 @@ static unsigned fa_detect_x86(void)
     int avx2 = (b >> 5) & 1;
     int avx512f = (b >> 16) & 1, avx512dq = (b >> 17) & 1;
     int avx512bw = (b >> 30) & 1, avx512vl = (b >> 31) & 1;
-    if (ymm_os && avx2 && fma) m |= 1u << FA_ISA_AVX2;
-    if (ymm_os && zmm_os && avx2 && fma && avx512f && avx512dq && avx512bw && avx512vl)
+    if (ymm_os && avx2 && fma && f16c) m |= 1u << FA_ISA_AVX2;
+    if (ymm_os && zmm_os && avx2 && fma && f16c && avx512f && avx512dq && avx512bw && avx512vl)
         m |= 1u << FA_ISA_AVX512;
     return m;
 }
@@ -188,16 +115,24 @@ unsigned fa_isa_supported(void)
     return g_supported;
 }
 
-/* Best supported level <= cap (NEON counts above scalar only on aarch64). */
+/* Best supported level <= cap.  NEON and the x86 levels are two families:
+ * a cap naming a level of the other family (FASTACT_ISA=avx2 on aarch64,
+ * neon on x86) caps nothing, and the best level is used (the Python layer
+ * warns that the named level is not available); scalar caps both. */
 static int fa_best_level(unsigned supported, int cap)
 {
     int best = FA_ISA_SCALAR;
+    int neon_here = (supported >> FA_ISA_NEON) & 1u;
+    if (cap != FA_ISA_SCALAR && !((supported >> cap) & 1u) && (cap == FA_ISA_NEON) != neon_here)
+        cap = FA_N_ISA - 1;
     for (int i = 0; i < FA_N_ISA; i++)
         if ((supported >> i) & 1u && i <= cap) best = i;
     return best;
 }
 
-void fa_fill_table(fa_kernel_table *t, int level)
+/* Fill `t` with the kernels of `level`: scalar entries first, each better
+ * level the CPU has up to `level` overwrites them. */
+static void fill_table(fa_kernel_table *t, int level)
 {
     (void)level; /* unused when only the scalar level is compiled */
     fa_fill_scalar(t);
@@ -220,7 +155,7 @@ int fa_isa_set(int level)
     if (level < 0) level = 0;
     if (level >= FA_N_ISA) level = FA_N_ISA - 1;
     int best = fa_best_level(g_supported, level);
-    fa_fill_table(&g_table, best);
+    fill_table(&g_table, best);
     g_active = best;
     return best;
 }

@@ -1,12 +1,14 @@
 /*
- * fastact.h - the C API of fastact. Knows nothing of Python.
+ * fastact.h - the C API of fastact.  Knows nothing of Python.
  *
  * Layers (data flows one way):
- *   fa_map_*_run / fa_rows_*_run   (this header: one entry point per op family)
- *     -> parallel driver (parallel.c: splits work over OpenMP threads)
- *       -> kernel table (dispatch.c: filled once from CPU detection + FASTACT_ISA)
- *         -> ISA kernels (kernels/<isa>.c: contiguous arrays, no strides, no threads)
+ *   fa_map / fa_rows        entry points (map.c, rows.c): one per op family
+ *   fa_rows_part/_fix/...   the passes of fa_rows for rows cut into pieces (rows_split.c)
+ *     -> parallel runner    (parallel.c: threads, blocks, back-off)
+ *       -> kernel table     (dispatch.c: filled once from CPU detection + FASTACT_ISA)
+ *         -> ISA kernels    (kernels/<isa>.c: contiguous arrays, no strides, no threads)
  *
+ * The operations themselves are listed once, in fa_ops.h.
  * All sizes are size_t (64-bit on every supported platform).
  */
 #ifndef FASTACT_H
@@ -14,91 +16,63 @@
 
 #include <stddef.h>
 
+#include "fa_ops.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* Elementwise operations.  X-macro: X(enum_suffix, c_name) drives the enum,
- * the kernel declarations and the kernel table. */
-#define FA_MAP_OPS(X)          \
-    X(RELU, relu)              \
-    X(LEAKY_RELU, leaky_relu)  \
-    X(SIGMOID, sigmoid)        \
-    X(TANH, tanh)              \
-    X(SILU, silu)              \
-    X(GELU, gelu)              \
-    X(GELU_TANH, gelu_tanh)
-
-/* Row-wise operations on contiguous rows. */
-#define FA_ROW_OPS(X)           \
-    X(SOFTMAX, softmax)         \
-    X(LOG_SOFTMAX, log_softmax)
-
+/* Elementwise operations, in the order of FA_MAP_OPS: FA_OP_RELU, ... */
 typedef enum {
-#define FA_X_ENUM(E, n) FA_OP_##E,
-    FA_MAP_OPS(FA_X_ENUM)
+#define FA_X_MAP_ENUM(E, name, np, g32, g64, nt) FA_OP_##E,
+    FA_MAP_OPS(FA_X_MAP_ENUM)
+#undef FA_X_MAP_ENUM
     FA_N_MAP_OPS
 } fa_map_op;
 
+/* Row-wise operations, in the order of FA_ROW_OPS: FA_OP_SOFTMAX, ... */
 typedef enum {
-    FA_ROW_OPS(FA_X_ENUM)
+#define FA_X_ROW_ENUM(E, name, g32, g64) FA_OP_##E,
+    FA_ROW_OPS(FA_X_ROW_ENUM)
+#undef FA_X_ROW_ENUM
     FA_N_ROW_OPS
-#undef FA_X_ENUM
 } fa_row_op;
+
+/* Element types of x and y.  float16 (IEEE binary16) and bfloat16 are
+ * stored in 16 bits and computed in float32, each result rounded once. */
+typedef enum {
+    FA_F32 = 0,
+    FA_F64 = 1,
+    FA_F16 = 2,
+    FA_BF16 = 3,
+    FA_N_DTYPES
+} fa_dtype;
 
 /* Instruction-set levels, ordered: a higher level on x86 implies the lower ones. */
 typedef enum {
     FA_ISA_SCALAR = 0,
     FA_ISA_SSE2 = 1,
-    FA_ISA_AVX2 = 2,   /* AVX2 + FMA */
+    FA_ISA_AVX2 = 2,   /* AVX2 + FMA + F16C */
     FA_ISA_AVX512 = 3, /* AVX-512 F + DQ + BW + VL */
     FA_ISA_NEON = 4,
     FA_N_ISA
 } fa_isa;
 
-/* Kernel signatures.  x and y are contiguous; y may equal x (in place) but
- * must not otherwise overlap it.  `param` is the negative slope for
- * leaky_relu and ignored by the other ops.  A kernel's result for an element
- * never depends on the element's position (tails are bit-identical). */
-typedef void (*fa_map_f32_fn)(const float *x, float *y, size_t n, float param);
-typedef void (*fa_map_f64_fn)(const double *x, double *y, size_t n, double param);
-/* One contiguous row of n >= 1 elements; y may equal x. */
-typedef void (*fa_row_f32_fn)(const float *x, float *y, size_t n);
-typedef void (*fa_row_f64_fn)(const double *x, double *y, size_t n);
-
-/* Long rows (cols > FA_ROW_BLOCK, any thread count) are computed in blocks
- * [k*B, min((k+1)*B, cols)), B = FA_ROW_BLOCK, by two kernels per row op
- * (parallel.c combines the per-block statistics in between, serially in
- * block order, so results do not depend on the thread count):
- *   part(x, y, n, &m) on one block of n >= 1 elements: m = block max,
- *     returns softmax: s = sum e^(x - m), e^(x - m) stored in y;
- *             log_softmax: s = that sum without the block's first element
- *             equal to m (nothing stored; y is only prefetched for the fix pass).
- *     A block of only -inf (m = -inf) is summed as if m = 0 (its terms are
- *     0, or NaN where x is NaN).
- *   fix(x, y, n, a, b) on one block: softmax: y = y * a (x unused);
- *                                    log_softmax: y = (x - a) - b. */
-#define FA_ROW_BLOCK ((size_t)16384)
-typedef double (*fa_rowpart_f32_fn)(const float *x, float *y, size_t n, float *m);
-typedef double (*fa_rowpart_f64_fn)(const double *x, double *y, size_t n, double *m);
-typedef void (*fa_rowfix_f32_fn)(const float *x, float *y, size_t n, float a, float b);
-typedef void (*fa_rowfix_f64_fn)(const double *x, double *y, size_t n, double a, double b);
-
+/* Parameters of an elementwise op: v[0 .. nparams-1] as listed in fa_ops.h
+ * (e.g. leaky_relu: v[0] = negative slope); kernels of a float type round
+ * them to that type once per call. */
+#define FA_MAX_PARAMS 4
 typedef struct {
-    fa_map_f32_fn map_f32[FA_N_MAP_OPS];
-    fa_map_f64_fn map_f64[FA_N_MAP_OPS];
-    /* the same kernels with non-temporal stores, for large out-of-place
-     * outputs (identical results) */
-    fa_map_f32_fn map_f32_nt[FA_N_MAP_OPS];
-    fa_map_f64_fn map_f64_nt[FA_N_MAP_OPS];
-    fa_row_f32_fn row_f32[FA_N_ROW_OPS];
-    fa_row_f64_fn row_f64[FA_N_ROW_OPS];
-    /* blocked long rows (see FA_ROW_BLOCK) */
-    fa_rowpart_f32_fn row_part_f32[FA_N_ROW_OPS];
-    fa_rowpart_f64_fn row_part_f64[FA_N_ROW_OPS];
-    fa_rowfix_f32_fn row_fix_f32[FA_N_ROW_OPS];
-    fa_rowfix_f64_fn row_fix_f64[FA_N_ROW_OPS];
-} fa_kernel_table;
+    double v[FA_MAX_PARAMS];
+} fa_params;
+
+/* ---- ops.c: the registry as data ---- */
+
+enum { FA_FAMILY_MAP = 0, FA_FAMILY_ROWS = 1 };
+/* The enum suffix of op `op` of a family ("RELU", "SOFTMAX", ...), or NULL. */
+const char *fa_op_name(int family, int op);
+/* Parameters an elementwise op uses (fa_ops.h), or -1 for an invalid op. */
+int fa_op_nparams(int op);
 
 /* ---- dispatch.c ---- */
 
@@ -121,30 +95,82 @@ int fa_isa_set(int level);
 const char *fa_isa_name(int level);
 /* Level for a name, or -1. */
 int fa_isa_from_name(const char *name);
-/* The active kernel table (never NULL after fa_init). */
-const fa_kernel_table *fa_kernels(void);
-/* Fill `t` with the kernels of exactly `level`, falling back per entry to
- * lower levels (used by fa_isa_set and by tests). */
-void fa_fill_table(fa_kernel_table *t, int level);
 
-/* ---- parallel.c ---- */
+/* ---- threads.c ---- */
 
 /* Threads a call uses when it asks for `requested` (<= 0: the default). */
 int fa_resolve_threads(int requested);
-/* The default thread count (FASTACT_NUM_THREADS / fa_set_num_threads /
- * the OpenMP runtime's current maximum). */
+/* The default thread count (fa_set_num_threads / FASTACT_NUM_THREADS /
+ * the OpenMP runtime's current maximum, capped by the usable CPUs). */
 int fa_get_num_threads(void);
 /* n >= 1 sets the default; n == 0 restores the automatic default. */
 void fa_set_num_threads(int n);
 int fa_openmp_enabled(void);
 
-/* Elementwise ops over n contiguous elements with up to `nthreads` threads
- * (<= 0: default).  Results are bitwise identical for every thread count. */
-void fa_map_f32(int op, const float *x, float *y, size_t n, float param, int nthreads);
-void fa_map_f64(int op, const double *x, double *y, size_t n, double param, int nthreads);
-/* Row-wise ops over `rows` contiguous rows of `cols` elements. */
-void fa_rows_f32(int op, const float *x, float *y, size_t rows, size_t cols, int nthreads);
-void fa_rows_f64(int op, const double *x, double *y, size_t rows, size_t cols, int nthreads);
+/* ---- map.c, rows.c: the entry points ---- */
+
+/* Elementwise op `op` (fa_map_op) over n contiguous elements of type
+ * `dtype`; y may equal x (in place) but must not otherwise overlap it.
+ * Up to `nthreads` threads (<= 0: the default).  Results are bitwise
+ * identical for every thread count.  An invalid op or dtype does nothing. */
+void fa_map(int op, int dtype, const void *x, void *y, size_t n, const fa_params *p, int nthreads);
+/* Row op `op` (fa_row_op) over `rows` contiguous rows of `cols` elements.
+ * 16-bit rows need a float32 scratch row per thread (heap above 2048
+ * elements): if it cannot be allocated the rows are left unwritten and
+ * fa_take_oom() returns 1 (once). */
+void fa_rows(int op, int dtype, const void *x, void *y, size_t rows, size_t cols, int nthreads);
+int fa_take_oom(void);
+
+/* ---- rows_split.c: rows cut into pieces the caller keeps apart ----
+ * softmax / log_softmax of rows whose elements lie in several pieces (the
+ * chunks of a dask array along the axis), in the two passes fa_rows uses for
+ * rows longer than its block, with the combination in between exposed:
+ *   1. fa_rows_part on each piece of `rows` contiguous rows of `cols`
+ *      elements: per row, fa_rows_nblocks(cols) statistics (the piece is cut
+ *      into blocks as fa_rows cuts a long row), stored row-major in m and s
+ *      (rows * nblocks entries each).  softmax stores e^(x - m) in y; y may
+ *      be NULL (nothing kept) or x (in place).
+ *   2. per row, the statistics of all its pieces in piece order (rows x
+ *      npieces, row-major) -> fa_rows_combine, which replaces them in place by
+ *      the arguments (a, b) of the final pass.
+ *   3. fa_rows_fix on each piece with its own (a, b) entries: softmax
+ *      multiplies the e^(x - m) that fa_rows_part stored in y by a (run
+ *      fa_rows_part into y again first if they were not kept: it recomputes
+ *      them bit for bit); log_softmax writes y = (x - a) - b.
+ * Rows of pieces whose lengths are multiples of FA_ROW_BLOCK (16384) get
+ * bitwise the results fa_rows gives rows longer than FA_ROW_BLOCK.  The
+ * special rows (NaN, +inf, all -inf) give all-NaN rows, as fa_rows.
+ * dtype is FA_F32 or FA_F64 (16-bit data: convert pieces to float32 first).
+ * Returns 0; -1 for an invalid op, dtype or NULL pointer; -2 if scratch
+ * memory (fa_rows_part with y == NULL, fa_rows_combine) could not be
+ * allocated. */
+size_t fa_rows_nblocks(size_t cols);
+/* 1 if fa_rows_fix of `op` works on the terms fa_rows_part stored in y
+ * (softmax), 0 if it reads x only (log_softmax). */
+int fa_rows_fix_uses_terms(int op);
+int fa_rows_part(int op, int dtype, const void *x, void *y, size_t rows, size_t cols, double *m, double *s,
+                 int nthreads);
+int fa_rows_combine(int op, size_t rows, size_t npieces, double *m, double *s);
+int fa_rows_fix(int op, int dtype, const void *x, void *y, size_t rows, size_t cols, const double *a,
+                const double *b, int nthreads);
+
+/* Typed conveniences. */
+static inline void fa_map_f32(int op, const float *x, float *y, size_t n, const fa_params *p, int nthreads)
+{
+    fa_map(op, FA_F32, x, y, n, p, nthreads);
+}
+static inline void fa_map_f64(int op, const double *x, double *y, size_t n, const fa_params *p, int nthreads)
+{
+    fa_map(op, FA_F64, x, y, n, p, nthreads);
+}
+static inline void fa_rows_f32(int op, const float *x, float *y, size_t rows, size_t cols, int nthreads)
+{
+    fa_rows(op, FA_F32, x, y, rows, cols, nthreads);
+}
+static inline void fa_rows_f64(int op, const double *x, double *y, size_t rows, size_t cols, int nthreads)
+{
+    fa_rows(op, FA_F64, x, y, rows, cols, nthreads);
+}
 
 #ifdef __cplusplus
 }

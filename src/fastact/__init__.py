@@ -12,31 +12,16 @@ semantics.  See docs/api.md for the call contract.
 import os as _os
 import platform as _platform
 
-from . import _core
-from ._core import (
-    gelu,
-    get_num_threads,
-    leaky_relu,
-    log_softmax,
-    relu,
-    set_num_threads,
-    sigmoid,
-    silu,
-    softmax,
-    tanh,
-)
+from . import _core, _ops
+from ._core import get_num_threads, set_num_threads
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "relu",
-    "leaky_relu",
-    "sigmoid",
-    "tanh",
-    "silu",
-    "gelu",
-    "softmax",
-    "log_softmax",
+# The activations: one per row of the op registry (fastact._ops), generated
+# into _core at build time; __init__.pyi (also generated) has their signatures.
+globals().update({_name: getattr(_core, _name) for _name in _ops.public_names()})
+
+__all__ = list(_ops.public_names()) + [
     "set_num_threads",
     "get_num_threads",
     "get_config",
@@ -46,6 +31,7 @@ __all__ = [
 
 
 def _cpu_model():
+    """The CPU model string: get_config()["cpu"] and the bench's machine line."""
     try:
         with open("/proc/cpuinfo") as f:
             for line in f:

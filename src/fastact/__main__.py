@@ -18,7 +18,7 @@ def _list(choices):
 
 
 def _sizes(text):
-    from fastact._bench import parse_size
+    from fastact._bench.cases import parse_size
 
     try:
         return [parse_size(t) for t in text.split(",") if t.strip()]
@@ -27,8 +27,12 @@ def _sizes(text):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from fastact import _bench as B
+    from fastact._bench import cases as C
+    from fastact._bench import peers
 
+    sizes = lambda s: ",".join(map(C.format_size, s))  # noqa: E731
+    extra = "; ".join(f"{', '.join(who)} also at {C.format_size(s)}"
+                      for s, who in C.DEFAULT_EXTRA.items())
     p = argparse.ArgumentParser(
         prog="python -m fastact",
         description="fastact command line: benchmark against the peers installed here,"
@@ -37,34 +41,46 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("info", help="print the build, ISA and thread configuration")
     b = sub.add_parser(
         "bench", help="time fastact against NumPy/SciPy, numexpr, PyTorch, ONNX Runtime",
-        description="Time fastact and every peer found (NumPy/SciPy always; numexpr, torch,"
-                    " onnxruntime+onnx when installed) side by side on the same data, with"
-                    " the same thread count, and print a table per dtype.",
-        epilog="examples:  python -m fastact bench --quick\n"
+        description="Time fastact and every peer found (NumPy/SciPy always; numexpr, torch,\n"
+                    "onnxruntime+onnx when installed) side by side on the same data, with the\n"
+                    "same thread count, and print a table per dtype.  The default run is every\n"
+                    f"op at n = {sizes(C.DEFAULT_SIZES)} ({extra})"
+                    f" in {','.join(C.DEFAULT['dtypes'])}; --full is every op at\n"
+                    f"n = {sizes(C.SIZES)} in {','.join(C.FULL['dtypes'])}.",
+        epilog="examples:  python -m fastact bench --full --json bench.json --plot bench.png\n"
                "           python -m fastact bench --ops sigmoid,gelu --sizes 1e5,1e7"
-               " --dtypes float32\n"
-               "           python -m fastact bench --json bench.json --plot bench.png",
+               " --dtypes float32,float64",
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    b.add_argument("--ops", type=_list(B.OPS), default=list(B.OPS),
-                   help=f"comma-separated ops (default: all: {','.join(B.OPS)})")
+    ops = C.ops()
+    b.add_argument("--ops", type=_list(ops), default=None,
+                   help=f"comma-separated ops (default: all: {','.join(ops)})")
     b.add_argument("--sizes", type=_sizes, default=None,
-                   help="comma-separated element counts, e.g. 1e3,1e5,1e7 (default; --quick:"
-                        " 1e3,1e5); softmax/log_softmax use rows of 1000")
-    b.add_argument("--dtypes", type=_list(B.DTYPES), default=list(B.DTYPES),
-                   help="float32,float64 (default: both)")
+                   help=f"comma-separated element counts for every op, e.g. {sizes(C.SIZES)}"
+                        f" (default {sizes(C.DEFAULT_SIZES)}, {extra}; --full:"
+                        f" {sizes(C.SIZES)}); row ops use rows of"
+                        f" {C.ROW_LEN}")
+    b.add_argument("--dtypes", type=_list(tuple(C.DTYPES)), default=None,
+                   help=f"{','.join(C.DTYPES)} (default {','.join(C.DEFAULT['dtypes'])};"
+                        f" --full: {','.join(C.FULL['dtypes'])})")
+    b.add_argument("--full", action="store_true",
+                   help="the whole grid: every op x float32,float64 x"
+                        f" {sizes(C.SIZES)}, {C.FULL['repeat']} samples of"
+                        f" {C.FULL['target'] * 1e3:g} ms (several minutes)")
+    b.add_argument("--quick", action="store_true",
+                   help=f"a smoke run: n = {sizes(C.QUICK['sizes'])}, {C.QUICK['repeat']}"
+                        f" samples of {C.QUICK['target'] * 1e3:g} ms")
     b.add_argument("--threads", type=int, default=None,
                    help="threads for fastact and every threaded peer (default:"
                         " $FASTACT_BENCH_THREADS or fastact.get_num_threads())")
     b.add_argument("--repeat", type=int, default=None,
-                   help="samples per implementation; the median is reported (default 7;"
-                        " --quick: 3)")
+                   help="samples per implementation; the median is reported (default"
+                        f" {C.DEFAULT['repeat']}; --full: {C.FULL['repeat']})")
     b.add_argument("--min-time", type=float, default=None, metavar="SECONDS",
-                   help="duration of one sample (default 0.02; --quick: 0.005)")
-    b.add_argument("--quick", action="store_true",
-                   help="a fast smoke run: sizes 1e3,1e5, 3 short samples")
-    b.add_argument("--peers", type=_list(B.PEERS + B.CEILINGS), default=None,
-                   help="restrict the peers (default: every one installed):"
-                        f" {','.join(B.PEERS + B.CEILINGS)}")
+                   help=f"duration of one sample (default {C.DEFAULT['target']:g};"
+                        f" --full: {C.FULL['target']:g})")
+    others = [n for n in peers.names() if peers.adapter(n).kind != "fastact"]
+    b.add_argument("--peers", type=_list(others), default=None,
+                   help=f"restrict the peers (default: every one installed): {','.join(others)}")
     b.add_argument("--isa", default=None,
                    help="time fastact at a lower ISA level (scalar, sse2, avx2, avx512)")
     b.add_argument("--json", metavar="FILE", default=None,
@@ -90,18 +106,20 @@ def main(argv=None) -> int:
         fastact.show_config()
         return 0
     if args.command == "bench":
-        from fastact import _bench as B
+        from fastact._bench import cases
+        from fastact._bench.run import run_bench
 
-        sizes = args.sizes or list(B.QUICK_SIZES if args.quick else B.SIZES)
-        repeat = args.repeat if args.repeat is not None else (3 if args.quick else 7)
-        target = args.min_time if args.min_time is not None else (0.005 if args.quick else 0.02)
-        if repeat < 1 or target <= 0:
+        if args.full and args.quick:
+            parser.error("--full and --quick exclude each other")
+        if (args.repeat is not None and args.repeat < 1) or (
+                args.min_time is not None and args.min_time <= 0):
             parser.error("--repeat and --min-time must be positive")
+        plan = cases.plan(ops=args.ops, dtypes=args.dtypes, sizes=args.sizes,
+                          repeat=args.repeat, target=args.min_time, full=args.full,
+                          quick=args.quick)
         try:
-            B.run_bench(ops=args.ops, sizes=sizes, dtypes=args.dtypes, threads=args.threads,
-                        repeat=repeat, target=target, peers=args.peers, isa=args.isa,
-                        json_path=args.json, plot_path=args.plot,
-                        progress=not args.no_progress)
+            run_bench(plan, threads=args.threads, peers_wanted=args.peers, isa=args.isa,
+                      json_path=args.json, plot_path=args.plot, progress=not args.no_progress)
         except KeyboardInterrupt:
             print("\ninterrupted", file=sys.stderr)
             return 130

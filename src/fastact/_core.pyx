@@ -41,20 +41,24 @@ cnp.import_array()
 
 cdef extern from "fastact.h" nogil:
     cdef enum:
-        FA_OP_RELU
-        FA_OP_LEAKY_RELU
-        FA_OP_SIGMOID
-        FA_OP_TANH
-        FA_OP_SILU
-        FA_OP_GELU
-        FA_OP_GELU_TANH
+        FA_F32
+        FA_F64
+        FA_F16
+        FA_BF16
         FA_N_MAP_OPS
+        FA_N_ROW_OPS
         FA_ISA_SCALAR
         FA_ISA_SSE2
         FA_ISA_AVX2
         FA_ISA_AVX512
         FA_ISA_NEON
         FA_N_ISA
+        FA_MAX_PARAMS
+        FA_FAMILY_MAP
+        FA_FAMILY_ROWS
+
+    ctypedef struct fa_params:
+        double v[4]
 
     int fa_init()
     unsigned fa_isa_supported()
@@ -68,16 +72,16 @@ cdef extern from "fastact.h" nogil:
     void fa_set_num_threads(int n)
     int fa_openmp_enabled()
 
-    void fa_map_f32(int op, const float *x, float *y, size_t n, float param, int nthreads)
-    void fa_map_f64(int op, const double *x, double *y, size_t n, double param, int nthreads)
-    void fa_rows_f32(int op, const float *x, float *y, size_t rows, size_t cols, int nthreads)
-    void fa_rows_f64(int op, const double *x, double *y, size_t rows, size_t cols, int nthreads)
+    void fa_map(int op, int dtype, const void *x, void *y, size_t n, const fa_params *p, int nthreads)
+    void fa_rows(int op, int dtype, const void *x, void *y, size_t rows, size_t cols, int nthreads)
+    const char *fa_op_name(int family, int op)
+    int fa_op_nparams(int op)
+    int fa_take_oom()
 
 
-# Row ops, in the order of FA_ROW_OPS in fastact.h.
-cdef enum:
-    ROW_SOFTMAX = 0
-    ROW_LOG_SOFTMAX = 1
+cdef extern from "numpy/arrayobject.h":
+    cdef enum:
+        NPY_HALF
 
 
 cdef extern from "numpy/arrayobject.h":
@@ -166,6 +170,14 @@ def isa_compiled():
     return _names_of(fa_isa_compiled())
 
 
+def c_ops():
+    """The C op registry (src/c/fa_ops.h): {"map": [(name, nparams), ...], "rows": [name, ...]}."""
+    return {
+        "map": [(fa_op_name(FA_FAMILY_MAP, i).decode("ascii"), fa_op_nparams(i)) for i in range(FA_N_MAP_OPS)],
+        "rows": [fa_op_name(FA_FAMILY_ROWS, i).decode("ascii") for i in range(FA_N_ROW_OPS)],
+    }
+
+
 def openmp_enabled():
     """True if the extension was built with OpenMP."""
     return bool(fa_openmp_enabled())
@@ -204,38 +216,70 @@ def get_num_threads():
 cdef object F16 = np.dtype(np.float16)
 cdef object F32 = np.dtype(np.float32)
 cdef object F64 = np.dtype(np.float64)
+# ml_dtypes.bfloat16, recognised by dtype identity (never by char or size:
+# other packages have 2-byte void dtypes); looked up on the first input whose
+# dtype is not a NumPy float, so importing fastact never imports ml_dtypes.
+cdef object BF16 = None     # its dtype; False once ml_dtypes is known to be absent
+cdef int _BF16_NUM = -1     # its NumPy type number
 
-cdef str _SUPPORTED = ("float16, float32, float64 (bool and integer inputs are promoted "
-                       "like numpy.tanh promotes them)")
-
-cdef int _BEHAVED_CF = cnp.NPY_ARRAY_ALIGNED | cnp.NPY_ARRAY_C_CONTIGUOUS | cnp.NPY_ARRAY_F_CONTIGUOUS
+cdef str _SUPPORTED = ("float16, float32, float64, bfloat16 (ml_dtypes; bool and integer inputs "
+                       "are promoted like numpy.tanh promotes them)")
 
 
-cdef inline void _run_map(int op, int t, void *px, void *py, size_t n, double param, int nt) noexcept:
+cdef object _bf16():
+    """ml_dtypes.bfloat16's dtype, or None without ml_dtypes."""
+    global BF16, _BF16_NUM
+    if BF16 is None:
+        try:
+            import ml_dtypes
+            bf = getattr(ml_dtypes, "bfloat16", None)
+        except ImportError:
+            bf = None
+        if bf is None:
+            BF16 = False
+        else:
+            BF16 = np.dtype(bf)
+            _BF16_NUM = BF16.num
+    return BF16 if BF16 is not False else None
+
+
+cdef inline int _kdtype(int t) noexcept:
+    """The C library's dtype (fa_dtype) for a NumPy type number, or -1."""
+    if t == cnp.NPY_FLOAT:
+        return FA_F32
+    if t == cnp.NPY_DOUBLE:
+        return FA_F64
+    if t == NPY_HALF:
+        return FA_F16
+    if t == _BF16_NUM and t >= 0:
+        return FA_BF16
+    return -1
+
+
+cdef inline void _run_map(int op, int t, void *px, void *py, size_t n, const fa_params *p,
+                          int nt) noexcept:
+    cdef int dt = _kdtype(t)
     if n == 0:
         return
-    if t == cnp.NPY_FLOAT:
-        with nogil:
-            fa_map_f32(op, <const float *>px, <float *>py, n, <float>param, nt)
-    else:
-        with nogil:
-            fa_map_f64(op, <const double *>px, <double *>py, n, param, nt)
+    with nogil:
+        fa_map(op, dt, px, py, n, p, nt)
 
 
-cdef inline void _run_rows(int op, int t, void *px, void *py, size_t rows, size_t cols, int nt) noexcept:
+cdef inline int _run_rows(int op, int t, void *px, void *py, size_t rows, size_t cols, int nt) except -1:
+    cdef int dt = _kdtype(t)
     if rows == 0 or cols == 0:
-        return
-    if t == cnp.NPY_FLOAT:
-        with nogil:
-            fa_rows_f32(op, <const float *>px, <float *>py, rows, cols, nt)
-    else:
-        with nogil:
-            fa_rows_f64(op, <const double *>px, <double *>py, rows, cols, nt)
+        return 0
+    with nogil:
+        fa_rows(op, dt, px, py, rows, cols, nt)
+    if (dt == FA_F16 or dt == FA_BF16) and fa_take_oom():
+        raise MemoryError("fastact: no memory for a float32 scratch row")
+    return 0
 
 
 cdef inline bint _fast_in(cnp.ndarray a, int t, int fl) noexcept:
-    """float32/float64, native byte order, aligned, C- or F-contiguous."""
-    return ((t == cnp.NPY_FLOAT or t == cnp.NPY_DOUBLE)
+    """A dtype the kernels take (float32/64, float16, bfloat16), native byte
+    order, aligned, C- or F-contiguous."""
+    return (_kdtype(t) >= 0
             and (fl & cnp.NPY_ARRAY_ALIGNED)
             and (fl & (cnp.NPY_ARRAY_C_CONTIGUOUS | cnp.NPY_ARRAY_F_CONTIGUOUS))
             and cnp.PyArray_ISNOTSWAPPED(a))
@@ -283,6 +327,9 @@ cdef object _result_dtype(object dt, str name):
             f"cast to float64 first. Supported: {_SUPPORTED}")
     if kind == "b" or kind == "i" or kind == "u":
         return np.dtype(np.result_type(dt, F16)).newbyteorder("=")
+    b = _bf16()
+    if b is not None and dt == b:
+        return b
     raise TypeError(f"fastact.{name}: unsupported dtype {dt}; supported: {_SUPPORTED}")
 
 
@@ -293,7 +340,8 @@ cdef object _check_out(object out, tuple shape, object rdt, str name):
         raise ValueError(f"fastact.{name}: out has shape {out.shape}, the result has shape {shape}")
     if not out.flags.writeable:
         raise ValueError(f"fastact.{name}: out is read-only")
-    if out.dtype.kind != "f" or not np.can_cast(rdt, out.dtype, casting="same_kind"):
+    if (out.dtype.kind != "f" and not (out.dtype.kind == "V" and out.dtype == _bf16())) \
+            or not np.can_cast(rdt, out.dtype, casting="same_kind"):
         raise TypeError(
             f"fastact.{name}: cannot store the {rdt} result in out of dtype {out.dtype} "
             f"(casting rule 'same_kind'); out must have a floating dtype")
@@ -313,7 +361,7 @@ cdef bint _dense(object arr):
 
 
 cdef inline int _tnum(object dt):
-    return cnp.NPY_FLOAT if dt == F32 else cnp.NPY_DOUBLE
+    return dt.num
 
 
 cdef inline void *_ptr(object arr):
@@ -328,13 +376,16 @@ cdef inline size_t _size(object arr):
 # Elementwise ops
 # --------------------------------------------------------------------------
 
-cdef object _map(int op, object x, object out, object num_threads, double param, str name):
+cdef object _map(int op, object x, object out, object num_threads, const fa_params *p, str name):
     cdef int nt = 0
     cdef cnp.ndarray a, y
     cdef int t, fl
     if num_threads is not None:
         nt = _check_threads(num_threads, "fastact." + name)
     if type(x) is not cnp.ndarray:
+        h = _foreign_handler(x)  # dask, xarray, pandas: fastact._foreign (_core_foreign.pxi)
+        if h is not None:
+            return h(x, out, nt, name, "map", op, (p.v[0], p.v[1], p.v[2], p.v[3]))
         x = np.asarray(x)  # lists, scalars, subclasses: may then take the fast path
     if type(x) is cnp.ndarray:
         a = <cnp.ndarray>x
@@ -344,46 +395,44 @@ cdef object _map(int op, object x, object out, object num_threads, double param,
             if out is None:
                 y = _new_like(a, cnp.NPY_KEEPORDER, NULL, 0)
                 _run_map(op, t, cnp.PyArray_DATA(a), cnp.PyArray_DATA(y),
-                         <size_t>cnp.PyArray_SIZE(a), param, nt)
+                         <size_t>cnp.PyArray_SIZE(a), p, nt)
                 if cnp.PyArray_NDIM(y) == 0:
                     Py_INCREF(y)  # PyArray_Return steals a reference
                     return cnp.PyArray_Return(y)
                 return y
             if type(out) is cnp.ndarray and _fast_out(a, <cnp.ndarray>out, t, fl):
                 _run_map(op, t, cnp.PyArray_DATA(a), cnp.PyArray_DATA(<cnp.ndarray>out),
-                         <size_t>cnp.PyArray_SIZE(a), param, nt)
+                         <size_t>cnp.PyArray_SIZE(a), p, nt)
                 return out
-    return _map_general(op, x, out, nt, param, name)
+    return _map_general(op, x, out, nt, p, name)
 
 
-cdef object _map_into_new(int op, object a, object rdt, object cdt, int nt, double param):
+cdef object _map_into_new(int op, object a, object rdt, object cdt, int nt, const fa_params *p):
     """Result of op(a) in a new array of dtype rdt, laid out like `a` (order 'K')."""
     buf = np.empty_like(a, dtype=cdt, subok=False)
     cdef int t = _tnum(cdt)
     if buf.size:
         if a.dtype == cdt and a.flags.aligned and a.strides == buf.strides:
-            _run_map(op, t, _ptr(a), _ptr(buf), _size(buf), param, nt)
+            _run_map(op, t, _ptr(a), _ptr(buf), _size(buf), p, nt)
         else:
             np.copyto(buf, a, casting="unsafe")
-            _run_map(op, t, _ptr(buf), _ptr(buf), _size(buf), param, nt)
+            _run_map(op, t, _ptr(buf), _ptr(buf), _size(buf), p, nt)
     if rdt != cdt:
         with np.errstate(all="ignore"):  # float32 -> float16 may overflow to inf
             buf = buf.astype(rdt, order="K")
     return buf
 
 
-cdef object _map_general(int op, object x, object out, int nt, double param, str name):
+cdef object _map_general(int op, object x, object out, int nt, const fa_params *p0, str name):
     a = np.asarray(x)
     rdt = _result_dtype(a.dtype, name)
-    cdt = F32 if rdt == F16 else rdt
+    cdt = rdt  # every result dtype has kernels (16-bit ones compute in float32)
     cdef int t = _tnum(cdt)
     cdef void *pa
     cdef void *po
-    if op == FA_OP_LEAKY_RELU and rdt == F16:
-        with np.errstate(all="ignore"):
-            param = float(np.float16(param))  # slope rounded to the result dtype
+    cdef const fa_params *p = p0
     if out is None:
-        res = _map_into_new(op, a, rdt, cdt, nt, param)
+        res = _map_into_new(op, a, rdt, cdt, nt, p)
         return res[()] if res.ndim == 0 else res
     o = _check_out(out, a.shape, rdt, name)
     if o.size == 0:
@@ -394,69 +443,47 @@ cdef object _map_general(int op, object x, object out, int nt, double param, str
             pa = _ptr(a)
             po = _ptr(o)
             if pa == po or not np.may_share_memory(a, o):
-                _run_map(op, t, pa, po, _size(o), param, nt)
+                _run_map(op, t, pa, po, _size(o), p, nt)
                 return out
         # Different layout or dtype (a lossless int -> float conversion), or
         # partial overlap: copyto handles overlap (it buffers), then the kernel
         # runs in place on out.
         np.copyto(o, a, casting="unsafe")
-        _run_map(op, t, _ptr(o), _ptr(o), _size(o), param, nt)
+        _run_map(op, t, _ptr(o), _ptr(o), _size(o), p, nt)
         return out
-    res = _map_into_new(op, a, rdt, cdt, nt, param)
+    res = _map_into_new(op, a, rdt, cdt, nt, p)
     with np.errstate(all="ignore"):  # e.g. a float64 result into a float32 out may overflow
         np.copyto(o, res, casting="same_kind")
     return out
 
 
-def relu(x, out=None, *, num_threads=None):
-    """max(x, 0); NaN propagates (relu(NaN) = NaN), relu(-0.0) = 0.0."""
-    return _map(FA_OP_RELU, x, out, num_threads, 0.0, "relu")
-
-
-def leaky_relu(x, negative_slope=0.01, out=None, *, num_threads=None):
-    """x if x > 0 else x * negative_slope (the slope rounded to the result dtype)."""
-    cdef double s
-    if type(negative_slope) is float:
-        s = <double>negative_slope
+cdef double _real(object v, str fname, str pname, str check) except? -1.0:
+    """A real-number parameter as a double; bool and non-numbers are a TypeError,
+    values `check` ("nonzero", "positive") excludes a ValueError."""
+    cdef double d
+    if type(v) is float:
+        d = <double>v
+    elif isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer, np.floating)):
+        raise TypeError(f"fastact.{fname}: {pname} must be a real number, got {type(v).__name__}")
     else:
-        s = _slope(negative_slope)
-    return _map(FA_OP_LEAKY_RELU, x, out, num_threads, s, "leaky_relu")
+        d = float(v)
+    if check == "nonzero" and d == 0.0:
+        raise ValueError(f"fastact.{fname}: {pname} must be nonzero, got {v!r}")
+    if check == "positive" and not d > 0.0:
+        raise ValueError(f"fastact.{fname}: {pname} must be positive, got {v!r}")
+    return d
 
 
-cdef double _slope(object v) except? -1.0:
-    if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer, np.floating)):
-        raise TypeError(
-            f"fastact.leaky_relu: negative_slope must be a real number, got {type(v).__name__}")
-    return float(v)
-
-
-def sigmoid(x, out=None, *, num_threads=None):
-    """1 / (1 + exp(-x))."""
-    return _map(FA_OP_SIGMOID, x, out, num_threads, 0.0, "sigmoid")
-
-
-def tanh(x, out=None, *, num_threads=None):
-    """Hyperbolic tangent."""
-    return _map(FA_OP_TANH, x, out, num_threads, 0.0, "tanh")
-
-
-def silu(x, out=None, *, num_threads=None):
-    """x * sigmoid(x) (also called swish)."""
-    return _map(FA_OP_SILU, x, out, num_threads, 0.0, "silu")
-
-
-def gelu(x, approximate="none", out=None, *, num_threads=None):
-    """GELU: "none" -> x * Phi(x) (exact, erf form); "tanh" -> PyTorch's tanh approximation."""
-    cdef int op
-    if not isinstance(approximate, str):
-        raise TypeError(f"fastact.gelu: approximate must be 'none' or 'tanh', got {type(approximate).__name__}")
-    if approximate == "none":
-        op = FA_OP_GELU
-    elif approximate == "tanh":
-        op = FA_OP_GELU_TANH
-    else:
-        raise ValueError(f"fastact.gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
-    return _map(op, x, out, num_threads, 0.0, "gelu")
+cdef int _choose(object v, dict table, str fname, str pname) except -1:
+    """The C op a "choice" parameter selects."""
+    if type(v) is str:
+        op = table.get(v)
+        if op is not None:
+            return <int>op
+    allowed = " or ".join(repr(k) for k in table)
+    if not isinstance(v, str):
+        raise TypeError(f"fastact.{fname}: {pname} must be {allowed}, got {type(v).__name__}")
+    raise ValueError(f"fastact.{fname}: {pname} must be {allowed}, got {v!r}")
 
 
 # --------------------------------------------------------------------------
@@ -471,6 +498,9 @@ cdef object _rows(int op, object x, object axis, object out, object num_threads,
     if num_threads is not None:
         nt = _check_threads(num_threads, "fastact." + name)
     if type(x) is not cnp.ndarray:
+        h = _foreign_handler(x)  # dask, xarray, pandas: fastact._foreign (_core_foreign.pxi)
+        if h is not None:
+            return h(x, out, nt, name, "rows", op, axis)
         x = np.asarray(x)
     if type(x) is cnp.ndarray and type(axis) is int:
         a = <cnp.ndarray>x
@@ -478,7 +508,7 @@ cdef object _rows(int op, object x, object axis, object out, object num_threads,
         t = cnp.PyArray_TYPE(a)
         fl = cnp.PyArray_FLAGS(a)
         if (nd >= 1 and (axis == -1 or axis == nd - 1)
-                and (t == cnp.NPY_FLOAT or t == cnp.NPY_DOUBLE)
+                and _kdtype(t) >= 0
                 and (fl & cnp.NPY_ARRAY_ALIGNED) and (fl & cnp.NPY_ARRAY_C_CONTIGUOUS)
                 and cnp.PyArray_ISNOTSWAPPED(a)):
             n = <size_t>cnp.PyArray_SIZE(a)
@@ -509,7 +539,7 @@ cdef object _rows_into(int op, object src, object dst, int nt):
 cdef object _rows_general(int op, object x, object axis, object out, int nt, str name):
     a = np.asarray(x)
     rdt = _result_dtype(a.dtype, name)
-    cdt = F32 if rdt == F16 else rdt
+    cdt = rdt  # every result dtype has kernels (16-bit rows use a float32 scratch row)
     if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (int, np.integer)):
         raise TypeError(f"fastact.{name}: axis must be an int, got {type(axis).__name__}")
     cdef int nd = a.ndim
@@ -561,11 +591,18 @@ cdef object _rows_general(int op, object x, object axis, object out, int nt, str
         return res
 
 
-def softmax(x, axis=-1, out=None, *, num_threads=None):
-    """exp(x - max) / sum(exp(x - max)) along `axis`."""
-    return _rows(ROW_SOFTMAX, x, axis, out, num_threads, "softmax")
+# --------------------------------------------------------------------------
+# The public functions, generated from the op registry (src/fastact/_ops)
+# --------------------------------------------------------------------------
+
+include "_ops_gen.pxi"
 
 
-def log_softmax(x, axis=-1, out=None, *, num_threads=None):
-    """x - max - log(sum(exp(x - max))) along `axis`."""
-    return _rows(ROW_LOG_SOFTMAX, x, axis, out, num_threads, "log_softmax")
+# --------------------------------------------------------------------------
+# Arrays that are not ndarrays (fastact._foreign) and the C API for Cython
+# (fastact/cython_api.pxd; the pointer-level functions are generated from
+# the registry into _capi_gen.pxi and declared in _core.pxd)
+# --------------------------------------------------------------------------
+
+include "_core_foreign.pxi"
+include "_capi_gen.pxi"

@@ -391,6 +391,24 @@ FA_INLINE vf fa_gelu_tanh_vf(vf x)
 #endif
 }
 
+/* -(e^z - 1) from the reduced argument r and n of z (e^z = (1 + pm1) 2^n):
+ *   -(e^z - 1) = (1 - 2^n) - pm1 2^n   (one fused rounding; for |z| < 0.35,
+ * n = 0 and the result is -pm1 exactly: no cancellation near 0).  n integral
+ * in [-126, 127]; the result is 2^n times a value rounded once, so it keeps
+ * full relative precision wherever it is normal. */
+FA_INLINE vf fa_nexpm1_rn_f32(vf r, vf n)
+{
+    vf s = vf_pow2(n);
+    return vf_fnma(fa_exp_pm1_f32(r), s, vf_sub(vf_set1(1.0f), s));
+}
+
+/* -(e^z - 1) = -expm1(z), z in [-126, 88.3] (n <= 127). */
+FA_INLINE vf fa_nexpm1_f32(vf z)
+{
+    vf n, r = fa_exp_reduce_f32(z, &n);
+    return fa_nexpm1_rn_f32(r, n);
+}
+
 /* tanh(x) = sign(x) * (-em1) / (2 + em1), em1 = e^z - 1, z = -2|x|.
  * With e^z = (1 + pm1) s, s = 2^k (fa_exp_split_f32):  -em1 = (1 - s) - pm1 s
  * (one fused rounding; for |z| < 0.35, k = 0 and -em1 = -pm1 exactly, so there

@@ -182,13 +182,25 @@ FA_INLINE vd fa_gelu_tanh_vd(vd x)
     return fa_wsig_f64(xc, p, mn);
 }
 
+/* -(e^z - 1) from r and n of z: see fa_nexpm1_rn_f32; n in [-1022, 1023]. */
+FA_INLINE vd fa_nexpm1_rn_f64(vd r, vd n)
+{
+    vd s = vd_pow2(n);
+    return vd_fnma(fa_exp_pm1_f64(r), s, vd_sub(vd_set1(1.0), s));
+}
+
+/* -(e^z - 1) = -expm1(z), z in [-708, 709.4] (n <= 1023). */
+FA_INLINE vd fa_nexpm1_f64(vd z)
+{
+    vd n, r = fa_exp_reduce_f64(z, &n);
+    return fa_nexpm1_rn_f64(r, n);
+}
+
 /* tanh via -expm1, as fa_tanh_vf; clamp z >= -38.2 (tanh rounds to 1). */
 FA_INLINE vd fa_tanh_vd(vd x)
 {
     vd z = vd_max(vd_set1(-38.2), vd_mul(vd_negabs(x), vd_set1(2.0)));
-    vd n, r = fa_exp_reduce_f64(z, &n);
-    vd s = vd_pow2(n);
-    vd nem1 = vd_fnma(fa_exp_pm1_f64(r), s, vd_sub(vd_set1(1.0), s));
+    vd nem1 = fa_nexpm1_f64(z);
     return vd_orsign(vd_div(nem1, vd_sub(vd_set1(2.0), nem1)), x);
 }
 

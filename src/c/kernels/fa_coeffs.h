@@ -85,6 +85,26 @@
 #define FA_EXP2_F32_C5           0x1.5f09a4p-10f
 #define FA_EXP2_F32_C6           0x1.4168cp-13f
 
+/* ---- log1p on [0, 1] (kernels/fa_log.h) ------------------------------------------
+ * t < 1/2: f = t; t >= 1/2: f = (t - 1)/2 and + ln2 (both reductions exact, f in
+ * [-1/4, 1/2]); log1p(f) = 2 atanh(s) = 2s + 2s z R(z), s = f/(2 + f), z = s^2 <= 0.04,
+ * R(z) = C0 + C1 z + ... (Horner with FMA); s carries the rounding of 2 + f and of
+ * the division as a first-order correction.  Max rel. error of log1p(f) with
+ * exact s: approx f32 0.048, f64 0.134; kernel (simulated, all float t of a dense
+ * sample of [0, 1], max ulp of log1p(t)): f32 0.585, f64 0.597. */
+#define FA_LOG1P_F32_DEG         2
+#define FA_LOG1P_F32_C0          0x1.5555b4p-2f
+#define FA_LOG1P_F32_C1          0x1.992ac2p-3f
+#define FA_LOG1P_F32_C2          0x1.36e94ap-3f
+#define FA_LOG1P_F64_DEG         6
+#define FA_LOG1P_F64_C0          0x1.5555555555773p-2
+#define FA_LOG1P_F64_C1          0x1.99999998f170dp-3
+#define FA_LOG1P_F64_C2          0x1.249249b1b280dp-3
+#define FA_LOG1P_F64_C3          0x1.c71c01a64b53p-4
+#define FA_LOG1P_F64_C4          0x1.7474d8e7a540dp-4
+#define FA_LOG1P_F64_C5          0x1.38538f661f3a3p-4
+#define FA_LOG1P_F64_C6          0x1.3ab8df0e3f6cap-4
+
 /* ---- exact GELU: Gaussian tail ------------------------------------------------
  * Phi(-a) = 0.5*erfc(a/sqrt2) = exp(-a^2/2)*G(a), a >= 0, G(a) = 0.5*erfcx(a/sqrt2).
  * float: a in [0, 14.5], NP pieces in a: s = a + 1 (float), piece
@@ -188,5 +208,23 @@ static const double fa_gelu_f64_ctr[FA_GELU_F64_NP] = {
 #define FA_GELUT_B3H_F32         -0x1.a5a7dp-4f
 #define FA_GELUT_B3L_F32         0x1.151aaep-29f
 #define FA_GELUT_RHO3_F32        -0x1.507a18p-26f
+
+/* ---- activation family (kernels/fa_algo_exp.h) -------------------------------
+ * SELU: scale = 1.0507009873554804934193349852946, alpha = 1.6732632423543772848170429916717 (exact decimals);
+ * SELU_SA = scale * alpha.  quick_gelu: K = 1.702.  *_F32 / *_F64 are the constants
+ * rounded toward zero, *LO_* the rounded remainders (>= 0: fma(x, hi, x*lo) keeps
+ * -0 and +-inf; constant = hi + lo to ~2^-48 / 2^-106 relative). */
+#define FA_SELU_SCALE_F32        0x1.0cfabcp+0f
+#define FA_SELU_SCALELO_F32      0x1.6a9114p-24f
+#define FA_SELU_SCALE_F64        0x1.0cfabd6a91132p+0
+#define FA_SELU_SCALELO_F64      0x1.6fc7d272f2695p-55
+#define FA_SELU_SA_F32           0x1.c212ccp+0f
+#define FA_SELU_SALO_F32         0x1.903c0cp-26f
+#define FA_SELU_SA_F64           0x1.c212cc640f031p+0
+#define FA_SELU_SALO_F64         0x1.05161b045a1fep-56
+#define FA_QGELU_K_F32           0x1.b3b644p+0f
+#define FA_QGELU_KLO_F32         0x1.a1cacp-24f
+#define FA_QGELU_K_F64           0x1.b3b645a1cac08p+0
+#define FA_QGELU_KLO_F64         0x1.89374bc6a7efap-55
 
 #endif /* FA_COEFFS_H */

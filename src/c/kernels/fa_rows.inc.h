@@ -2,14 +2,16 @@
  * fa_rows.inc.h - the row kernels of one ISA: softmax and log_softmax on one
  * contiguous row, and the part/fix kernels of blocked long rows.
  *
- * Included by fa_kernels.inc.h (after the primitives and the algorithms).
+ * Included by fa_kernels.inc.h (after the primitives and the algorithms),
+ * which wraps the typed functions defined here, fa_<op>_row_<dt>,
+ * fa_<op>_part_<dt> and fa_<op>_fix_<dt>, into the table's entry points.
  * Tails use masked (or buffered) loads and stores and the same vector code.
  */
 /* The last pass of softmax (y *= a, in place on the stored exponentials) and
  * of log_softmax (y = (x - a) - b), for whole rows and for blocks of long
  * rows alike. */
 #define FA_ROW_FIX_KERNELS(dt, T, V, N)                                                         \
-    void FA_KN(softmax_fix, dt)(const T *x, T *y, size_t n, T a, T b)                           \
+    static void fa_softmax_fix_##dt(const T *x, T *y, size_t n, T a, T b)                                     \
     {                                                                                           \
         const V va = V##_set1(a);                                                               \
         size_t i = 0;                                                                           \
@@ -18,7 +20,7 @@
         for (; i + N <= n; i += N) V##_store(y + i, V##_mul(V##_load(y + i), va));              \
         if (i < n) V##_store_n(y + i, V##_mul(V##_load_n(y + i, n - i), va), n - i);            \
     }                                                                                           \
-    void FA_KN(log_softmax_fix, dt)(const T *x, T *y, size_t n, T a, T b)                       \
+    static void fa_log_softmax_fix_##dt(const T *x, T *y, size_t n, T a, T b)                                 \
     {                                                                                           \
         const V vm = V##_set1(a), vl = V##_set1(b);                                             \
         size_t i = 0;                                                                           \
@@ -229,7 +231,7 @@ FA_INLINE double fa_expsum_f32(const float *x, float *y, size_t n, float m, floa
 }
 
 /* softmax: y = e_i * (1/s); the scaled form's common factor cancels */
-void FA_KN(softmax, f32)(const float *x, float *y, size_t n)
+static void fa_softmax_row_f32(const float *x, float *y, size_t n)
 {
     float lo, m = fa_rowmaxmin_f32(x, n, &lo, 1);
     int mode = fa_rowmode_f32(m, lo);
@@ -238,7 +240,7 @@ void FA_KN(softmax, f32)(const float *x, float *y, size_t n)
         s = fa_expsum_f32_loop(x, y, n, m, fa_rowshk_f32(m), 0);
     else
         s = fa_expsum_f32_loop(x, y, n, m, 0.0f, mode);
-    FA_KN(softmax_fix, f32)(x, y, n, (float)(1.0 / s), 0.0f);
+    fa_softmax_fix_f32(x, y, n, (float)(1.0 / s), 0.0f);
 }
 
 /* sum of e^(x - m) minus one maximum: the maxima (at least one) are counted
@@ -299,13 +301,13 @@ FA_INLINE double fa_expsum1_f32(const float *x, float *ypf, size_t n, float m, f
  * dominates (y ~ -s1 near 0).  Both
  * terms of y are <= 0 and >= 0 resp.: the subtraction adds magnitudes
  * (no cancellation), <= 1.5 ulp in float. */
-void FA_KN(log_softmax, f32)(const float *x, float *y, size_t n)
+static void fa_log_softmax_row_f32(const float *x, float *y, size_t n)
 {
     float lo, m = fa_rowmaxmin_f32(x, n, &lo, 1);
     int mode = fa_rowmode_f32(m, lo);
     double s1 = fa_expsum1_f32_loop(x, y, n, m, mode == 0 ? fa_rowshk_f32(m) : 0.0f, mode);
     if (!(m < INFINITY)) s1 = (double)NAN; /* NaN or +inf in the row: NaN row */
-    FA_KN(log_softmax_fix, f32)(x, y, n, m, (float)log1p(s1));
+    fa_log_softmax_fix_f32(x, y, n, m, (float)log1p(s1));
 }
 
 /* e^(v - m), v <= m: as fa_expm_f32, the rounding error of d = v - m
@@ -430,12 +432,12 @@ FA_INLINE double fa_expsum_f64(const double *x, double *y, size_t n, double m, d
     return fa_expsum_f64_loop(x, y, n, m, 0.0, 2);
 }
 
-void FA_KN(softmax, f64)(const double *x, double *y, size_t n)
+static void fa_softmax_row_f64(const double *x, double *y, size_t n)
 {
     double lo, m = fa_rowmaxmin_f64(x, n, &lo, 1);
     int mode = fa_rowmode_f64(m, lo);
     double s = fa_expsum_f64_loop(x, y, n, m, mode == 0 ? fa_rowshk_f64(m) : 0.0, mode);
-    FA_KN(softmax_fix, f64)(x, y, n, 1.0 / s, 0.0);
+    fa_softmax_fix_f64(x, y, n, 1.0 / s, 0.0);
 }
 
 /* See fa_expsum1_f32 (one vector accumulator pair per block of 128 vectors,
@@ -485,14 +487,14 @@ FA_INLINE double fa_expsum1_f64(const double *x, double *ypf, size_t n, double m
     return fa_expsum1_f64_loop(x, ypf, n, m, 0.0, 2);
 }
 
-/* See fa_log_softmax_f32. */
-void FA_KN(log_softmax, f64)(const double *x, double *y, size_t n)
+/* See fa_log_softmax_row_f32. */
+static void fa_log_softmax_row_f64(const double *x, double *y, size_t n)
 {
     double lo, m = fa_rowmaxmin_f64(x, n, &lo, 1);
     int mode = fa_rowmode_f64(m, lo);
     double s1 = fa_expsum1_f64_loop(x, y, n, m, mode == 0 ? fa_rowshk_f64(m) : 0.0, mode);
     if (!(m < INFINITY)) s1 = NAN;
-    FA_KN(log_softmax_fix, f64)(x, y, n, m, log1p(s1));
+    fa_log_softmax_fix_f64(x, y, n, m, log1p(s1));
 }
 
 /* ---- blocked long rows (see FA_ROW_BLOCK in fastact.h) ----
@@ -501,13 +503,13 @@ void FA_KN(log_softmax, f64)(const double *x, double *y, size_t n)
  * relative to 0 instead (0, or NaN where x is NaN), so that a row with finite
  * elements elsewhere is not made NaN by x - m = -inf - -inf. */
 #define FA_ROW_PART_KERNELS(dt, T, LO, ...)                                                     \
-    double FA_KN(softmax_part, dt)(const T *x, T *y, size_t n, T *m)                            \
+    static double fa_softmax_part_##dt(const T *x, T *y, size_t n, T *m)                            \
     {                                                                                           \
         T lo, mb = fa_rowmaxmin_##dt(x, n, &lo, LO);                                            \
         *m = mb;                                                                                \
         return fa_expsum_##dt(x, y, n, mb == -INFINITY ? (T)0 : mb __VA_ARGS__);                \
     }                                                                                           \
-    double FA_KN(log_softmax_part, dt)(const T *x, T *y, size_t n, T *m)                        \
+    static double fa_log_softmax_part_##dt(const T *x, T *y, size_t n, T *m)                        \
     {                                                                                           \
         T lo, mb = fa_rowmaxmin_##dt(x, n, &lo, LO);                                            \
         *m = mb;                                                                                \

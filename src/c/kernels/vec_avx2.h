@@ -9,6 +9,7 @@
 #include <immintrin.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define FA_HAS_FMA 1
 #define VF_N 8
@@ -186,5 +187,55 @@ static inline vd vd_lut4(const double *row, vdi p)
 static inline vd vf_lo_to_vd(vf a) { return _mm256_cvtps_pd(_mm256_castps256_ps128(a)); }
 static inline vd vf_hi_to_vd(vf a) { return _mm256_cvtps_pd(_mm256_extractf128_ps(a, 1)); }
 static inline vf vd2_to_vf(vd lo, vd hi) { return _mm256_set_m128(_mm256_cvtpd_ps(hi), _mm256_cvtpd_ps(lo)); }
+
+/* ---------------- 16-bit storage: float16 (F16C) and bfloat16 ----------------
+ * float16: F16C's vcvtph2ps / vcvtps2ph (round to nearest even), which match
+ * fa_half.h bit for bit, NaNs included; bfloat16: fa_half.h's integer
+ * rounding, eight lanes at a time.  Tails go through a small buffer. */
+static inline vf vf_load_f16(const uint16_t *p) { return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)p)); }
+static inline vf vf_load_n_f16(const uint16_t *p, size_t n)
+{
+    uint16_t b[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    memcpy(b, p, n * sizeof(uint16_t));
+    return vf_load_f16(b);
+}
+static inline void vf_store_f16(uint16_t *p, vf v) { _mm_storeu_si128((__m128i *)p, _mm256_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT)); }
+static inline void vf_store_n_f16(uint16_t *p, vf v, size_t n)
+{
+    uint16_t b[8];
+    vf_store_f16(b, v);
+    memcpy(p, b, n * sizeof(uint16_t));
+}
+/* non-temporal, p 16-byte aligned */
+static inline void vf_stream_f16(uint16_t *p, vf v) { _mm_stream_si128((__m128i *)p, _mm256_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT)); }
+static inline vf vf_load_bf16(const uint16_t *p)
+{
+    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)p)), 16));
+}
+static inline vf vf_load_n_bf16(const uint16_t *p, size_t n)
+{
+    uint16_t b[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    memcpy(b, p, n * sizeof(uint16_t));
+    return vf_load_bf16(b);
+}
+static inline __m128i fa_f32_to_bf16_avx2(vf v)
+{
+    const __m256i x = _mm256_castps_si256(v);
+    __m256i r = _mm256_srli_epi32(_mm256_add_epi32(_mm256_add_epi32(x, _mm256_set1_epi32(0x7fff)),
+                                                   _mm256_and_si256(_mm256_srli_epi32(x, 16), _mm256_set1_epi32(1))), 16);
+    const __m256i rn = _mm256_or_si256(_mm256_srli_epi32(x, 16), _mm256_set1_epi32(0x0040));
+    const __m256i nan = _mm256_cmpgt_epi32(_mm256_and_si256(x, _mm256_set1_epi32(0x7fffffff)), _mm256_set1_epi32(0x7f800000));
+    r = _mm256_blendv_epi8(r, rn, nan);
+    /* pack the 8 lanes to uint16: packus per 128-bit half, then gather the halves */
+    return _mm256_castsi256_si128(_mm256_permute4x64_epi64(_mm256_packus_epi32(r, r), 0x08));
+}
+static inline void vf_store_bf16(uint16_t *p, vf v) { _mm_storeu_si128((__m128i *)p, fa_f32_to_bf16_avx2(v)); }
+static inline void vf_store_n_bf16(uint16_t *p, vf v, size_t n)
+{
+    uint16_t b[8];
+    vf_store_bf16(b, v);
+    memcpy(p, b, n * sizeof(uint16_t));
+}
+static inline void vf_stream_bf16(uint16_t *p, vf v) { _mm_stream_si128((__m128i *)p, fa_f32_to_bf16_avx2(v)); }
 
 #endif /* FA_VEC_AVX2_H */

@@ -179,4 +179,34 @@ static inline vf vd2_to_vf(vd lo, vd hi)
     return _mm512_castpd_ps(_mm512_insertf64x4(_mm512_castpd256_pd512(_mm256_castps_pd(l)), _mm256_castps_pd(h), 1));
 }
 
+/* ---------------- 16-bit storage: float16 and bfloat16 ----------------
+ * float16: vcvtph2ps / vcvtps2ph (AVX-512F, round to nearest even), bit for
+ * bit fa_half.h; bfloat16: fa_half.h's integer rounding (AVX512_BF16's
+ * vcvtneps2bf16 flushes subnormals, so it is not used).  Masked tails. */
+static inline __mmask16 fa_mask16(size_t n) { return (__mmask16)((1u << n) - 1u); }
+static inline vf vf_load_f16(const uint16_t *p) { return _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)p)); }
+static inline vf vf_load_n_f16(const uint16_t *p, size_t n) { return _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(fa_mask16(n), p)); }
+static inline void vf_store_f16(uint16_t *p, vf v) { _mm256_storeu_si256((__m256i *)p, _mm512_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT)); }
+static inline void vf_store_n_f16(uint16_t *p, vf v, size_t n)
+{
+    _mm256_mask_storeu_epi16(p, fa_mask16(n), _mm512_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT));
+}
+/* non-temporal, p 32-byte aligned */
+static inline void vf_stream_f16(uint16_t *p, vf v) { _mm256_stream_si256((__m256i *)p, _mm512_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT)); }
+static inline vf fa_bf16_to_f32_avx512(__m256i b) { return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(b), 16)); }
+static inline vf vf_load_bf16(const uint16_t *p) { return fa_bf16_to_f32_avx512(_mm256_loadu_si256((const __m256i *)p)); }
+static inline vf vf_load_n_bf16(const uint16_t *p, size_t n) { return fa_bf16_to_f32_avx512(_mm256_maskz_loadu_epi16(fa_mask16(n), p)); }
+static inline __m256i fa_f32_to_bf16_avx512(vf v)
+{
+    const __m512i x = _mm512_castps_si512(v);
+    __m512i r = _mm512_srli_epi32(_mm512_add_epi32(_mm512_add_epi32(x, _mm512_set1_epi32(0x7fff)),
+                                                   _mm512_and_si512(_mm512_srli_epi32(x, 16), _mm512_set1_epi32(1))), 16);
+    const __mmask16 nan = _mm512_cmpgt_epi32_mask(_mm512_and_si512(x, _mm512_set1_epi32(0x7fffffff)), _mm512_set1_epi32(0x7f800000));
+    r = _mm512_mask_or_epi32(r, nan, _mm512_srli_epi32(x, 16), _mm512_set1_epi32(0x0040));
+    return _mm512_cvtepi32_epi16(r);
+}
+static inline void vf_store_bf16(uint16_t *p, vf v) { _mm256_storeu_si256((__m256i *)p, fa_f32_to_bf16_avx512(v)); }
+static inline void vf_store_n_bf16(uint16_t *p, vf v, size_t n) { _mm256_mask_storeu_epi16(p, fa_mask16(n), fa_f32_to_bf16_avx512(v)); }
+static inline void vf_stream_bf16(uint16_t *p, vf v) { _mm256_stream_si256((__m256i *)p, fa_f32_to_bf16_avx512(v)); }
+
 #endif /* FA_VEC_AVX512_H */

@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "fa_half.h"
+
 #if defined(FP_FAST_FMA) && defined(FP_FAST_FMAF)
 #define FA_HAS_FMA 1
 #else
@@ -157,5 +159,17 @@ static inline vd vd_lut4(const double *row, vdi j) { return row[j]; }
 static inline vd vf_lo_to_vd(vf a) { return (double)a; }
 static inline vd vf_hi_to_vd(vf a) { (void)a; return 0.0; }
 static inline vf vd2_to_vf(vd lo, vd hi) { (void)hi; return (float)lo; }
+
+/* ---------------- 16-bit storage: float16 and bfloat16 (fa_half.h) ---------------- */
+static inline vf vf_load_f16(const uint16_t *p) { return fa_f16_to_f32(*p); }
+static inline vf vf_load_n_f16(const uint16_t *p, size_t n) { return n ? fa_f16_to_f32(*p) : 0.0f; }
+static inline void vf_store_f16(uint16_t *p, vf v) { *p = fa_f32_to_f16(v); }
+static inline void vf_store_n_f16(uint16_t *p, vf v, size_t n) { if (n) *p = fa_f32_to_f16(v); }
+static inline void vf_stream_f16(uint16_t *p, vf v) { *p = fa_f32_to_f16(v); }
+static inline vf vf_load_bf16(const uint16_t *p) { return fa_bf16_to_f32(*p); }
+static inline vf vf_load_n_bf16(const uint16_t *p, size_t n) { return n ? fa_bf16_to_f32(*p) : 0.0f; }
+static inline void vf_store_bf16(uint16_t *p, vf v) { *p = fa_f32_to_bf16(v); }
+static inline void vf_store_n_bf16(uint16_t *p, vf v, size_t n) { if (n) *p = fa_f32_to_bf16(v); }
+static inline void vf_stream_bf16(uint16_t *p, vf v) { *p = fa_f32_to_bf16(v); }
 
 #endif /* FA_VEC_SCALAR_H */

@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "fa_half.h"
+
 #define FA_HAS_FMA 0
 #define VF_N 4
 #define VD_N 2
@@ -183,5 +185,78 @@ static inline vd vd_lut4(const double *row, vdi j) { return _mm_set_pd(row[j.i1]
 static inline vd vf_lo_to_vd(vf a) { return _mm_cvtps_pd(a); }
 static inline vd vf_hi_to_vd(vf a) { return _mm_cvtps_pd(_mm_movehl_ps(a, a)); }
 static inline vf vd2_to_vf(vd lo, vd hi) { return _mm_movelh_ps(_mm_cvtpd_ps(lo), _mm_cvtpd_ps(hi)); }
+
+/* ---------------- 16-bit storage: float16 and bfloat16 ----------------
+ * The conversions of fa_half.h, four lanes at a time in integer SSE2 (no
+ * F16C at this level); 16-bit values travel in the low halves of 32-bit
+ * lanes. */
+static inline __m128i fa_sel_si128(__m128i m, __m128i a, __m128i b)
+{
+    return _mm_or_si128(_mm_and_si128(m, a), _mm_andnot_si128(m, b));
+}
+/* 32-bit lanes holding 16-bit values -> 4 x uint16 in the low 64 bits */
+static inline __m128i fa_pack16_sse2(__m128i r) { return _mm_packs_epi32(_mm_srai_epi32(_mm_slli_epi32(r, 16), 16), r); }
+static inline __m128i fa_f32_to_f16_sse2(vf v)
+{
+    const __m128i x = _mm_castps_si128(v), ax = _mm_and_si128(x, _mm_set1_epi32(0x7fffffff));
+    const __m128i m = _mm_sub_epi32(ax, _mm_set1_epi32((int)FA_F16_REBIAS));
+    __m128i r = _mm_srli_epi32(_mm_add_epi32(_mm_add_epi32(m, _mm_set1_epi32(0x0fff)),
+                                             _mm_and_si128(_mm_srli_epi32(m, 13), _mm_set1_epi32(1))), 13);
+    __m128i rs = _mm_sub_epi32(_mm_castps_si128(_mm_add_ps(_mm_castsi128_ps(ax), _mm_set1_ps(0.5f))),
+                               _mm_set1_epi32(0x3f000000));
+    r = fa_sel_si128(_mm_cmplt_epi32(ax, _mm_set1_epi32((int)FA_F16_NORMAL_MIN)), rs, r);
+    r = fa_sel_si128(_mm_cmpgt_epi32(ax, _mm_set1_epi32((int)FA_F16_OVERFLOW - 1)), _mm_set1_epi32(0x7c00), r);
+    r = fa_sel_si128(_mm_cmpgt_epi32(ax, _mm_set1_epi32(0x7f800000)),
+                     _mm_or_si128(_mm_set1_epi32(0x7e00), _mm_and_si128(_mm_srli_epi32(ax, 13), _mm_set1_epi32(0x3ff))), r);
+    return _mm_or_si128(r, _mm_and_si128(_mm_srli_epi32(x, 16), _mm_set1_epi32(0x8000)));
+}
+static inline vf fa_f16_to_f32_sse2(__m128i h)
+{
+    const __m128i zero = _mm_setzero_si128();
+    __m128i o = _mm_slli_epi32(_mm_and_si128(h, _mm_set1_epi32(0x7fff)), 13);
+    const __m128i e = _mm_and_si128(o, _mm_set1_epi32(0x0f800000));
+    o = _mm_add_epi32(o, _mm_set1_epi32((int)FA_F16_REBIAS));
+    __m128i oi = _mm_add_epi32(o, _mm_set1_epi32((int)FA_F16_REBIAS));
+    const __m128i isnan = _mm_andnot_si128(_mm_cmpeq_epi32(_mm_and_si128(oi, _mm_set1_epi32(0x007fffff)), zero),
+                                           _mm_set1_epi32(0x00400000));
+    oi = _mm_or_si128(oi, isnan);
+    const __m128i os = _mm_castps_si128(_mm_sub_ps(_mm_castsi128_ps(_mm_add_epi32(o, _mm_set1_epi32(0x00800000))),
+                                                   _mm_castsi128_ps(_mm_set1_epi32((int)FA_F16_NORMAL_MIN))));
+    o = fa_sel_si128(_mm_cmpeq_epi32(e, _mm_set1_epi32(0x0f800000)), oi, o);
+    o = fa_sel_si128(_mm_cmpeq_epi32(e, zero), os, o);
+    return _mm_castsi128_ps(_mm_or_si128(o, _mm_slli_epi32(_mm_and_si128(h, _mm_set1_epi32(0x8000)), 16)));
+}
+static inline __m128i fa_f32_to_bf16_sse2(vf v)
+{
+    const __m128i x = _mm_castps_si128(v);
+    const __m128i r = _mm_srli_epi32(_mm_add_epi32(_mm_add_epi32(x, _mm_set1_epi32(0x7fff)),
+                                                   _mm_and_si128(_mm_srli_epi32(x, 16), _mm_set1_epi32(1))), 16);
+    const __m128i rn = _mm_or_si128(_mm_srli_epi32(x, 16), _mm_set1_epi32(0x0040));
+    return fa_sel_si128(_mm_cmpgt_epi32(_mm_and_si128(x, _mm_set1_epi32(0x7fffffff)), _mm_set1_epi32(0x7f800000)), rn, r);
+}
+static inline __m128i fa_load4_u16(const uint16_t *p) { return _mm_loadl_epi64((const __m128i *)p); }
+static inline __m128i fa_load4_u16_n(const uint16_t *p, size_t n)
+{
+    uint16_t b[4] = {0, 0, 0, 0};
+    memcpy(b, p, n * sizeof(uint16_t));
+    return fa_load4_u16(b);
+}
+static inline void fa_store4_u16(uint16_t *p, __m128i r) { _mm_storel_epi64((__m128i *)p, fa_pack16_sse2(r)); }
+static inline void fa_store4_u16_n(uint16_t *p, __m128i r, size_t n)
+{
+    uint16_t b[4];
+    fa_store4_u16(b, r);
+    memcpy(p, b, n * sizeof(uint16_t));
+}
+static inline vf vf_load_f16(const uint16_t *p) { return fa_f16_to_f32_sse2(_mm_unpacklo_epi16(fa_load4_u16(p), _mm_setzero_si128())); }
+static inline vf vf_load_n_f16(const uint16_t *p, size_t n) { return fa_f16_to_f32_sse2(_mm_unpacklo_epi16(fa_load4_u16_n(p, n), _mm_setzero_si128())); }
+static inline void vf_store_f16(uint16_t *p, vf v) { fa_store4_u16(p, fa_f32_to_f16_sse2(v)); }
+static inline void vf_store_n_f16(uint16_t *p, vf v, size_t n) { fa_store4_u16_n(p, fa_f32_to_f16_sse2(v), n); }
+static inline void vf_stream_f16(uint16_t *p, vf v) { vf_store_f16(p, v); }
+static inline vf vf_load_bf16(const uint16_t *p) { return _mm_castsi128_ps(_mm_unpacklo_epi16(_mm_setzero_si128(), fa_load4_u16(p))); }
+static inline vf vf_load_n_bf16(const uint16_t *p, size_t n) { return _mm_castsi128_ps(_mm_unpacklo_epi16(_mm_setzero_si128(), fa_load4_u16_n(p, n))); }
+static inline void vf_store_bf16(uint16_t *p, vf v) { fa_store4_u16(p, fa_f32_to_bf16_sse2(v)); }
+static inline void vf_store_n_bf16(uint16_t *p, vf v, size_t n) { fa_store4_u16_n(p, fa_f32_to_bf16_sse2(v), n); }
+static inline void vf_stream_bf16(uint16_t *p, vf v) { vf_store_bf16(p, v); }
 
 #endif /* FA_VEC_SSE2_H */

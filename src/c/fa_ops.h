@@ -1,0 +1,76 @@
+/*
+ * fa_ops.h - the C op registry: one row per operation, read by everything in
+ * the C library (the op enums, the kernels each ISA file instantiates, the
+ * kernel table, the drivers' grains and non-temporal thresholds).  The
+ * Python registry (src/fastact/_ops/) holds the rest of each op's facts
+ * (public name, parameters, reference, error bound) and a test checks that
+ * the two agree (tests/test_registry.py).
+ *
+ * Elementwise ops (kernels: y[i] = f(x[i]; params), algorithm
+ * fa_<name>_vf(v, p0, ...) / fa_<name>_vd(...) in kernels/fa_algo_*.h):
+ *   X(ENUM, name, nparams, grain_f32, grain_f64, nt_min_bytes)
+ *     nparams       kernel parameters used (p->v[0..nparams-1]); the
+ *                   algorithm takes that many broadcast vectors after x
+ *     grain_<dt>    minimum elements per thread for a thread to pay off
+ *                   (measured, see "Grains" below)
+ *     nt_min_bytes  out-of-place outputs of at least this many bytes use the
+ *                   non-temporal-store kernel (identical results); 0 = never
+ * Row ops (softmax family, along the last axis of C-contiguous rows):
+ *   X(ENUM, name, grain_f32, grain_f64)   grains in elements (rows * cols)
+ *
+ * Every field is positional: a row with a missing field does not compile.
+ *
+ * Grains: chosen by measurement on the 2-core AVX-512 development machine
+ * (Xeon, KVM, shared), every call forced parallel: the smallest power-of-two
+ * size at which 2 threads beat 1 by >= 1.3x (medians of interleaved
+ * repetitions, back-to-back calls, median over 7 runs on the quiet machine),
+ * halved, so a call uses 2 threads from that size on (work >= 2 * grain).
+ * Cheap, memory-bound ops (relu, leaky_relu) need far more work per thread
+ * than transcendental ones; float64 about half of float32.  relu and
+ * leaky_relu are parallel from 256 KB of input: with the static split each
+ * core keeps its half of x and y in its own cache between calls (repeated
+ * calls measured float32 5e4: 1.1x, 1e5: 1.4x, 2e5: 2.0x; float64 5e4: 1.5x,
+ * 1e5: 2.2x).  docs/threading.md has the measurements;
+ * benchmarks/bench_threads.py --thresholds re-measures them.
+ *
+ * Non-temporal stores: measured serially on the development machine (2 MB
+ * L2 per core): relu float32 gains 1.2x from a 2 MB output and 1.45-1.75x
+ * from 32 MB (no read-for-ownership of the output).  The transcendental ops
+ * gain at 40 MB (1e7 float32, one thread, with the kernels' software
+ * prefetch): sigmoid 0.42 -> 0.30 ns/element, gelu 0.68 -> 0.64; below
+ * ~8 MB normal stores leave the output in cache for whatever reads it next.
+ */
+#ifndef FA_OPS_H
+#define FA_OPS_H
+
+#define FA_KB ((size_t)1024)
+#define FA_MB ((size_t)1 << 20)
+
+/*     ENUM        name        np  grain_f32   grain_f64   nt_min_bytes */
+#define FA_MAP_OPS(X)                                                        \
+    X(RELU,        relu,        0, 32 * FA_KB, 16 * FA_KB, 4 * FA_MB)        \
+    X(LEAKY_RELU,  leaky_relu,  1, 32 * FA_KB, 16 * FA_KB, 4 * FA_MB)        \
+    X(SIGMOID,     sigmoid,     0, 32 * FA_KB,  8 * FA_KB, 8 * FA_MB)        \
+    X(TANH,        tanh,        0, 32 * FA_KB,  8 * FA_KB, 8 * FA_MB)        \
+    X(SILU,        silu,        0, 16 * FA_KB,  8 * FA_KB, 8 * FA_MB)        \
+    X(GELU,        gelu,        0,  8 * FA_KB,  2 * FA_KB, 8 * FA_MB)        \
+    X(GELU_TANH,   gelu_tanh,   0,  8 * FA_KB,  4 * FA_KB, 8 * FA_MB)        \
+    X(SOFTPLUS,    softplus,    3,  8 * FA_KB,  4 * FA_KB, 8 * FA_MB)        \
+    X(LOG_SIGMOID, log_sigmoid, 0,  8 * FA_KB,  4 * FA_KB, 8 * FA_MB)        \
+    X(RELU6,       relu6,       0, 32 * FA_KB, 16 * FA_KB, 4 * FA_MB)        \
+    X(HARDTANH,    hardtanh,    2, 32 * FA_KB, 16 * FA_KB, 4 * FA_MB)        \
+    X(HARDSIGMOID, hardsigmoid, 0, 32 * FA_KB, 16 * FA_KB, 4 * FA_MB)        \
+    X(HARDSWISH,   hardswish,   0, 32 * FA_KB, 16 * FA_KB, 4 * FA_MB)        \
+    X(SOFTSIGN,    softsign,    0, 32 * FA_KB, 16 * FA_KB, 8 * FA_MB)        \
+    X(ELU,         elu,         1, 32 * FA_KB,  8 * FA_KB, 8 * FA_MB)        \
+    X(SELU,        selu,        0, 32 * FA_KB,  8 * FA_KB, 8 * FA_MB)        \
+    X(CELU,        celu,        2, 32 * FA_KB,  8 * FA_KB, 8 * FA_MB)        \
+    X(QUICK_GELU,  quick_gelu,  0, 16 * FA_KB,  8 * FA_KB, 8 * FA_MB)        \
+    X(MISH,        mish,        0,  8 * FA_KB,  4 * FA_KB, 8 * FA_MB)
+
+/*     ENUM         name         grain_f32   grain_f64 */
+#define FA_ROW_OPS(X)                                   \
+    X(SOFTMAX,      softmax,     16 * FA_KB, 8 * FA_KB) \
+    X(LOG_SOFTMAX,  log_softmax, 16 * FA_KB, 8 * FA_KB)
+
+#endif /* FA_OPS_H */
