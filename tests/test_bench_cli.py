@@ -116,3 +116,15 @@ def test_header_names_the_cpu_build_of_torch():
     text = "\n".join(report.header_lines(cfg, 2, versions, ["fastact"], cases.plan()))
     assert "pip install torch --index-url https://download.pytorch.org/whl/cpu" in text
     assert "--full" in text  # the default run says how to get the whole grid
+
+
+def test_bfloat16_with_torch_peer_is_timed(capsys):
+    """torch cannot export bfloat16 through __array__; the bench still checks and times it (softsign: an expression, its torch peer allocates)."""
+    pytest.importorskip("torch")
+    pytest.importorskip("ml_dtypes")
+    tiny = [a if a != "float32" else "bfloat16" for a in TINY]
+    tiny[tiny.index("numpy")] = "torch"
+    assert main(["bench", "--ops", "softsign,gelu", *tiny]) == 0
+    out = capsys.readouterr().out
+    rows = [line.split() for line in out.splitlines() if line.startswith(("softsign ", "gelu "))]
+    assert len(rows) == 2 and all(r[-2] == "torch" for r in rows), out

@@ -33,6 +33,19 @@ def _f32(a):
     return a.astype(np.float32) if a.dtype.itemsize == 2 else a
 
 
+def _to_numpy(r, dtype: np.dtype) -> np.ndarray:
+    """A peer's returned result as an ndarray (torch exports no bfloat16 through
+    __array__: its bits are reinterpreted as ml_dtypes' bfloat16)."""
+    try:
+        return np.asarray(r)
+    except TypeError:
+        if dtype.itemsize == 2 and dtype.kind == "V" and hasattr(r, "view"):
+            import torch
+
+            return r.view(torch.int16).numpy().view(dtype)
+        raise
+
+
 def check_impl(impl: Impl, x: np.ndarray, out: np.ndarray, expected: np.ndarray,
                copy: bool = False) -> None:
     """Run `impl` once and assert its result is close to `expected` (`copy`: equal to x).
@@ -41,7 +54,7 @@ def check_impl(impl: Impl, x: np.ndarray, out: np.ndarray, expected: np.ndarray,
     """
     out.fill(np.nan)
     r = impl.fn()
-    got = np.asarray(r) if impl.allocates else out
+    got = _to_numpy(r, x.dtype) if impl.allocates else out
     if got.shape != x.shape or got.dtype != x.dtype:
         raise AssertionError(f"{impl.name}: got {got.dtype}{got.shape},"
                              f" expected {x.dtype}{x.shape}")
