@@ -8,7 +8,7 @@ median of the per-call times.  Interference only adds time, so the low
 percentiles are the steadier figures when other jobs share the cores
 (docs/benchmarks.md, issue 14).
 
-usage: python benchmarks/bench_percall.py THREADS OUT.json
+usage: python benchmarks/bench_percall.py THREADS OUT.json      (BENCH_OPS=sigmoid,gelu: a subset)
        FASTACT_ISA=avx2 ATEN_CPU_CAPABILITY=avx2 python benchmarks/bench_percall.py 2 out.json
 """
 import gc
@@ -24,7 +24,7 @@ from fastact._bench import cases, peers
 
 threads = int(sys.argv[1])
 outp = sys.argv[2]
-OPS = "sigmoid,tanh,silu,gelu,gelu_tanh,softmax,log_softmax,relu,leaky_relu".split(",")
+OPS = os.environ.get("BENCH_OPS", "sigmoid,tanh,silu,gelu,gelu_tanh,softmax,log_softmax,relu,leaky_relu").split(",")
 IMPLS = ["fastact", "numpy", "torch", "onnxruntime"]
 res = {"isa": fastact.get_config()["isa"], "threads": threads, "load": os.getloadavg()[0], "cases": []}
 gc.disable()

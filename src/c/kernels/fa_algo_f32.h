@@ -7,10 +7,12 @@
  *
  * Measured max error over ALL 2^32 float32 inputs with a normal result
  * (benchmarks/accuracy.py, docs/accuracy.md), every level unless noted:
- *   relu, leaky_relu  exact          sigmoid    2.40 ulp
- *   tanh              2.50 ulp       silu       2.40 ulp
- *   gelu (erf)        2.58 ulp (FMA levels), 2.82 (sse2, scalar)
- *   gelu (tanh)       2.35 ulp
+ *   relu, leaky_relu  exact
+ *   sigmoid           2.72 ulp (FMA levels), 2.80 (sse2, scalar)
+ *   tanh              2.50 ulp
+ *   silu              2.86 ulp (FMA levels), 2.89 (sse2, scalar)
+ *   gelu (erf)        3.20 ulp (FMA levels), 3.01 (sse2, scalar)
+ *   gelu (tanh)       2.56 ulp (FMA levels), 2.34 (sse2, scalar)
  * subnormal results within 1.41 units of 2^-149.
  *
  * Special values, all ops: NaN in -> NaN out; +-inf give the limits;
