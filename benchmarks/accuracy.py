@@ -279,8 +279,8 @@ def _check_fast(prep, y):
     yi = yn[~nan_in]
     ri = prep.ref_inf_in.astype(y.dtype)  # the limit rounded to the result dtype
     bad_inf = ~(yi == ri) | ((yi != 0) & (np.signbit(yi) != np.signbit(ri)))
-    d = y.astype(np.float64)
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"):  # widening a passed-through signalling NaN flags invalid
+        d = y.astype(np.float64)
         np.subtract(d, prep.ref, out=d)
         np.abs(d, out=d)
         np.multiply(d, prep.sinv, out=d)
