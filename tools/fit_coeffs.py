@@ -18,12 +18,22 @@ function the kernel returns, not of the polynomial alone):
          f64: G(a) ~ t*P_j(t - c_j), t = 1/(1 + K*a), NP uniform pieces in t over
               [TMIN, 1], piece j = min(NP-1, floor((t - TMIN)*INVW)), c_j near the
               piece centre.
+  exp4   e^r ~ 1 + r + r^2*Q(r) of degree 4 on |r| <= EXP4_R (f32): the quarter-step
+         exponential (sigmoid, silu, rows): e^z = 2^(q/4) e^r, 2^(j/4) from a 4-entry
+         table T0..T3 (float roundings); fitted for the relative error of e^r (not
+         e^r - 1, which only tanh needs, from the degree-6 fit above);
+  exp2   2^r ~ 1 + r P(r), P = C1 + C2 r + ... (Horner in r), |r| <= EXP2_R (f32):
+         the base-2 exponential of the FMA GELU kernels, whose exponents are
+         products reduced with one fused rounding (r = product - k);
   log1p  log1p(f) = 2 atanh(s) = 2s + 2s z R(z), s = f/(2+f), z = s^2 <= LOG1P_ZMAX,
          R(z) = (atanh(s)/s - 1)/z = 1/3 + z/5 + z^2/7 + ... (the exact series
          coefficients 1/(2k+1), re-optimised as a minimax fit: they are fitted and
          rounded here like every other coefficient, never typed in)
 plus the exp reduction constants (log2 e, Cody-Waite ln2 hi/lo), the tanh-GELU
-exponent constants 2*sqrt(2/pi)*(1, 0.044715) split into hi + lo, and the
+exponent constants 2*sqrt(2/pi)*(1, 0.044715) split into hi + lo, the base-2
+exponent constants of the FMA GELU kernels: C = log2(e)/2 as hi + lo, and
+B = -2*sqrt(2/pi)*(1, 0.044715)*log2(e) split as B1 = B1c + B1r (B1c on the
+2^-20 grid, so that wh - B1c is exact), B3 = B3h + B3l, RHO3 = B3l/B3h, and the
 activation family's SELU scale, scale*alpha and quick_gelu's 1.702, split into hi + lo.
 
 How: the target functions are evaluated with mpmath (dps 50) on dense Chebyshev-like
@@ -86,7 +96,15 @@ HEADER = os.path.normpath(os.path.join(HERE, "..", "src", "c", "kernels", "fa_co
 EXP_R = 0.3466 * 1.03            # |r| bound of the exp reduction (ln2/2 + margin)
 EXP_F32_DEG = 6                  # degree of the whole 1 + r + r^2 Q(r)
 EXP_F64_DEG = 11
-GELU_F32_AMAX, GELU_F32_DEG = 14.5, 8
+GELU_F32_AMAX, GELU_F32_DEG = 14.5, 7
+EXP2_R = 0.5 * (1 + 2.0 ** -9)   # |r| bound of the base-2 reductions (r = product - k, + carried terms)
+EXP2_F32_DEG = 6                 # 2^r - 1 ~ r (C1 + C2 r + ... + C6 r^5)
+EXP4_R = math.log(2) / 8 * 1.03  # |r| bound of the quarter-step reduction (ln2/8 + margin, as EXP_R)
+EXP4_F32_DEG = 4                 # e^r ~ 1 + r + r^2 (C2 + C3 r + C4 r^2)
+LN2Q_HI_BITS = 13                # q*LN2Q_HI exact for |q| < 2^11 (row kernels: |x| <= 350)
+GELU_F32_FAST = 13.0             # FMA exact-GELU fast path: a <= 13 (2^k normal, k >= -122)
+GELUT_F32_XT = 9.9               # FMA tanh-GELU fast path: x clamped at 9.9 for w, x < -9.9 -> tail
+GELUT_B1C_GRID = 2.0 ** -20      # B1c on this grid: wh - B1c exact for |wh| < 16
 # float32 G pieces in a, selected by exponent + first mantissa bit of s = fl(a + 1)
 GELU_F32_EDGES = (0.0, 0.5, 1.0, 2.0, 3.0, 5.0, 7.0, 11.0, 15.0)
 GELU_F32_NP = len(GELU_F32_EDGES) - 1
@@ -312,6 +330,39 @@ def fit_exp(fmt, deg, npts=1200):
     return coeffs
 
 
+def fit_exp4(fmt, deg, npts=1200):
+    """e^r ~ 1 + r + r^2*Q(r) on |r| <= EXP4_R, minimising the relative error of e^r."""
+    R = EXP4_R
+    r = cheb_grid(-R, R, npts)
+    r = r[r != 0]
+    U = [mp.mpf(x) for x in r]
+    F = [(mp.exp(u) - 1 - u) / (u * u) for u in U]
+    W = [float(u * u / mp.exp(u)) for u in U]
+    fit = Fit(U, F, W, range(deg - 1), R)
+    e0 = fit.solve()
+    coeffs, e1 = fit.round_all(fmt)
+    log("  exp4 %s deg %d: minimax %.3g (lower bound %.3g), after rounding %.3g (units of e^r)"
+        % (fmt, deg, e0 / UNIT[fmt], fit.lb / UNIT[fmt], e1 / UNIT[fmt]))
+    return coeffs
+
+
+def fit_exp2(fmt, deg, npts=1200):
+    """2^r - 1 ~ r*P(r), P = C1 + ... + C_deg r^(deg-1), minimising the relative error
+    of 2^r on |r| <= EXP2_R."""
+    R = EXP2_R
+    r = cheb_grid(-R, R, npts)
+    r = r[r != 0]
+    U = [mp.mpf(x) for x in r]
+    F = [(mp.power(2, u) - 1) / u for u in U]
+    W = [float(abs(u) / mp.power(2, u)) for u in U]
+    fit = Fit(U, F, W, range(deg), R)
+    e0 = fit.solve()
+    coeffs, e1 = fit.round_all(fmt)
+    log("  exp2 %s deg %d: minimax %.3g (lower bound %.3g), after rounding %.3g (units of 2^r)"
+        % (fmt, deg, e0 / UNIT[fmt], fit.lb / UNIT[fmt], e1 / UNIT[fmt]))
+    return coeffs
+
+
 def fit_log1p(fmt, deg, npts=600):
     z = cheb_grid(0.0, LOG1P_ZMAX, npts)
     z = z[z > 0]
@@ -456,6 +507,12 @@ def reduction_constants():
     hi = round_sig(ln2, 15)
     out["FA_LN2_HI_F32"] = (hi, F32)
     out["FA_LN2_LO_F32"] = (round_to(ln2 - hi, F32), F32)
+    q4 = ln2 / 4
+    hi = round_sig(q4, LN2Q_HI_BITS)
+    out["FA_LN2Q_HI_F32"] = (hi, F32)
+    out["FA_LN2Q_LO_F32"] = (round_to(q4 - hi, F32), F32)
+    for j in range(4):
+        out["FA_EXP4_F32_T%d" % j] = (round_to(mp.power(2, mp.mpf(j) / 4), F32), F32)
     hi = round_sig(ln2, 42)
     out["FA_LN2_HI_F64"] = (hi, F64)
     out["FA_LN2_LO_F64"] = (round_to(ln2 - hi, F64), F64)
@@ -472,6 +529,29 @@ def gelut_constants():
         out["FA_GELUT_%s_F64" % nm] = (hi, F64)
         out["FA_GELUT_%sLO_F64" % nm] = (round_to(v - mp.mpf(hi), F64), F64)
         out["FA_GELUT_%s_F32" % nm] = (round_to(v, F32), F32)
+    return out
+
+
+def gelu_base2_constants():
+    """C = log2(e)/2 (exact GELU: 2^(-a^2 C)) and the tanh-GELU base-2 w = B1 + B3 x^2."""
+    log2e = 1 / mp.log(2)
+    out = {}
+    c = log2e / 2
+    hi = round_to(c, F32)
+    out["FA_GELU_C_HI_F32"] = (hi, F32)
+    out["FA_GELU_C_LO_F32"] = (round_to(c - mp.mpf(hi), F32), F32)
+    k2 = 2 * mp.sqrt(2 / mp.pi)
+    b1 = -k2 * log2e
+    b3 = -k2 * mp.mpf(GELUT_C) * log2e
+    b1c = float(mp.nint(b1 / GELUT_B1C_GRID) * GELUT_B1C_GRID)
+    assert round_to(b1c, F32) == b1c
+    out["FA_GELUT_B1C_F32"] = (b1c, F32)
+    out["FA_GELUT_B1R_F32"] = (round_to(b1 - mp.mpf(b1c), F32), F32)
+    b3h = round_to(b3, F32)
+    b3l = round_to(b3 - mp.mpf(b3h), F32)
+    out["FA_GELUT_B3H_F32"] = (b3h, F32)
+    out["FA_GELUT_B3L_F32"] = (b3l, F32)
+    out["FA_GELUT_RHO3_F32"] = (round_to(mp.mpf(b3l) / b3h, F32), F32)
     return out
 
 
@@ -554,6 +634,38 @@ def write_header(path, C, errs):
         for k in range(2, deg + 1):
             D("FA_EXP_%s_C%d" % (T, k))
         A("")
+    # --- exp4
+    e = errs["exp4_f32"]
+    A("/* Quarter steps (float: sigmoid, silu, softmax, log_softmax): z = q*ln2/4 + r,")
+    A(" * q = rint(4z*LOG2E), r = (z - q*LN2Q_HI) - q*LN2Q_LO (LN2Q_HI has %d significant bits:"
+      % sig_bits(C["FA_LN2Q_HI_F32"][0]))
+    A(" * |q| <= 2047 exact), e^z = 2^floor(q/4) * T[q mod 4] * e^r, T[j] = 2^(j/4) rounded to")
+    A(" * float; e^r ~ 1 + r + r^2*Q(r), Q = C2 + C3*r + C4*r^2, |r| <= %.6g (ln2/8 * 1.03)." % EXP4_R)
+    A(" * Kernel order: Q by Horner with FMA, p = fma(Q, r*r, r), e = fma(p, s, s), s = the")
+    A(" * table entry scaled.  Fitted for the relative error of e^r.  Max rel. error of")
+    A(" * e^r: approx %s; of e (table rounding included): kernel %s (units of 2^-24). */"
+      % (e["approx"], e["kernel"]))
+    C["FA_EXP4_F32_DEG"] = (EXP4_F32_DEG, None)
+    for n in ["FA_LN2Q_HI_F32", "FA_LN2Q_LO_F32", "FA_EXP4_F32_DEG"] + \
+             ["FA_EXP4_F32_C%d" % k for k in range(2, EXP4_F32_DEG + 1)] + \
+             ["FA_EXP4_F32_T%d" % j for j in range(4)]:
+        D(n)
+    A("")
+    # --- exp2
+    e = errs["exp2_f32"]
+    A("/* 2^r ~ 1 + r*P(r), P(r) = C1 + C2*r + ... + C%d*r^%d, |r| <= %.6g (1/2 + 2^-10):"
+      % (EXP2_F32_DEG, EXP2_F32_DEG - 1, EXP2_R))
+    A(" * the base-2 exponential of the FMA GELU kernels (fa_exp2_pm1_f32), whose")
+    A(" * exponents are products reduced with one fused rounding, r = product - k.  Kernel")
+    A(" * order: P by Horner with FMA, p = r*P (= 2^r - 1), e = fma(p, 2^k, 2^k).  Fitted")
+    A(" * for the relative error of 2^r.  Max rel. error of 2^r: approx %s, kernel %s"
+      % (e["approx"], e["kernel"]))
+    A(" * (units of 2^-24). */")
+    C["FA_EXP2_F32_DEG"] = (EXP2_F32_DEG, None)
+    D("FA_EXP2_F32_DEG")
+    for k in range(1, EXP2_F32_DEG + 1):
+        D("FA_EXP2_F32_C%d" % k)
+    A("")
     # --- log1p
     A("/* ---- log1p on [0, 1] (kernels/fa_log.h) ------------------------------------------")
     A(" * t < 1/2: f = t; t >= 1/2: f = (t - 1)/2 and + ln2 (both reductions exact, f in")
@@ -602,6 +714,14 @@ def write_header(path, C, errs):
     A("static const float fa_gelu_f32_ctr[FA_GELU_F32_NP] = {")
     A("    " + ", ".join(c_hex(c, F32) for c in ctr) + "};")
     A("")
+    A("/* FMA levels: Phi(-a) = 2^(-a^2*C)*G(a), C = log2(e)/2 = C_HI + C_LO; with")
+    A(" * a^2 = s + sl exactly: kb = fma(-s, C_HI, SHIFT), r = ((-k - s*C_HI) - s*C_LO) - sl*C_HI")
+    A(" * (each a fused rounding of a result below 1).  Fast path a <= %g (k >= -122);"
+      % GELU_F32_FAST)
+    A(" * full float gelu for x < 0 in that order: %s. */" % errs["gelu_f32"]["full2"])
+    D("FA_GELU_C_HI_F32")
+    D("FA_GELU_C_LO_F32")
+    A("")
     A("/* t-rounding correction (double exact GELU below).  The rounding of d = fma(K,a,1)")
     A(" * and of t = 1/d moves t by up to ~2 units, and dG/dt amplifies that by")
     A(" * |G'/G|*(1+Ka)/K (~3.2 at a = 0 for K = 1/4), which dominates the error of")
@@ -646,6 +766,13 @@ def write_header(path, C, errs):
     A(" * roundings. */")
     for n in ("FA_GELUT_A1_F64", "FA_GELUT_A1LO_F64", "FA_GELUT_A3_F64", "FA_GELUT_A3LO_F64",
               "FA_GELUT_A1_F32", "FA_GELUT_A3_F32"):
+        D(n)
+    A("/* FMA levels, base 2: 1 + e^-t = 1 + 2^(x w), w = B1 + B3*x^2, B = -A*log2(e):")
+    A(" * B1 = B1C + B1R with B1C on the 2^-20 grid (so wh - B1C is exact for |wh| < 16,")
+    A(" * where wh = fma(B3H, s, B1C), s = x^2, |x| <= %g), B3 = B3H + B3L, RHO3 = B3L/B3H." % GELUT_F32_XT)
+    A(" * Residuals: B1 - B1C - B1R %.3g, B3 - B3H - B3L %.3g. */" % (errs["gelut"]["b1res"], errs["gelut"]["b3res"]))
+    for n in ("FA_GELUT_B1C_F32", "FA_GELUT_B1R_F32", "FA_GELUT_B3H_F32", "FA_GELUT_B3L_F32",
+              "FA_GELUT_RHO3_F32"):
         D(n)
     A("")
     # --- activation family constants
@@ -820,6 +947,58 @@ def verify(C, quick=False):
         rows.append(("  e^r - 1 = fma(Q, r*r, r)", "",
                      approxm.max() / UNIT[fmt], kernm.max() / UNIT[fmt], kulpm.max()))
 
+    # ---- exp4 (f32): e = fma(p, T_j, T_j) against e^(r + j ln2/4)
+    c4 = [val(C, "FA_EXP4_F32_C%d" % k) for k in range(2, val(C, "FA_EXP4_F32_DEG") + 1)]
+    tj = [val(C, "FA_EXP4_F32_T%d" % j) for j in range(4)]
+    rng4 = np.random.default_rng(4444)
+    R = np.float32(EXP4_R)
+    r = np.concatenate([np.linspace(-R, R, 200001, dtype=np.float32),
+                        (rng4.uniform(-1, 1, 50000) * R).astype(np.float32)])
+    qq = horner(F32, c4[::-1], r)
+    pm1 = fma32(qq, r * r, r)
+    rr = r.astype(np.float64)
+    ap4, k4 = 0.0, 0.0
+    for j in range(4):
+        t = np.float32(tj[j])
+        e4 = fma32(pm1, t, t)
+        ref = np.exp(rr) * 2.0 ** (j / 4)
+        k4 = max(k4, (np.abs(e4.astype(np.float64) - ref) / ref).max())
+    refr = np.exp(rr)
+    ap4 = (np.abs((1 + rr + rr * rr * np.polyval(np.array(c4[::-1]), rr)) - refr) / refr).max()
+    res["exp4_f32"] = dict(approx=fmt_err(ap4 / UNIT[F32]), kernel=fmt_err(k4 / UNIT[F32]))
+    rows.append(("exp4 f32 deg %d (quarter)" % val(C, "FA_EXP4_F32_DEG"), "|r|<=%.4f" % EXP4_R,
+                 ap4 / UNIT[F32], k4 / UNIT[F32], float("nan")))
+    q4 = mp.log(2) / 4
+    hi, lo = val(C, "FA_LN2Q_HI_F32"), val(C, "FA_LN2Q_LO_F32")
+    assert sig_bits(hi) + 11 <= 24, "q*LN2Q_HI not exact"
+    assert abs(mp.mpf(hi) + mp.mpf(lo) - q4) < mp.mpf(2) ** -38
+
+    # ---- exp2 (f32)
+    cs = [val(C, "FA_EXP2_F32_C%d" % k) for k in range(1, val(C, "FA_EXP2_F32_DEG") + 1)]
+    R = np.float32(EXP2_R)
+    rng2 = np.random.default_rng(54321)  # own stream: the draws below stay as they were
+    r = np.concatenate([np.linspace(-R, R, 400001, dtype=np.float32),
+                        (rng2.uniform(-1, 1, 100000) * R).astype(np.float32)])
+    pk = horner(F32, cs[::-1], r)
+    pm1 = r * pk                               # float32 product
+    e2 = fma32(pm1, np.float32(1), np.float32(1))   # = fma(pm1, 2^k, 2^k) / 2^k
+    rr = r.astype(np.float64)
+    ref = np.exp2(rr)
+    approx = np.abs((1 + rr * np.polyval(np.array(cs[::-1]), rr)) - ref) / ref
+    kern = np.abs(e2.astype(np.float64) - ref) / ref
+    kulp = np.abs(e2.astype(np.float64) - ref) / ulp_of(ref, F32)
+    res["exp2_f32"] = dict(approx=fmt_err(approx.max() / UNIT[F32]), kernel=fmt_err(kern.max() / UNIT[F32]))
+    rows.append(("exp2 f32 deg %d" % val(C, "FA_EXP2_F32_DEG"), "|r|<=%.4f" % EXP2_R,
+                 approx.max() / UNIT[F32], kern.max() / UNIT[F32], kulp.max()))
+    # ---- tanh-GELU base-2 constant splits
+    k2 = 2 * mp.sqrt(2 / mp.pi)
+    log2e = 1 / mp.log(2)
+    b1r = -k2 * log2e - mp.mpf(val(C, "FA_GELUT_B1C_F32")) - mp.mpf(val(C, "FA_GELUT_B1R_F32"))
+    b3r = -k2 * mp.mpf(GELUT_C) * log2e - mp.mpf(val(C, "FA_GELUT_B3H_F32")) - mp.mpf(val(C, "FA_GELUT_B3L_F32"))
+    assert abs(b1r) < 2.0 ** -44 and abs(b3r) < 2.0 ** -48
+    b1c = val(C, "FA_GELUT_B1C_F32")
+    assert b1c / GELUT_B1C_GRID == int(b1c / GELUT_B1C_GRID), "B1C off its grid"
+    res["gelut"] = dict(b1res=float(b1r), b3res=float(b3r))
     # ---- log1p on [0, 1], the kernel order of fa_log1p01_vf / _vd (FMA levels)
     for fmt, T in ((F32, "F32"), (F64, "F64")):
         deg = val(C, "FA_LOG1P_%s_DEG" % T)
@@ -937,16 +1116,39 @@ def verify(C, quick=False):
         ok = np.abs(gref) >= 2.0 ** -126
         return (np.abs(y - gref) / ulp_of(gref, F32))[ok].max(), ad[ok].max()
 
+    # the FMA levels' order (fa_gelu_vf): base-2 exponent, a <= GELU_F32_FAST
+    def full_gelu2(g):
+        f32 = np.float32
+        s2 = a * a
+        sl = fma32(a, a, -s2)
+        shift = f32(1.5 * 2.0 ** 23)
+        chi, clo = f32(val(C, "FA_GELU_C_HI_F32")), f32(val(C, "FA_GELU_C_LO_F32"))
+        kb = fma32(-s2, chi, shift)
+        mk = shift - kb
+        r = fma32(-s2, chi, mk)
+        r = fma32(-s2, clo, r)
+        r = fma32(-sl, chi, r)
+        c2 = [val(C, "FA_EXP2_F32_C%d" % i) for i in range(1, val(C, "FA_EXP2_F32_DEG") + 1)]
+        pp = horner(F32, c2[::-1], r)
+        pm1 = r * pp
+        q = fma32(g, pm1, g)
+        y = ((-a) * q).astype(np.float64) * np.exp2(-mk.astype(np.float64))
+        ok = (np.abs(gref) >= 2.0 ** -126) & (a <= f32(GELU_F32_FAST))
+        return (np.abs(y - gref) / ulp_of(gref, F32))[ok].max()
+
     full, amx = full_gelu(gk, True)
     fullnf, _ = full_gelu(gn, False)
+    full2 = full_gelu2(gk)
     res["gelu_f32"] = dict(approx=fmt_err(approx.max() / UNIT[F32]), kernel=fmt_err(kern.max() / UNIT[F32]),
                            kernelnf=fmt_err(kernnf.max() / UNIT[F32]),
-                           full="%.3f ulp (without FMA %.3f)" % (full, fullnf), npts="%d" % len(a))
+                           full="%.3f ulp (without FMA %.3f)" % (full, fullnf), npts="%d" % len(a),
+                           full2="%.3f ulp" % full2)
     rows.append(("gelu G f32 NP=%d deg %d" % (NP, deg), "a in [0,%g]" % GELU_F32_AMAX,
                  approx.max() / UNIT[F32], kern.max() / UNIT[F32], kulp.max()))
     rows.append(("  without FMA", "", approx.max() / UNIT[F32], kernnf.max() / UNIT[F32], kulpnf.max()))
     rows.append(("gelu f32 x<0 full", "x in [-%.4g,0)" % amx, float("nan"), float("nan"), full))
     rows.append(("  without FMA", "", float("nan"), float("nan"), fullnf))
+    rows.append(("  FMA base-2 order", "x in [-%g,0)" % GELU_F32_FAST, float("nan"), float("nan"), full2))
 
     # ---- gelu f64
     K = val(C, "FA_GELU_F64_K")
@@ -1018,6 +1220,14 @@ def fit_all():
         T = fmt.upper()
         for k, c in enumerate(fit_exp(fmt, deg)):
             C["FA_EXP_%s_C%d" % (T, k + 2)] = (c, fmt)
+    log("fitting exp4 ...")
+    for k, c in enumerate(fit_exp4(F32, EXP4_F32_DEG)):
+        C["FA_EXP4_F32_C%d" % (k + 2)] = (c, F32)
+    C["FA_EXP4_F32_DEG"] = (EXP4_F32_DEG, None)
+    log("fitting exp2 ...")
+    for k, c in enumerate(fit_exp2(F32, EXP2_F32_DEG)):
+        C["FA_EXP2_F32_C%d" % (k + 1)] = (c, F32)
+    C["FA_EXP2_F32_DEG"] = (EXP2_F32_DEG, None)
     log("fitting log1p ...")
     for fmt, deg in ((F32, LOG1P_F32_DEG), (F64, LOG1P_F64_DEG)):
         T = fmt.upper()
@@ -1042,6 +1252,7 @@ def fit_all():
     C["FA_GELU_RSQRT2PI_F64"] = (round_to(r, F64), F64)
     C.update(reduction_constants())
     C.update(gelut_constants())
+    C.update(gelu_base2_constants())
     C.update(family_constants())
     log("fitting done in %.1f s" % (time.time() - t0))
     return C
@@ -1060,8 +1271,9 @@ def main():
     C = fit_all()
     # verify from what the header will contain: write, read back, verify, rewrite
     placeholder = {k: dict(approx="?", kernel="?", kernelc="?", approxm="?", kernelm="?", kernelnf="?",
-                           full="?", npts="?") for k in ("exp_f32", "exp_f64", "gelu_f32", "gelu_f64",
-                                                            "log1p_f32", "log1p_f64")}
+                           full="?", full2="?", npts="?", b1res=0.0, b3res=0.0)
+                   for k in ("exp_f32", "exp_f64", "exp2_f32", "exp4_f32", "gelu_f32", "gelu_f64", "gelut",
+                             "log1p_f32", "log1p_f64")}
     write_header(args.output, dict(C), placeholder)
     errs = verify(read_header(args.output))
     write_header(args.output, dict(C), errs)

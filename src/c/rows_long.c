@@ -16,8 +16,8 @@
  *                other blocks of e^(m_b - M) (1 + s_b) (s_b excludes one
  *                maximum of each block), y = (x - M) - log1p(S1), as in the
  *                one-row kernel.
- * e^(m_b - M) is libm's exp in double with the rounding error of m_b - M
- * corrected (TwoSum); the sums are compensated (Neumaier).  Special rows: a
+ * e^(m_b - M) is libm's expl of m_b - M with its rounding error carried
+ * (TwoSum); the sums are compensated (Neumaier; softmax's in long double).  Special rows: a
  * NaN or +inf anywhere, or a row of only -inf, give an all-NaN row, as the
  * one-row kernels do.
  *
@@ -39,16 +39,28 @@ static void acc_sum(double *s, double *c, double v)
     *s = t;
 }
 
-/* e^(a - b) for a <= b, a not NaN, b finite. */
-static double exp_diff(double a, double b)
+/* e^(a - b) for a <= b, a not NaN, b finite, in long double: the
+ * difference of two doubles is exact (or within 2^-64) there, and expl
+ * keeps the factor's error far below a double ulp (where long double is
+ * double, as on MSVC, the TwoSum error term is carried as before). */
+static long double exp_diff(double a, double b)
 {
-    double d = a - b, t, err, e;
+    double d = a - b, t, err;
+    long double e;
     if (!(d > -1000.0)) /* a = -inf or far below b: 0 in double */
-        return 0.0;
+        return 0.0L;
     t = d - a; /* TwoSum: a + (-b) == d + err exactly */
     err = (a - (d - t)) + (-b - t);
-    e = exp(d);
-    return e + e * err;
+    e = expl((long double)d + (long double)err);
+    return e;
+}
+
+/* Neumaier-compensated running total in long double */
+static void acc_sum_l(long double *s, long double *c, long double v)
+{
+    long double t = *s + v;
+    *c += fabsl(*s) >= fabsl(v) ? (*s - t) + v : (v - t) + *s;
+    *s = t;
 }
 
 /* Merge the nb blocks of one row; leaves the arguments of row_fix in blk
@@ -72,21 +84,22 @@ void fa_combine_row(int op, fa_blk *blk, size_t nb)
         return;
     }
     if (op == FA_OP_SOFTMAX) {
+        /* f_b = e^(m_b - M) / S rounded once to double: factor, sum and
+         * quotient in long double (the one-row kernel's 1/S has one rounding
+         * too) */
+        long double Sl = 0.0L, cl = 0.0L;
+        for (b = 0; b < nb; b++) /* s_b NaN (NaN in the block): S NaN */
+            acc_sum_l(&Sl, &cl, (long double)blk[b].s * exp_diff(blk[b].m, M));
+        Sl += cl;
         for (b = 0; b < nb; b++) {
-            double f = exp_diff(blk[b].m, M);
-            acc_sum(&S, &c, blk[b].s * f); /* s_b NaN (NaN in the block): S NaN */
-            blk[b].m = f;
-        }
-        S += c;
-        for (b = 0; b < nb; b++) {
-            blk[b].m = blk[b].m / S;
+            blk[b].m = (double)(exp_diff(blk[b].m, M) / Sl);
             blk[b].s = 0.0;
         }
     } else {
         S = blk[bs].s;
         for (b = 0; b < nb; b++)
             if (b != bs)
-                acc_sum(&S, &c, exp_diff(blk[b].m, M) * (1.0 + blk[b].s));
+                acc_sum(&S, &c, (double)exp_diff(blk[b].m, M) * (1.0 + blk[b].s));
         L = log1p(S + c);
         for (b = 0; b < nb; b++) {
             blk[b].m = M;

@@ -7,10 +7,12 @@
  *
  * Measured max error over ALL 2^32 float32 inputs with a normal result
  * (benchmarks/accuracy.py, docs/accuracy.md), every level unless noted:
- *   relu, leaky_relu  exact          sigmoid    2.40 ulp
- *   tanh              2.50 ulp       silu       2.40 ulp
- *   gelu (erf)        2.58 ulp (FMA levels), 2.82 (sse2, scalar)
- *   gelu (tanh)       2.35 ulp
+ *   relu, leaky_relu  exact
+ *   sigmoid           2.72 ulp (FMA levels), 2.80 (sse2, scalar)
+ *   tanh              2.50 ulp
+ *   silu              2.86 ulp (FMA levels), 2.89 (sse2, scalar)
+ *   gelu (erf)        3.20 ulp (FMA levels), 3.01 (sse2, scalar)
+ *   gelu (tanh)       2.56 ulp (FMA levels), 2.34 (sse2, scalar)
  * subnormal results within 1.41 units of 2^-149.
  *
  * Special values, all ops: NaN in -> NaN out; +-inf give the limits;
@@ -27,6 +29,11 @@
 #else
 #define FA_INLINE static inline
 #endif
+#if defined(__GNUC__) || defined(__clang__)
+#define FA_UNLIKELY(c) __builtin_expect(!!(c), 0)
+#else
+#define FA_UNLIKELY(c) (c)
+#endif
 
 static const float fa_exp_f32_c[] = {
     FA_EXP_F32_C2, FA_EXP_F32_C3, FA_EXP_F32_C4, FA_EXP_F32_C5,
@@ -38,6 +45,16 @@ static const float fa_exp_f32_c[] = {
 #endif
 };
 #define FA_EXP_F32_NC ((int)(sizeof(fa_exp_f32_c) / sizeof(float)))
+static const float fa_exp2_f32_c[] = {
+    FA_EXP2_F32_C1, FA_EXP2_F32_C2, FA_EXP2_F32_C3, FA_EXP2_F32_C4, FA_EXP2_F32_C5,
+#if FA_EXP2_F32_DEG >= 6
+    FA_EXP2_F32_C6,
+#endif
+};
+#define FA_EXP2_F32_NC ((int)(sizeof(fa_exp2_f32_c) / sizeof(float)))
+static const float fa_exp4_f32_c[] = {FA_EXP4_F32_C2, FA_EXP4_F32_C3, FA_EXP4_F32_C4};
+#define FA_EXP4_F32_NC ((int)(sizeof(fa_exp4_f32_c) / sizeof(float)))
+static const float fa_exp4_f32_t[4] = {FA_EXP4_F32_T0, FA_EXP4_F32_T1, FA_EXP4_F32_T2, FA_EXP4_F32_T3};
 
 
 _Static_assert(FA_GELU_F32_NP == 8, "vf_lut8 selects among exactly 8 pieces");
@@ -130,10 +147,85 @@ FA_INLINE vf fa_exp_core_neg_f32(vf x, vf *mn)
     return vf_add(fa_exp_pm1_f32(fa_exp_reduce_neg_f32(x, mn)), vf_set1(1.0f));
 }
 
+/* e^(x + xl) = p * 2^n, xl a tiny remainder of x (carried into r) */
+FA_INLINE vf fa_exp_core2_f32(vf x, vf xl, vf *n)
+{
+    return vf_add(fa_exp_pm1_f32(vf_add(fa_exp_reduce_f32(x, n), xl)), vf_set1(1.0f));
+}
+
 /* e^(x + xl) = p * 2^-mn, xl a tiny remainder of x (carried into r) */
 FA_INLINE vf fa_exp_core2_neg_f32(vf x, vf xl, vf *mn)
 {
     return vf_add(fa_exp_pm1_f32(vf_add(fa_exp_reduce_neg_f32(x, mn), xl)), vf_set1(1.0f));
+}
+
+/* Shifter sums: z*c + SHIFT rounds z*c to an integer k (in the low mantissa
+ * bits); SHIFTB also adds the exponent bias, so that the low 9 bits of the
+ * sum's pattern are those of 2^k (vf_pow2_bits), SHIFT leaves k itself
+ * (vf_scale_bits adds it to an exponent field). */
+#define FA_SHIFT_F32 0x1.8p23f
+#define FA_SHIFTB_F32 (0x1.8p23f + 127.0f)
+
+/* e^z = s (1 + pm1) with s = 2^k, k = round(z log2e), returns pm1 = e^r - 1
+ * (r = z - k ln2 with the hi/lo pair, as fa_exp_reduce_f32; the same r and
+ * pm1).  s is built from the shifter sum's bits (one integer shift, no
+ * conversion), so z must keep k in [-126, 127]: z in [-87.3, 88.3].
+ * e^z itself is then fma(pm1, s, s): one rounding. */
+FA_INLINE vf fa_exp_split_f32(vf z, vf *s)
+{
+    const vf shift = vf_set1(FA_SHIFTB_F32);
+    vf kb = vf_fma(z, vf_set1(FA_LOG2E_F32), shift);
+    vf k = vf_sub(kb, shift);
+    vf r = vf_fnma(k, vf_set1(FA_LN2_HI_F32), z);
+    *s = vf_pow2_bits(kb);
+    return fa_exp_pm1_f32(vf_fnma(k, vf_set1(FA_LN2_LO_F32), r));
+}
+
+/* Quarter steps (sigmoid, silu, the row kernels; tanh keeps fa_exp_split_f32,
+ * whose pm1 it uses near 0): e^z = s (1 + pm1), q = round(4 z log2e),
+ * s = 2^(q/4) rounded (vf_pow2q_bits: a 4-entry table picked by q mod 4, its
+ * exponent raised by floor(q/4), no conversion), r = z - q ln2/4 with the
+ * hi/lo pair LN2Q (13-bit hi: q LN2Q_HI exact for |q| < 2048, so the row
+ * kernels' scaled form may take |x| up to 350), |r| <= ln2/8, so pm1 is
+ * of degree 4 instead of 6.  The table rounding (<= 0.54 units of 2^-24)
+ * enters e = fma(pm1, s, s); z in [-87.3, 88.0] (floor(q/4) in [-126, 127]). */
+FA_INLINE vf fa_exp4_pm1_f32(vf r)
+{
+    return vf_fma(fa_horner_f32(r, fa_exp4_f32_c, FA_EXP4_F32_NC), vf_mul(r, r), r);
+}
+FA_INLINE vf fa_exp4_split2_f32(vf z, vf zl, vf shq, vf *s)
+{
+    vf kb = vf_fma(z, vf_set1(4.0f * FA_LOG2E_F32), shq);
+    vf q = vf_sub(kb, shq);
+    vf r = vf_fnma(q, vf_set1(FA_LN2Q_HI_F32), z);
+    *s = vf_pow2q_bits(kb, fa_exp4_f32_t);
+    return fa_exp4_pm1_f32(vf_add(vf_fnma(q, vf_set1(FA_LN2Q_LO_F32), r), zl));
+}
+FA_INLINE vf fa_exp4_split_f32(vf z, vf *s)
+{
+    vf kb = vf_fma(z, vf_set1(4.0f * FA_LOG2E_F32), vf_set1(FA_SHIFT_F32));
+    vf q = vf_sub(kb, vf_set1(FA_SHIFT_F32));
+    vf r = vf_fnma(q, vf_set1(FA_LN2Q_HI_F32), z);
+    *s = vf_pow2q_bits(kb, fa_exp4_f32_t);
+    return fa_exp4_pm1_f32(vf_fnma(q, vf_set1(FA_LN2Q_LO_F32), r));
+}
+
+/* a - b = d + *err exactly (Knuth's two-sum, any order of magnitudes; a, b
+ * finite). */
+FA_INLINE vf fa_two_diff_f32(vf a, vf b, vf *err)
+{
+    vf d = vf_sub(a, b);
+    vf bb = vf_sub(d, a);
+    *err = vf_sub(vf_sub(a, vf_sub(d, bb)), vf_add(b, bb));
+    return d;
+}
+
+/* 2^r - 1 ~ r P(r), P = C1 + C2 r + ... (Horner), |r| <= 0.5 (+2^-9): the
+ * base-2 exponential of the GELU kernels, whose exponents are products
+ * (a^2 log2(e)/2, x w) reduced with one fused rounding, r = product - k. */
+FA_INLINE vf fa_exp2_pm1_f32(vf r)
+{
+    return vf_mul(r, fa_horner_f32(r, fa_exp2_f32_c, FA_EXP2_F32_NC));
 }
 
 /* relu: x > 0 ? x : +0; NaN -> NaN; relu(-0) = +0.  Exact. */
@@ -149,18 +241,36 @@ FA_INLINE vf fa_leaky_relu_vf(vf x, vf slope)
     return vf_sel(vf_gt(x, vf_zero()), x, vf_mul(x, slope));
 }
 
-/* sigmoid(x) = 1/(1+e^-x), on z = -|x| <= 0 (no cancellation anywhere):
+/* Reference sigmoid, used for the lanes below -87 (see fa_sigmoid_vf):
+ * sigmoid(x) = 1/(1+e^-x), on z = -|x| <= 0 (no cancellation anywhere):
  *   e = e^z,  x > 0: 1/(1 + e),  x <= 0: e/(1 + e).
  * z is clamped at -112 (e rounds to 0 there) so -inf gives 0.
  * Subnormal results (x < -87.3) are rounded once: e is the only rounding
  * there (1 + e == 1). */
-FA_INLINE vf fa_sigmoid_vf(vf x)
+FA_INLINE vf fa_sigmoid_tail_vf(vf x)
 {
     vf z = vf_max(vf_set1(-112.0f), vf_negabs(x));
     vf n, p = fa_exp_core_f32(z, &n);
     vf e = vf_ldexp(p, n);
     vf num = vf_sel(vf_gt(x, vf_zero()), vf_set1(1.0f), e);
     return vf_div(num, vf_add(vf_set1(1.0f), e));
+}
+
+/* sigmoid(x) = 1/(1 + E), E = e^-x = fma(pm1, s, s) (fa_exp4_split_f32):
+ * no cancellation for either sign (1 + E adds positive terms; for x < 0 the
+ * quotient carries E's relative error, for x > 0 it damps it), no select.
+ * -x is clamped below at -87 (E < 2^-125: 1 + E rounds to 1; +inf gives 1).
+ * Lanes with x < -87 (E would overflow, results near or below 2^-126) are
+ * recomputed by fa_sigmoid_tail_vf, only in vectors that hold such a lane,
+ * and merged by lane, so no result depends on its neighbours.  NaN
+ * propagates through E. */
+FA_INLINE vf fa_sigmoid_vf(vf x)
+{
+    vf s, pm1 = fa_exp4_split_f32(vf_max(vf_set1(-87.0f), vf_neg(x)), &s);
+    vf y = vf_div(vf_set1(1.0f), vf_add(vf_set1(1.0f), vf_fma(pm1, s, s)));
+    vfm t = vf_lt(x, vf_set1(-87.0f));
+    if (FA_UNLIKELY(vf_any(t))) y = vf_sel(t, fa_sigmoid_tail_vf(x), y);
+    return y;
 }
 
 /* w / (1 + e^z) given e^z = p * 2^n as p and mn = -n, z in [-87, 112] (silu: w = x, z = -x;
@@ -175,9 +285,10 @@ FA_INLINE vf fa_wsig_f32(vf w, vf p, vf mn)
     return vf_ldexp(vf_div(w, d), mn);
 }
 
-/* silu(x) = x*sigmoid(x) = x / (1 + e^-x): x clamped below at -112 (result
+/* Reference silu, used for the lanes below -87 (see fa_silu_vf):
+ * silu(x) = x*sigmoid(x) = x / (1 + e^-x): x clamped below at -112 (result
  * rounds to 0 there), z = -x clamped below at -87 (1 + e^z rounds to 1). */
-FA_INLINE vf fa_silu_vf(vf x)
+FA_INLINE vf fa_silu_tail_vf(vf x)
 {
     vf xc = vf_max(vf_set1(-112.0f), x);
     vf z = vf_max(vf_set1(-87.0f), vf_neg(xc));
@@ -185,14 +296,28 @@ FA_INLINE vf fa_silu_vf(vf x)
     return fa_wsig_f32(xc, p, mn);
 }
 
-/* tanh-GELU: 0.5 x (1 + tanh(u)) = x / (1 + e^-t), t = 2u = x (A1 + A3 x^2).
+/* silu(x) = x / (1 + E), E = e^-x as in fa_sigmoid_vf (-x clamped at -87:
+ * for x > 87 the result is x, +inf gives +inf).  Lanes with x < -87 (results
+ * below ~2^-120, subnormal from x < -92) go through fa_silu_tail_vf (scaled
+ * quotient, gradual underflow), only in vectors that hold one.  -0 -> -0. */
+FA_INLINE vf fa_silu_vf(vf x)
+{
+    vf s, pm1 = fa_exp4_split_f32(vf_max(vf_set1(-87.0f), vf_neg(x)), &s);
+    vf y = vf_div(x, vf_add(vf_set1(1.0f), vf_fma(pm1, s, s)));
+    vfm t = vf_lt(x, vf_set1(-87.0f));
+    if (FA_UNLIKELY(vf_any(t))) y = vf_sel(t, fa_silu_tail_vf(x), y);
+    return y;
+}
+
+/* Reference tanh-GELU (the SSE2/scalar kernel, and the FMA levels' lanes
+ * below -9.9, see fa_gelu_tanh_vf): 0.5 x (1 + tanh(u)) = x / (1 + e^-t), t = 2u = x (A1 + A3 x^2).
  * e^-t amplifies the relative error of t by |t| (up to 112), so -t is
  * carried as hi + lo:
  *   FMA levels: double-float arithmetic (two-product, two-sum; ~2^-44);
  *   SSE2/scalar: t and the reduction r = -t - n ln2 in double.
  * x is clamped at -11.5 (t < -112: the result rounds to 0) and, for t, at
  * +11.5 (-t < -87: 1 + e^-t rounds to 1). */
-FA_INLINE vf fa_gelu_tanh_vf(vf x)
+FA_INLINE vf fa_gelu_tanh_tail_vf(vf x)
 {
     vf xc = vf_max(vf_set1(-11.5f), x);
     vf xt = vf_min(vf_set1(11.5f), xc);
@@ -232,6 +357,42 @@ FA_INLINE vf fa_gelu_tanh_vf(vf x)
     return fa_wsig_f32(xc, pe, mn);
 }
 
+/* tanh-GELU = x / (1 + E), E = e^-t = 2^(x w), t = x (A1 + A3 x^2), w = B1 + B3 x^2
+ * with B = -A log2(e) (base 2: the reduction is one fused rounding, r = x w - k).
+ * 2^(x w) amplifies the error of x w by |x w| ln2 (up to 85), so w is carried
+ * as wh + wl to ~2^-45:
+ *   s + sl = x^2 exactly (two-product);
+ *   wh = fma(B3h, s, B1c) with B1c = B1 on the 2^-20 grid, so that wh - B1c
+ *     is exact for every |wh| in [2.3, 12.4] and fma(B3h, s, -(wh - B1c)) is
+ *     wh's own rounding error (to 2^-24 of it);
+ *   wl = that error + B1r + B3h sl + B3l s  (B1 = B1c + B1r, B3 = B3h + B3l);
+ *   kb = fma(x, wh, SHIFTB), r = fma(x, wh, -k) + x wl  (|r| <= 0.5).
+ * x is clamped at 9.9 for w (x w >= -123: s = 2^k stays normal; beyond,
+ * 1 + E rounds to 1 and y = x, +inf -> +inf).  Lanes with x < -9.9 (E near
+ * overflow, results subnormal from x < -10.3) go through
+ * fa_gelu_tanh_tail_vf, only in vectors that hold one; NaN propagates. */
+FA_INLINE vf fa_gelu_tanh_vf(vf x)
+{
+#if FA_HAS_FMA
+    const vf shift = vf_set1(FA_SHIFTB_F32), b3 = vf_set1(FA_GELUT_B3H_F32);
+    const vf b1c = vf_set1(FA_GELUT_B1C_F32);
+    vf xt = vf_min(vf_set1(9.9f), x);
+    vf s = vf_mul(xt, xt), sl = vf_fms(xt, xt, s);
+    vf wh = vf_fma(b3, s, b1c);
+    vf we = vf_fms(b3, s, vf_sub(wh, b1c));
+    vf wl = vf_fma(b3, vf_fma(vf_set1(FA_GELUT_RHO3_F32), s, sl), vf_add(we, vf_set1(FA_GELUT_B1R_F32)));
+    vf kb = vf_fma(xt, wh, shift);
+    vf r = vf_fma(xt, wl, vf_fma(xt, wh, vf_sub(shift, kb)));
+    vf e = vf_pow2_bits(kb), pm1 = fa_exp2_pm1_f32(r);
+    vf y = vf_div(x, vf_add(vf_set1(1.0f), vf_fma(pm1, e, e)));
+    vfm t = vf_lt(x, vf_set1(-9.9f));
+    if (FA_UNLIKELY(vf_any(t))) y = vf_sel(t, fa_gelu_tanh_tail_vf(x), y);
+    return y;
+#else
+    return fa_gelu_tanh_tail_vf(x);
+#endif
+}
+
 /* -(e^z - 1) from the reduced argument r and n of z (e^z = (1 + pm1) 2^n):
  *   -(e^z - 1) = (1 - 2^n) - pm1 2^n   (one fused rounding; for |z| < 0.35,
  * n = 0 and the result is -pm1 exactly: no cancellation near 0).  n integral
@@ -250,14 +411,16 @@ FA_INLINE vf fa_nexpm1_f32(vf z)
     return fa_nexpm1_rn_f32(r, n);
 }
 
-/* tanh(x) = sign(x) * (-em1) / (2 + em1), em1 = e^z - 1, z = -2|x|
- * (-em1 from fa_nexpm1_f32: no cancellation near 0, so tanh(x) ~ x keeps
- * full relative precision).
+/* tanh(x) = sign(x) * (-em1) / (2 + em1), em1 = e^z - 1, z = -2|x|.
+ * With e^z = (1 + pm1) s, s = 2^k (fa_exp_split_f32):  -em1 = (1 - s) - pm1 s
+ * (one fused rounding; for |z| < 0.35, k = 0 and -em1 = -pm1 exactly, so there
+ * is no cancellation near 0 and tanh(x) ~ x keeps full relative precision).
  * z is clamped at -18.2 where tanh rounds to 1; tanh(-0) = -0. */
 FA_INLINE vf fa_tanh_vf(vf x)
 {
-    vf z = vf_max(vf_set1(-18.2f), vf_mul(vf_negabs(x), vf_set1(2.0f)));
-    vf nem1 = fa_nexpm1_f32(z);
+    vf na = vf_negabs(x);
+    vf s, pm1 = fa_exp_split_f32(vf_max(vf_set1(-18.2f), vf_add(na, na)), &s);
+    vf nem1 = vf_fnma(pm1, s, vf_sub(vf_set1(1.0f), s));
     return vf_orsign(vf_div(nem1, vf_sub(vf_set1(2.0f), nem1)), x);
 }
 
@@ -276,7 +439,8 @@ FA_INLINE vf fa_gelu_g_f32(vf a)
     return q;
 }
 
-/* exact GELU: x * Phi(x).  With a = |x|:
+/* Reference exact GELU (the SSE2/scalar kernel, and the FMA levels' lanes
+ * with |x| > 13 or NaN, see fa_gelu_vf): x * Phi(x).  With a = |x|:
  *   Phi(-a) = e^(-a^2/2) * G(a)      (G = erfcx(a/sqrt2)/2, smooth, fa_gelu_g_f32);
  * -a^2/2 is split exactly into hi + lo (two-product) and lo is carried into
  * the reduced argument, so e^(-a^2/2) keeps full relative accuracy in the
@@ -286,7 +450,7 @@ FA_INLINE vf fa_gelu_g_f32(vf a)
  *                                       the subnormal range)
  *   x >= 0: y = x (1 - q 2^n)          (q 2^n <= 1/2: no cancellation)
  * a is clamped at 14.5 (Phi(-14.5)*14.5 < 2^-151; Phi(14.5) = 1). */
-FA_INLINE vf fa_gelu_vf(vf x)
+FA_INLINE vf fa_gelu_tail_vf(vf x)
 {
     const float amax = 14.5f;
     vf a = vf_min(vf_set1(amax), vf_abs(x));
@@ -299,6 +463,39 @@ FA_INLINE vf fa_gelu_vf(vf x)
     vf yneg = vf_ldexp(vf_mul(xc, q), n);
     vf ypos = vf_mul(x, vf_sub(vf_set1(1.0f), vf_ldexp(q, n)));
     return vf_sel(vf_lt(x, vf_zero()), yneg, ypos);
+}
+
+/* exact GELU, FMA levels: x Phi(x), Phi(-a) = 2^(-a^2 C) G(a), C = log2(e)/2,
+ * a = |x| (G as in fa_gelu_tail_vf).  a^2 = s + sl exactly, and the base-2
+ * exponent is reduced with single roundings: kb = fma(s, -C_hi, SHIFT),
+ * r = (-k - s C_hi) - s C_lo - sl C_hi (|r| <= 0.5), so 2^(-a^2 C) keeps full
+ * relative accuracy in the tail; with it = (1 + pm1) 2^k:
+ *   q = G (1 + pm1)                  (one fused rounding)
+ *   m = (x q) 2^k = x Phi(-a)        (2^k added to the exponent field:
+ *                                     exact, x q and m are normal or k = 0)
+ *   y = max(-0, x) - |m|:  x <= 0: -|m| = m (-0 for -0),  x > 0: x - m
+ *                                    (m <= x/2: no cancellation; no select)
+ * Lanes with |x| > 13 or NaN (2^k below 2^-122, results near the subnormal
+ * range) go through fa_gelu_tail_vf, only in vectors that hold one. */
+FA_INLINE vf fa_gelu_vf(vf x)
+{
+#if FA_HAS_FMA
+    const vf shift = vf_set1(FA_SHIFT_F32), chi = vf_set1(FA_GELU_C_HI_F32);
+    vf a = vf_abs(x);
+    vf g = fa_gelu_g_f32(a);
+    vf s = vf_mul(a, a), sl = vf_fms(a, a, s);
+    vf kb = vf_fnma(s, chi, shift);
+    vf r = vf_fnma(s, chi, vf_sub(shift, kb));
+    r = vf_fnma(sl, chi, vf_fnma(s, vf_set1(FA_GELU_C_LO_F32), r));
+    vf q = vf_fma(g, fa_exp2_pm1_f32(r), g);
+    vf m = vf_scale_bits(vf_mul(x, q), kb);
+    vf y = vf_sub(vf_max(vf_set1(-0.0f), x), vf_abs(m)); /* x > 0: x - m; x <= 0: -0 - |m| = m */
+    vfm ok = vf_le(a, vf_set1(13.0f));
+    if (FA_UNLIKELY(!vf_all(ok))) y = vf_sel(ok, y, fa_gelu_tail_vf(x));
+    return y;
+#else
+    return fa_gelu_tail_vf(x);
+#endif
 }
 
 #endif /* FA_ALGO_F32_H */

@@ -60,6 +60,15 @@ FA_INLINE vd fa_two_sum_f64(vd a, vd b, vd *err)
     return s;
 }
 
+/* a - b = d + *err exactly (two-sum of a and -b). */
+FA_INLINE vd fa_two_diff_f64(vd a, vd b, vd *err)
+{
+    vd d = vd_sub(a, b);
+    vd bb = vd_sub(d, a);
+    *err = vd_sub(vd_sub(a, vd_sub(d, bb)), vd_add(b, bb));
+    return d;
+}
+
 FA_INLINE vd fa_exp_pm1_f64(vd r)
 {
     return vd_fma(fa_horner_f64(r, fa_exp_f64_c, FA_EXP_F64_NC), vd_mul(r, r), r);
@@ -93,6 +102,20 @@ FA_INLINE vd fa_exp_core_neg_f64(vd x, vd *mn)
 FA_INLINE vd fa_exp_core2_neg_f64(vd x, vd xl, vd *mn)
 {
     return vd_add(fa_exp_pm1_f64(vd_add(fa_exp_reduce_neg_f64(x, mn), xl)), vd_set1(1.0));
+}
+
+/* e^(z + zl) = s (1 + pm1), returns pm1 (the reduction of fa_exp_reduce_f64
+ * with zl carried into r), s = 2^k from the shifter bits (see
+ * fa_exp_split_f32): k in [-1022, 1023], z in [-708, 709].  *kp = k. */
+FA_INLINE vd fa_exp_split2_f64(vd z, vd zl, vd *s, vd *kp)
+{
+    const vd shift = vd_set1(0x1.8p52 + 1023.0);
+    vd kb = vd_fma(z, vd_set1(FA_LOG2E_F64), shift);
+    vd k = vd_sub(kb, shift);
+    vd r = vd_fnma(k, vd_set1(FA_LN2_HI_F64), z);
+    *s = vd_pow2_bits(kb);
+    *kp = k;
+    return fa_exp_pm1_f64(vd_add(vd_fnma(k, vd_set1(FA_LN2_LO_F64), r), zl));
 }
 
 FA_INLINE vd fa_exp_core_f64(vd x, vd *n)

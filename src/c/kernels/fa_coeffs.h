@@ -53,6 +53,38 @@
 #define FA_EXP_F64_C10           0x1.28acf4b83471cp-22
 #define FA_EXP_F64_C11           0x1.ae665b1da32ecp-26
 
+/* Quarter steps (float: sigmoid, silu, softmax, log_softmax): z = q*ln2/4 + r,
+ * q = rint(4z*LOG2E), r = (z - q*LN2Q_HI) - q*LN2Q_LO (LN2Q_HI has 12 significant bits:
+ * |q| <= 2047 exact), e^z = 2^floor(q/4) * T[q mod 4] * e^r, T[j] = 2^(j/4) rounded to
+ * float; e^r ~ 1 + r + r^2*Q(r), Q = C2 + C3*r + C4*r^2, |r| <= 0.0892427 (ln2/8 * 1.03).
+ * Kernel order: Q by Horner with FMA, p = fma(Q, r*r, r), e = fma(p, s, s), s = the
+ * table entry scaled.  Fitted for the relative error of e^r.  Max rel. error of
+ * e^r: approx 0.104; of e (table rounding included): kernel 1.602 (units of 2^-24). */
+#define FA_LN2Q_HI_F32           0x1.62ep-3f
+#define FA_LN2Q_LO_F32           0x1.0bfbe8p-17f
+#define FA_EXP4_F32_DEG          4
+#define FA_EXP4_F32_C2           0x1.000008p-1f
+#define FA_EXP4_F32_C3           0x1.557392p-3f
+#define FA_EXP4_F32_C4           0x1.551b2ep-5f
+#define FA_EXP4_F32_T0           0x1p+0f
+#define FA_EXP4_F32_T1           0x1.306fep+0f
+#define FA_EXP4_F32_T2           0x1.6a09e6p+0f
+#define FA_EXP4_F32_T3           0x1.ae89fap+0f
+
+/* 2^r ~ 1 + r*P(r), P(r) = C1 + C2*r + ... + C6*r^5, |r| <= 0.500977 (1/2 + 2^-10):
+ * the base-2 exponential of the FMA GELU kernels (fa_exp2_pm1_f32), whose
+ * exponents are products reduced with one fused rounding, r = product - k.  Kernel
+ * order: P by Horner with FMA, p = r*P (= 2^r - 1), e = fma(p, 2^k, 2^k).  Fitted
+ * for the relative error of 2^r.  Max rel. error of 2^r: approx 0.051, kernel 1.419
+ * (units of 2^-24). */
+#define FA_EXP2_F32_DEG          6
+#define FA_EXP2_F32_C1           0x1.62e43p-1f
+#define FA_EXP2_F32_C2           0x1.ebfbdcp-3f
+#define FA_EXP2_F32_C3           0x1.c6af7ap-5f
+#define FA_EXP2_F32_C4           0x1.3b2de4p-7f
+#define FA_EXP2_F32_C5           0x1.5f09a4p-10f
+#define FA_EXP2_F32_C6           0x1.4168cp-13f
+
 /* ---- log1p on [0, 1] (kernels/fa_log.h) ------------------------------------------
  * t < 1/2: f = t; t >= 1/2: f = (t - 1)/2 and + ln2 (both reductions exact, f in
  * [-1/4, 1/2]); log1p(f) = 2 atanh(s) = 2s + 2s z R(z), s = f/(2 + f), z = s^2 <= 0.04,
@@ -86,25 +118,31 @@
  * c_j = fa_gelu_f32_ctr[j]: a float near the piece midpoint whose G(c_j) is within
  * 0.02 units of the float constant term.
  * Max rel. error of G (units of 2^-24), all float a in the domain near piece edges
- * and 619660 others: approx 0.056, kernel with FMA 1.116, kernel without FMA
- * (q = q*u + c, two roundings; SSE2 and scalar) 1.241.
+ * and 619660 others: approx 0.618, kernel with FMA 1.653, kernel without FMA
+ * (q = q*u + c, two roundings; SSE2 and scalar) 1.849.
  * Full float gelu for x < 0 (kernel order, FMA levels; max ulp over normal
- * results): 2.280 ulp (without FMA 2.516). */
+ * results): 2.633 ulp (without FMA 2.649). */
 #define FA_GELU_F32_NP           8
-#define FA_GELU_F32_DEG          8
+#define FA_GELU_F32_DEG          7
 static const float fa_gelu_f32_tab[FA_GELU_F32_DEG + 1][FA_GELU_F32_NP] = {
     {0x1.a7f80ep-2f, 0x1.33702p-2f, 0x1.a57064p-3f, 0x1.21727ep-3f, 0x1.82b3fap-4f, 0x1.0955e4p-4f, 0x1.66ccaep-5f, 0x1.f3ddcp-6f},  /* u^0 */
-    {-0x1.2e8658p-2f, -0x1.63e06ap-3f, -0x1.71c062p-4f, -0x1.75abccp-5f, -0x1.5cf82ap-6f, -0x1.506868p-7f, -0x1.37811p-8f, -0x1.3012a6p-9f},  /* u^1 */
-    {0x1.5c567ap-3f, 0x1.5bf7f8p-4f, 0x1.20406p-5f, 0x1.bf3a2ap-7f, 0x1.2dd858p-8f, 0x1.a0ee26p-10f, 0x1.0b6dfp-11f, 0x1.6fdc34p-13f},  /* u^2 */
-    {-0x1.594f7p-4f, -0x1.2c8592p-5f, -0x1.998176p-7f, -0x1.f62a18p-9f, -0x1.f6a4a6p-11f, -0x1.f9c9c4p-13f, -0x1.c63d8ep-15f, -0x1.ba8f46p-17f},  /* u^3 */
-    {0x1.313194p-5f, 0x1.d66ccep-7f, 0x1.0d57a8p-8f, 0x1.0ad8b8p-10f, 0x1.943fcap-13f, 0x1.2cb66ap-15f, 0x1.7db87p-18f, 0x1.08cdccp-20f},  /* u^4 */
-    {-0x1.eb680cp-7f, -0x1.529fd4p-8f, -0x1.4b9d98p-10f, -0x1.0d7038p-12f, -0x1.3a3a4ap-15f, -0x1.5f0946p-18f, -0x1.3c8b8cp-21f, -0x1.3bdcfcp-24f},  /* u^5 */
-    {0x1.69f532p-8f, 0x1.df9bd6p-10f, 0x1.857d76p-12f, 0x1.f9d14ap-15f, 0x1.da8fb8p-18f, 0x1.8db226p-21f, 0x1.04b49p-24f, 0x1.6f0dcap-28f},  /* u^6 */
-    {-0x1.028c44p-9f, -0x1.7203ap-11f, -0x1.c1a88ap-14f, -0x1.0a141ap-16f, -0x1.7978fp-20f, -0x1.c2760cp-24f, -0x1.d3561ap-28f, -0x1.928eb8p-32f},  /* u^7 */
-    {0x1.25e9f4p-10f, -0x1.c6e87p-12f, 0x1.71f242p-16f, 0x1.e6bb58p-18f, 0x1.15299ep-22f, 0x1.3646bcp-26f, 0x1.79333p-31f, 0x1.c4f0d2p-35f},  /* u^8 */
+    {-0x1.2e8658p-2f, -0x1.63e06ap-3f, -0x1.71c062p-4f, -0x1.75abccp-5f, -0x1.5cf82cp-6f, -0x1.506868p-7f, -0x1.378112p-8f, -0x1.3012a4p-9f},  /* u^1 */
+    {0x1.5c568p-3f, 0x1.5bf7f4p-4f, 0x1.20407ap-5f, 0x1.bf3a4ep-7f, 0x1.2dd91cp-8f, 0x1.a0ee58p-10f, 0x1.0b6fp-11f, 0x1.6fdc3ap-13f},  /* u^2 */
+    {-0x1.594f68p-4f, -0x1.2c857cp-5f, -0x1.9980ecp-7f, -0x1.f6296cp-9f, -0x1.f6a22ep-11f, -0x1.f9ca92p-13f, -0x1.c63b2p-15f, -0x1.ba9572p-17f},  /* u^3 */
+    {0x1.3127dp-5f, 0x1.d67a4ep-7f, 0x1.0d40f8p-8f, 0x1.0ab9c2p-10f, 0x1.93a84cp-13f, 0x1.2c8d88p-15f, 0x1.7ce83ep-18f, 0x1.08c126p-20f},  /* u^4 */
+    {-0x1.eb7242p-7f, -0x1.52c7e4p-8f, -0x1.4bcf9ap-10f, -0x1.0db1f2p-12f, -0x1.3a8fbap-15f, -0x1.5ec2dp-18f, -0x1.3cdf02p-21f, -0x1.39632ep-24f},  /* u^5 */
+    {0x1.72a5a2p-8f, 0x1.d2f13ap-10f, 0x1.900d6p-12f, 0x1.0b0e6ep-14f, 0x1.fb97d6p-18f, 0x1.9ff392p-21f, 0x1.1b4528p-24f, 0x1.7bc04ap-28f},  /* u^6 */
+    {-0x1.0107b4p-9f, -0x1.628164p-11f, -0x1.b92f6ep-14f, -0x1.fd136p-17f, -0x1.731e2ap-20f, -0x1.cdcc46p-24f, -0x1.cd271p-28f, -0x1.136ddap-31f},  /* u^7 */
 };
 static const float fa_gelu_f32_ctr[FA_GELU_F32_NP] = {
     0x1.ffffd8p-3f, 0x1.80000ap-1f, 0x1.7fffecp+0f, 0x1.3fffc4p+1f, 0x1.00008ep+2f, 0x1.800038p+2f, 0x1.200008p+3f, 0x1.a00002p+3f};
+
+/* FMA levels: Phi(-a) = 2^(-a^2*C)*G(a), C = log2(e)/2 = C_HI + C_LO; with
+ * a^2 = s + sl exactly: kb = fma(-s, C_HI, SHIFT), r = ((-k - s*C_HI) - s*C_LO) - sl*C_HI
+ * (each a fused rounding of a result below 1).  Fast path a <= 13 (k >= -122);
+ * full float gelu for x < 0 in that order: 2.633 ulp. */
+#define FA_GELU_C_HI_F32         0x1.715476p-1f
+#define FA_GELU_C_LO_F32         0x1.4ae0cp-27f
 
 /* t-rounding correction (double exact GELU below).  The rounding of d = fma(K,a,1)
  * and of t = 1/d moves t by up to ~2 units, and dG/dt amplifies that by
@@ -161,6 +199,15 @@ static const double fa_gelu_f64_ctr[FA_GELU_F64_NP] = {
 #define FA_GELUT_A3LO_F64        -0x1.6c843a29d1c7p-61
 #define FA_GELUT_A1_F32          0x1.988454p+0f
 #define FA_GELUT_A3_F32          0x1.2444f2p-4f
+/* FMA levels, base 2: 1 + e^-t = 1 + 2^(x w), w = B1 + B3*x^2, B = -A*log2(e):
+ * B1 = B1C + B1R with B1C on the 2^-20 grid (so wh - B1C is exact for |wh| < 16,
+ * where wh = fma(B3H, s, B1C), s = x^2, |x| <= 9.9), B3 = B3H + B3L, RHO3 = B3L/B3H.
+ * Residuals: B1 - B1C - B1R -1.12e-14, B3 - B3H - B3L -1.05e-16. */
+#define FA_GELUT_B1C_F32         -0x1.26aecp+1f
+#define FA_GELUT_B1R_F32         -0x1.0de73ap-22f
+#define FA_GELUT_B3H_F32         -0x1.a5a7dp-4f
+#define FA_GELUT_B3L_F32         0x1.151aaep-29f
+#define FA_GELUT_RHO3_F32        -0x1.507a18p-26f
 
 /* ---- activation family (kernels/fa_algo_exp.h) -------------------------------
  * SELU: scale = 1.0507009873554804934193349852946, alpha = 1.6732632423543772848170429916717 (exact decimals);

@@ -53,6 +53,28 @@ static inline vfm vf_le(vf a, vf b) { return _mm256_cmp_ps(a, b, _CMP_LE_OQ); }
 static inline vf vf_sel(vfm m, vf a, vf b) { return _mm256_blendv_ps(b, a, m); }
 /* number of true lanes of m */
 static inline int vf_mcount(vfm m) { return __builtin_popcount((unsigned)_mm256_movemask_ps(m)); }
+/* any / all lanes of m true (for the rare-lane branches) */
+static inline int vf_any(vfm m) { return _mm256_movemask_ps(m) != 0; }
+static inline int vf_all(vfm m) { return _mm256_movemask_ps(m) == 0xFF; }
+/* 2^n from the bits of kb = n + 0x1.8p23 + 127 (the biased shifter sum, as a
+ * float): its low 9 bits, shifted into the sign and exponent fields, are the
+ * pattern of 2^n.  n in [-126, 127]. */
+static inline vf vf_pow2_bits(vf kb) { return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_castps_si256(kb), 23)); }
+/* 2^(q/4) for the quarter-step shifter sum kb = q + 0x1.8p23 (unbiased), q in
+ * [-504, 511]: t[q mod 4] (t[j] = 2^(j/4) rounded, in [1, 2)) picked by kb's
+ * two low bits, its exponent field raised by floor(q/4) (kb's bits >> 2). */
+static inline vf vf_pow2q_bits(vf kb, const float *t)
+{
+    __m256i k = _mm256_castps_si256(kb);
+    __m256 tj = _mm256_permutevar_ps(_mm256_broadcast_ps((const __m128 *)t), k); /* in-lane, low 2 bits */
+    return _mm256_castsi256_ps(_mm256_add_epi32(_mm256_slli_epi32(_mm256_srli_epi32(k, 2), 23), _mm256_castps_si256(tj)));
+}
+/* v * 2^n by adding n to the exponent field, kb = n + 0x1.8p23 (the unbiased
+ * shifter sum): exact if v and v 2^n are normal, or if n == 0. */
+static inline vf vf_scale_bits(vf v, vf kb)
+{
+    return _mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(v), _mm256_slli_epi32(_mm256_castps_si256(kb), 23)));
+}
 /* 2^n for integral n in [-126, 127] (exponent bits built directly) */
 static inline vf vf_pow2(vf n)
 {
@@ -131,6 +153,8 @@ static inline vd vd_ldexp(vd v, vd n)
 }
 static inline vd vd_ldexp_lossy(vd v, vd n) { return _mm256_mul_pd(v, vd_pow2(_mm256_max_pd(n, _mm256_set1_pd(-1022.0)))); }
 static inline vd vd_pow2_sat(vd n) { return vd_pow2(_mm256_max_pd(n, _mm256_set1_pd(-1022.0))); }
+/* 2^n from the bits of kb = n + 0x1.8p52 + 1023 (the biased shifter sum), n in [-1022, 1023] */
+static inline vd vd_pow2_bits(vd kb) { return _mm256_castsi256_pd(_mm256_slli_epi64(_mm256_castpd_si256(kb), 52)); }
 static inline double vd_hmax(vd v)
 {
     __m128d m = _mm_max_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));

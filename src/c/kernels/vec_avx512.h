@@ -70,6 +70,29 @@ static inline vfm vf_le(vf a, vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_LE_OQ
 static inline vf vf_sel(vfm m, vf a, vf b) { return _mm512_mask_blend_ps(m, b, a); } /* m ? a : b */
 /* number of true lanes of m */
 static inline int vf_mcount(vfm m) { return __builtin_popcount((unsigned)m); }
+/* any / all lanes of m true (for the rare-lane branches) */
+static inline int vf_any(vfm m) { return m != 0; }
+static inline int vf_all(vfm m) { return m == 0xFFFF; }
+/* 2^n from the bits of kb = n + 0x1.8p23 + 127 (the biased shifter sum, as a
+ * float): its low 9 bits, shifted into the sign and exponent fields, are the
+ * pattern of 2^n.  n in [-126, 127].  (An integer shift: on Zen 4 scalef is
+ * one per 2 cycles, the shift runs beside the FMAs.) */
+static inline vf vf_pow2_bits(vf kb) { return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_castps_si512(kb), 23)); }
+/* 2^(q/4) for the quarter-step shifter sum kb = q + 0x1.8p23 (unbiased), q in
+ * [-504, 511]: t[q mod 4] (t[j] = 2^(j/4) rounded, in [1, 2)) picked by kb's
+ * two low bits, its exponent field raised by floor(q/4) (kb's bits >> 2). */
+static inline vf vf_pow2q_bits(vf kb, const float *t)
+{
+    __m512i k = _mm512_castps_si512(kb);
+    __m512 tj = _mm512_permutevar_ps(_mm512_broadcast_f32x4(_mm_loadu_ps(t)), k); /* in-lane, low 2 bits */
+    return _mm512_castsi512_ps(_mm512_add_epi32(_mm512_slli_epi32(_mm512_srli_epi32(k, 2), 23), _mm512_castps_si512(tj)));
+}
+/* v * 2^n by adding n to the exponent field, kb = n + 0x1.8p23 (the unbiased
+ * shifter sum): exact if v and v 2^n are normal, or if n == 0. */
+static inline vf vf_scale_bits(vf v, vf kb)
+{
+    return _mm512_castsi512_ps(_mm512_add_epi32(_mm512_castps_si512(v), _mm512_slli_epi32(_mm512_castps_si512(kb), 23)));
+}
 /* 2^n for integral n in [-126, 127] */
 static inline vf vf_pow2(vf n) { return _mm512_scalef_ps(_mm512_set1_ps(1.0f), n); }
 /* v * 2^n rounded once, n integral in [-250, 127], |v| >= 2^-2 or 0/inf/NaN */
@@ -131,6 +154,8 @@ static inline vd vd_pow2(vd n) { return _mm512_scalef_pd(_mm512_set1_pd(1.0), n)
 static inline vd vd_ldexp(vd v, vd n) { return _mm512_scalef_pd(v, n); }
 static inline vd vd_ldexp_lossy(vd v, vd n) { return _mm512_scalef_pd(v, n); }
 static inline vd vd_pow2_sat(vd n) { return _mm512_scalef_pd(_mm512_set1_pd(1.0), n); }
+/* 2^n from the bits of kb = n + 0x1.8p52 + 1023 (the biased shifter sum), n in [-1022, 1023] */
+static inline vd vd_pow2_bits(vd kb) { return _mm512_castsi512_pd(_mm512_slli_epi64(_mm512_castpd_si512(kb), 52)); }
 static inline double vd_hmax(vd v) { return _mm512_reduce_max_pd(v); }
 static inline double vd_hsum(vd v) { return _mm512_reduce_add_pd(v); }
 /* Coefficient lookup in 4-entry tables: vd_lut4_index(j) once (j integral

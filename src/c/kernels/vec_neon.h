@@ -132,6 +132,30 @@ static inline vfm vf_le(vf a, vf b) { return vcleq_f32(a, b); }
 static inline vf vf_sel(vfm m, vf a, vf b) { return vbslq_f32(m, a, b); } /* m ? a : b */
 /* number of true lanes of m */
 static inline int vf_mcount(vfm m) { return (int)vaddvq_u32(vshrq_n_u32(m, 31)); }
+/* any / all lanes of m true (for the rare-lane branches) */
+static inline int vf_any(vfm m) { return vmaxvq_u32(m) != 0; }
+static inline int vf_all(vfm m) { return vminvq_u32(m) != 0; }
+/* 2^n from the bits of kb = n + 0x1.8p23 + 127 (the biased shifter sum, as a
+ * float; see vec_avx2.h): its low 9 bits shifted into the sign and exponent
+ * fields.  n in [-126, 127]. */
+static inline vf vf_pow2_bits(vf kb) { return vreinterpretq_f32_u32(vshlq_n_u32(vreinterpretq_u32_f32(kb), 23)); }
+/* 2^(q/4) for the quarter-step shifter sum kb = q + 0x1.8p23 (unbiased), q in
+ * [-504, 511]: t[q mod 4] (t[j] = 2^(j/4) rounded, in [1, 2)) picked by kb's
+ * two low bits (TBL on the 16 table bytes, byte index 4 (k & 3) + {0..3}),
+ * its exponent field raised by floor(q/4) (kb's bits >> 2), as on x86. */
+static inline vf vf_pow2q_bits(vf kb, const float *t)
+{
+    uint32x4_t k = vreinterpretq_u32_f32(kb);
+    uint32x4_t bi = vmlaq_n_u32(vdupq_n_u32(0x03020100u), vandq_u32(k, vdupq_n_u32(3u)), 0x04040404u);
+    uint8x16_t tj = vqtbl1q_u8(vld1q_u8((const uint8_t *)t), vreinterpretq_u8_u32(bi));
+    return vreinterpretq_f32_u32(vaddq_u32(vshlq_n_u32(vshrq_n_u32(k, 2), 23), vreinterpretq_u32_u8(tj)));
+}
+/* v * 2^n by adding n to the exponent field, kb = n + 0x1.8p23 (the unbiased
+ * shifter sum): exact if v and v 2^n are normal, or if n == 0. */
+static inline vf vf_scale_bits(vf v, vf kb)
+{
+    return vreinterpretq_f32_u32(vaddq_u32(vreinterpretq_u32_f32(v), vshlq_n_u32(vreinterpretq_u32_f32(kb), 23)));
+}
 /* float with the bits k + (127 << 23), wrapping like x86's integer adds (an
  * unsigned add: never undefined, whatever k is) */
 static inline vf fa_neon_bias_f32(int32x4_t k)
@@ -251,6 +275,8 @@ static inline vd vd_ldexp(vd v, vd n)
 }
 static inline vd vd_ldexp_lossy(vd v, vd n) { return vmulq_f64(v, vd_pow2(vmaxq_f64(n, vdupq_n_f64(-1022.0)))); }
 static inline vd vd_pow2_sat(vd n) { return vd_pow2(vmaxq_f64(n, vdupq_n_f64(-1022.0))); }
+/* 2^n from the bits of kb = n + 0x1.8p52 + 1023 (the biased shifter sum), n in [-1022, 1023] */
+static inline vd vd_pow2_bits(vd kb) { return vreinterpretq_f64_u64(vshlq_n_u64(vreinterpretq_u64_f64(kb), 52)); }
 static inline double vd_hmax(vd v) { return vgetq_lane_f64(vd_max(v, vextq_f64(v, v, 1)), 0); }
 static inline double vd_hsum(vd v) { return vaddvq_f64(v); }
 /* row[j] per lane from 4-entry double tables, j integral-valued in [0, 3]:

@@ -66,6 +66,22 @@ static inline vfm vf_le(vf a, vf b) { return a <= b; }
 static inline vf vf_sel(vfm m, vf a, vf b) { return m ? a : b; }
 /* number of true lanes of m */
 static inline int vf_mcount(vfm m) { return m ? 1 : 0; }
+/* any / all lanes of m true (for the rare-lane branches) */
+static inline int vf_any(vfm m) { return m != 0; }
+static inline int vf_all(vfm m) { return m != 0; }
+static inline uint32_t fa_f_to_bits(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
+/* 2^n from the bits of kb = n + 0x1.8p23 + 127 (see vec_avx2.h), n in [-126, 127] */
+static inline vf vf_pow2_bits(vf kb) { return fa_bits_to_f(fa_f_to_bits(kb) << 23); }
+/* 2^(q/4) for the quarter-step shifter sum kb = q + 0x1.8p23 (unbiased), q in
+ * [-504, 511]: t[q mod 4] (t[j] = 2^(j/4) rounded, in [1, 2)) picked by kb's
+ * two low bits, its exponent field raised by floor(q/4) (kb's bits >> 2). */
+static inline vf vf_pow2q_bits(vf kb, const float *t)
+{
+    uint32_t k = fa_f_to_bits(kb);
+    return fa_bits_to_f(((k >> 2) << 23) + fa_f_to_bits(t[k & 3u]));
+}
+/* v * 2^n by adding n to the exponent field, kb = n + 0x1.8p23 (see vec_avx2.h) */
+static inline vf vf_scale_bits(vf v, vf kb) { return fa_bits_to_f(fa_f_to_bits(v) + (fa_f_to_bits(kb) << 23)); }
 /* 2^n for integral n in [-126, 127] */
 static inline vf vf_pow2(vf n) { return fa_bits_to_f((uint32_t)((int32_t)n + 127) << 23); }
 /* v * 2^n rounded once; n in [-250, 127], |v| >= 2^-2 (see vec_avx2.h) */
@@ -131,6 +147,8 @@ static inline vd vd_ldexp(vd v, vd n)
 }
 static inline vd vd_ldexp_lossy(vd v, vd n) { return vd_ldexp(v, n); }
 static inline vd vd_pow2_sat(vd n) { return vd_pow2(n > -1022.0 ? n : -1022.0); }
+/* 2^n from the bits of kb = n + 0x1.8p52 + 1023 (the biased shifter sum), n in [-1022, 1023] */
+static inline vd vd_pow2_bits(vd kb) { uint64_t u; memcpy(&u, &kb, 8); return fa_bits_to_d(u << 52); }
 static inline double vd_hmax(vd v) { return v; }
 static inline double vd_hsum(vd v) { return v; }
 typedef int vdi;

@@ -63,6 +63,31 @@ static inline vfm vf_le(vf a, vf b) { return _mm_cmple_ps(a, b); }
 static inline vf vf_sel(vfm m, vf a, vf b) { return _mm_or_ps(_mm_and_ps(m, a), _mm_andnot_ps(m, b)); }
 /* number of true lanes of m */
 static inline int vf_mcount(vfm m) { return __builtin_popcount((unsigned)_mm_movemask_ps(m)); }
+/* any / all lanes of m true (for the rare-lane branches) */
+static inline int vf_any(vfm m) { return _mm_movemask_ps(m) != 0; }
+static inline int vf_all(vfm m) { return _mm_movemask_ps(m) == 0xF; }
+/* 2^n from the bits of kb = n + 0x1.8p23 + 127 (see vec_avx2.h), n in [-126, 127] */
+static inline vf vf_pow2_bits(vf kb) { return _mm_castsi128_ps(_mm_slli_epi32(_mm_castps_si128(kb), 23)); }
+/* 2^(q/4) for the quarter-step shifter sum kb = q + 0x1.8p23 (unbiased), q in
+ * [-504, 511]: t[q mod 4] (t[j] = 2^(j/4) rounded, in [1, 2)) picked by kb's
+ * two low bits, its exponent field raised by floor(q/4) (kb's bits >> 2). */
+static inline vf vf_pow2q_bits(vf kb, const float *t)
+{
+    __m128i k = _mm_castps_si128(kb);
+    __m128i b0 = _mm_cmpeq_epi32(_mm_and_si128(k, _mm_set1_epi32(1)), _mm_set1_epi32(1));
+    __m128i b1 = _mm_cmpeq_epi32(_mm_and_si128(k, _mm_set1_epi32(2)), _mm_set1_epi32(2));
+    __m128i t0 = _mm_castps_si128(_mm_set1_ps(t[0])), t1 = _mm_castps_si128(_mm_set1_ps(t[1]));
+    __m128i t2 = _mm_castps_si128(_mm_set1_ps(t[2])), t3 = _mm_castps_si128(_mm_set1_ps(t[3]));
+    __m128i lo = _mm_or_si128(_mm_and_si128(b0, t1), _mm_andnot_si128(b0, t0));
+    __m128i hi = _mm_or_si128(_mm_and_si128(b0, t3), _mm_andnot_si128(b0, t2));
+    __m128i tj = _mm_or_si128(_mm_and_si128(b1, hi), _mm_andnot_si128(b1, lo));
+    return _mm_castsi128_ps(_mm_add_epi32(_mm_slli_epi32(_mm_srli_epi32(k, 2), 23), tj));
+}
+/* v * 2^n by adding n to the exponent field, kb = n + 0x1.8p23 (see vec_avx2.h) */
+static inline vf vf_scale_bits(vf v, vf kb)
+{
+    return _mm_castsi128_ps(_mm_add_epi32(_mm_castps_si128(v), _mm_slli_epi32(_mm_castps_si128(kb), 23)));
+}
 static inline vf vf_pow2(vf n)
 {
     __m128i e = _mm_add_epi32(_mm_cvtps_epi32(n), _mm_set1_epi32(127));
@@ -143,6 +168,8 @@ static inline vd vd_ldexp(vd v, vd n)
 }
 static inline vd vd_ldexp_lossy(vd v, vd n) { return _mm_mul_pd(v, vd_pow2(_mm_max_pd(n, _mm_set1_pd(-1022.0)))); }
 static inline vd vd_pow2_sat(vd n) { return vd_pow2(_mm_max_pd(n, _mm_set1_pd(-1022.0))); }
+/* 2^n from the bits of kb = n + 0x1.8p52 + 1023 (the biased shifter sum), n in [-1022, 1023] */
+static inline vd vd_pow2_bits(vd kb) { return _mm_castsi128_pd(_mm_slli_epi64(_mm_castpd_si128(kb), 52)); }
 static inline double vd_hmax(vd v) { return _mm_cvtsd_f64(_mm_max_sd(v, _mm_unpackhi_pd(v, v))); }
 static inline double vd_hsum(vd v) { return _mm_cvtsd_f64(_mm_add_sd(v, _mm_unpackhi_pd(v, v))); }
 typedef struct { int i0, i1; } vdi;
