@@ -51,7 +51,10 @@ def test_special_values_broadcasting_out_and_errors(name, fill):
     m = np.array([True, False, True, False])  # broadcast over the rows
     r = fn(x, where=m)
     want = fn(x[:, [0, 2]])
-    assert np.array_equal(r[:, [0, 2]], want) and np.all(r[:, [1, 3]] == fill)  # NaN/inf masked out
+    # NaN/inf masked out: the unmasked entries are the op of those entries alone, within
+    # a few ulp (a row's length and its masked -inf terms may change the last bits)
+    np.testing.assert_allclose(r[:, [0, 2]], want, rtol=4 * np.finfo(x.dtype).eps, atol=0)
+    assert np.all(r[:, [1, 3]] == fill)
     none = fn(x, where=np.zeros((3, 1), bool))
     assert np.all(none == fill)
     assert np.isnan(fn(np.array([np.nan, 1.0]), where=np.array([True, True]))).all()  # unmasked NaN stays
