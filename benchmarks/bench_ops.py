@@ -5,7 +5,7 @@
     pytest benchmarks --benchmark-only --benchmark-save=base      # then, after a change:
     pytest benchmarks --benchmark-only --benchmark-compare=0001   # compare with the saved run
 
-The ops are the op registry's variants (fastact._ops.variants()), the sizes and
+The ops are the op registry's variants (fastact._ops.bench_variants()), the sizes and
 dtypes those of ``python -m fastact bench --full``.  Each benchmark group is one
 op/dtype/size, so the report reads as a comparison table of implementations.
 The implementations are built by fastact._bench.peers, the same code as the
@@ -40,7 +40,7 @@ def _expected(v, x):
 
 CASES = [
     pytest.param(v.name, dtype, size, impl, id=f"{v.name}-{dtype}-{C.format_size(size)}-{impl}")
-    for v in _ops.variants() for dtype in C.FULL["dtypes"] for size in C.SIZES
+    for v in _ops.bench_variants() for dtype in C.FULL["dtypes"] for size in C.SIZES
     for impl in peers.names() if peers.adapter(impl).kind != "ceiling" or v.exact
 ]
 

@@ -19,9 +19,9 @@ from fastact._bench import cases, check, peers
 from fastact._bench.peers.spec import SpecError
 from fastact.__main__ import build_parser
 
-NAMES = [v.name for v in _ops.variants()]
+NAMES = [v.name for v in _ops.bench_variants()]
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-ENTRIES = [(v.name, p) for v in _ops.variants() for p in v.peers]
+ENTRIES = [(v.name, p) for v in _ops.bench_variants() for p in v.peers]
 # the peers get fastact's own default thread count, as in the bench: torch sets
 # the OpenMP count of this thread, which fastact would read as an outside limit
 THREADS = fastact.get_num_threads()

@@ -42,11 +42,21 @@ def test_c_registry_matches_python_registry():
     nparams = dict(c["map"])
     for v in _ops.variants("map"):
         assert nparams[v.c] == len(v.cparams), v.name
+    # the backward families (FA_MAP2_OPS, FA_ROW2_OPS)
+    cb = _core.c_ops_backward()
+    c_map2 = [name for name, _ in cb["map2"]]
+    assert sorted(c_map2) == sorted(v.c for v in _ops.variants("map2"))
+    assert sorted(cb["rows2"]) == sorted(v.c for v in _ops.variants("rows2"))
+    assert _core._REGISTRY_C_OPS_MAP2 == {name: i for i, name in enumerate(c_map2)}
+    assert _core._REGISTRY_C_OPS_ROWS2 == {name: i for i, name in enumerate(cb["rows2"])}
+    nparams2 = dict(cb["map2"])
+    for v in _ops.variants("map2"):
+        assert nparams2[v.c] == len(v.cparams), v.name
 
 
 @pytest.mark.parametrize("f", _ops.functions(), ids=lambda f: f.name)
 def test_generated_signature(f):
-    names = ["x"] + [p.name for p in f.params] + ["out", "num_threads"]
+    names = list(f.inputs) + [p.name for p in f.params] + ["out", "num_threads"]
     sig = inspect.signature(getattr(fa, f.name))
     assert list(sig.parameters) == names
     for p in f.params:
@@ -71,7 +81,11 @@ def test_stubs_list_every_function():
 @pytest.mark.parametrize("f", [f for f in _ops.functions() if f.params], ids=lambda f: f.name)
 def test_parameter_validation(f):
     x = np.linspace(-2, 2, 7)
-    fn = getattr(fa, f.name)
+    fn0 = getattr(fa, f.name)
+
+    def fn(x, **kw):  # every array argument (dy and x of the backward ops): x
+        return fn0(*([x] * len(f.inputs)), **kw)
+
     for p in f.params:
         if p.kind == "real":
             for bad in ("1", None, True, 1j, [0.5], np.array([0.5, 1.0]), object()):

@@ -595,6 +595,7 @@ cdef object _rows_general(int op, object x, object axis, object out, int nt, str
 # The public functions, generated from the op registry (src/fastact/_ops)
 # --------------------------------------------------------------------------
 
+include "_core_backward.pxi"
 include "_ops_gen.pxi"
 
 

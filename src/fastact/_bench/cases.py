@@ -1,6 +1,6 @@
 """What is timed: the ops (the registry's variants), dtypes, sizes, the case sets, the data.
 
-The op list is ``fastact._ops.variants()``; a case is (dtype, op, size) with
+The op list is ``fastact._ops.bench_variants()``; a case is (dtype, op, size) with
 op a variant name.  Row-wise ops ("rows" family) work on rows of ROW_LEN along
 the last axis, so their size is rounded to whole rows.
 """
@@ -49,7 +49,7 @@ DTYPES = {d.name: d for d in (DType("float32", 1e-4, 1e-5), DType("float64", 1e-
 
 def ops() -> tuple:
     """Every op the bench knows: the registry's variant names, in registry order."""
-    return tuple(v.name for v in _ops.variants())
+    return tuple(v.name for v in _ops.bench_variants())
 
 
 def variant(op: str):
@@ -103,7 +103,7 @@ def plan(ops=None, dtypes=None, sizes=None, repeat=None, target=None, full=False
     """The run's cases: the default set unless `full` or `quick`; explicit
     ops / dtypes / sizes / repeat / target override the set's choice."""
     base = FULL if full else QUICK if quick else DEFAULT
-    ops = list(ops or (v.name for v in _ops.variants()))
+    ops = list(ops or (v.name for v in _ops.bench_variants()))
     dtypes = list(dtypes or base.get("dtypes", DEFAULT["dtypes"]))
     for dt in dtypes:
         try:

@@ -7,17 +7,18 @@ bench``, the pytest-benchmark suite and tools/check_aarch64.py.  The C side
 has its own registry, src/c/fa_ops.h; tests/test_registry.py checks that the
 two agree and that ``fastact.__all__`` lists every function here.
 
-Rows live in one module per family (elementwise.py, rowwise.py); _model.py
+Rows live in one module per family (elementwise.py, rowwise.py, and
+backward.py for the gradient families "map2" and "rows2"); _model.py
 describes the fields.  This package imports nothing of fastact itself, so the
 build can load it before the extension exists.
 """
 
 from __future__ import annotations
 
-from . import elementwise, rowwise
+from . import backward, elementwise, rowwise
 from ._model import Function, Param, Variant
 
-FUNCTIONS = elementwise.FUNCTIONS + rowwise.FUNCTIONS
+FUNCTIONS = elementwise.FUNCTIONS + rowwise.FUNCTIONS + backward.FUNCTIONS
 _BY_FUNC = {f.name: f for f in FUNCTIONS}
 _BY_VARIANT = {v.name: v for f in FUNCTIONS for v in f.variants}
 assert len(_BY_FUNC) == len(FUNCTIONS) and len(_BY_VARIANT) == sum(len(f.variants) for f in FUNCTIONS)
@@ -82,6 +83,38 @@ def wide(v, w, params=None):
         return np.where(w == -np.inf, lo, np.where(w == np.inf, hi, r))
 
 
+def wide2(v, wdy, wx, params=None):
+    """The oracle's unrounded values for a backward (map2) variant (backward.wide2)."""
+    return backward.wide2(v, wdy, wx, params)
+
+
+def call2(v, dy, x, params=None, **kw):
+    """fastact's result for a backward variant v (kw: out=, num_threads=, axis=)."""
+    import fastact
+
+    return getattr(fastact, v.func)(dy, x, **kwargs(v, params), **kw)
+
+
+def reference2(v, dy, x, params=None, **kw):
+    """fastact.reference's result for a backward variant v."""
+    from fastact import reference as ref
+
+    return getattr(ref, v.func)(dy, x, **kwargs(v, params), **kw)
+
+
+FORWARD_FAMILIES = ("map", "rows")
+# the families `python -m fastact bench`, benchmarks/bench_ops.py and
+# bench_threads.py time
+BENCH_FAMILIES = ("map", "rows")
+
+
+def bench_variants():
+    """The variants the benchmarks time, in registry order."""
+    return tuple(v for v in variants() if v.family in BENCH_FAMILIES)
+
+BACKWARD_FAMILIES = ("map2", "rows2")
+
+
 def cases(v):
     """Parameter sets to test for variant v: the defaults, then v.cases."""
     return ({},) + tuple(dict(c) for c in v.cases)
@@ -89,5 +122,6 @@ def cases(v):
 
 __all__ = [
     "Function", "Param", "Variant", "FUNCTIONS", "functions", "function", "variants", "variant",
-    "public_names", "kwargs", "call", "reference", "wide", "cases",
+    "public_names", "kwargs", "call", "reference", "wide", "cases", "wide2", "call2", "reference2",
+    "FORWARD_FAMILIES", "BACKWARD_FAMILIES", "BENCH_FAMILIES", "bench_variants",
 ]
