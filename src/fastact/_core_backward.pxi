@@ -72,7 +72,7 @@ cdef inline bint _fast_pair(cnp.ndarray a, cnp.ndarray b, int t, bint c_only) no
     cdef int fa_ = cnp.PyArray_FLAGS(a), fb = cnp.PyArray_FLAGS(b)
     cdef int nd = cnp.PyArray_NDIM(a), i
     cdef int lay = cnp.NPY_ARRAY_C_CONTIGUOUS if c_only else (cnp.NPY_ARRAY_C_CONTIGUOUS | cnp.NPY_ARRAY_F_CONTIGUOUS)
-    if cnp.PyArray_TYPE(b) != t or not _fast_in(a, t, fa_) or not _fast_in(b, t, fb):
+    if cnp.PyArray_TYPE(a) != t or cnp.PyArray_TYPE(b) != t or not _fast_in(a, t, fa_) or not _fast_in(b, t, fb):
         return False
     if not ((fa_ & fb) & lay):
         return False

@@ -37,7 +37,7 @@
  *             t' = A1 + 3 A3 x^2: the silu forms with e = e^(-|t|), x t' for x
  *   softplus  sigma(beta x) (beta x = zh + zl exactly), 1 where beta x > threshold
  *   log_sigmoid  sigma(-x)
- *   hardswish (2x + 3) / 6 on [-3, 3], 0 below, 1 above
+ *   hardswish (2x + 3) / 6 on (-3, 3), 0 below, 1 above
  *   softsign  1 / (1 + |x|)^2, 1 + |x| carried as hi + lo: (dy / t) / t corrected
  *   elu, selu, celu  alpha e^x (scale alpha e^x; e^(x / alpha), x / alpha as
  *             z + zl) for x <= 0, 1 (scale) above: dy p scaled by 2^n last
@@ -50,7 +50,8 @@
  * Conventions at the kinks (PyTorch's derivatives.yaml / its kernels):
  * relu'(0) = 0; leaky_relu'(0) = negative_slope; hardtanh' (relu6') = 0 at
  * and beyond the bounds; hardsigmoid' = 1/6 on the open (-3, 3), 0 at +-3;
- * hardswish' = (2x + 3)/6 on the closed [-3, 3] (-1/2 at -3, 3/2 at 3);
+ * hardswish' = (2x + 3)/6 on the open (-3, 3), 0 at and below -3, 1 at and
+ * above 3 (PyTorch's kernel; its derivatives.yaml formula is the same);
  * elu' / selu' / celu' at 0 take the x <= 0 branch (alpha, scale alpha, 1);
  * softplus' is 1 where beta x > threshold.
  * Special values: NaN in x or dy gives NaN (also in the piecewise ops, where
@@ -89,14 +90,14 @@ FA_INLINE vd fa_grad_emabs_f64(vd zh, vd zl)
     return vd_ldexp(p, vd_neg(mn));
 }
 
-/* g e^(z + zl): z clamped to [-1100, 1417] (0 below, +-inf above for g != 0),
- * g p rounded, then scaled by 2^n in two steps: subnormal results rounded once. */
+/* g e^(z + zl): z clamped to [-1100, 1417] (e^z = 0 below, +inf above, where
+ * g = 0 gives NaN as g * inf does), e^z = p 2^n scaled in two steps, times g. */
 FA_INLINE vd fa_grad_mulexp_f64(vd g, vd z, vd zl)
 {
     vd zc = vd_min(vd_set1(1417.0), vd_max(vd_set1(-1100.0), z));
     vd n, p = fa_exp_core2_f64(zc, zl, &n);
     vd n1 = vd_min(vd_set1(1023.0), n);
-    return vd_ldexp(vd_ldexp(vd_mul(g, p), n1), vd_sub(n, n1));
+    return vd_mul(g, vd_ldexp(vd_ldexp(p, n1), vd_sub(n, n1)));
 }
 
 /* The sigmoid-derivative forms, e = e^(-|t|) in [0, 1]:
@@ -312,24 +313,25 @@ FA_GRAD_WIDE(gelu_tanh_backward)
 
 /* ---- clip family, smooth parts ---- */
 
-/* hardswish: x < -3: +0;  -3 <= x <= 3: dy (2x + 3) / 6;  x > 3: dy */
+/* hardswish: x <= -3: +0;  -3 < x < 3: dy (2x + 3) / 6;  x >= 3: dy (PyTorch's kernel) */
 FA_INLINE vd fa_hardswish_backward_gd(vd g, vd x, const double *pp)
 {
     (void)pp;
     vd mid = vd_div(vd_mul(g, vd_fma(vd_set1(2.0), x, vd_set1(3.0))), vd_set1(6.0));
-    return vd_sel(vd_gt(x, vd_set1(3.0)), g, vd_sel(vd_lt(x, vd_set1(-3.0)), vd_zero(), mid));
+    return vd_sel(vd_lt(x, vd_set1(3.0)), vd_sel(vd_le(x, vd_set1(-3.0)), vd_zero(), mid),
+                  vd_sel(vd_le(vd_set1(3.0), x), g, mid)); /* NaN x: mid (NaN) */
 }
 FA_GRAD_WIDE(hardswish_backward)
 
-/* softsign: dy / (1 + |x|)^2 = (dy / t) / t (1 - 2 tl / t), 1 + |x| = t + tl */
+/* softsign: dy / (1 + |x|)^2 = dy ((1 / t) / t) (1 - 2 tl / t), 1 + |x| = t + tl */
 FA_INLINE vd fa_softsign_backward_gd(vd g, vd x, const double *pp)
 {
     (void)pp;
     vd ax = vd_abs(x);
     vd tl, t = fa_two_sum_f64(vd_set1(1.0), ax, &tl);
     tl = vd_sel(vd_lt(ax, vd_set1(1e300)), tl, vd_zero());
-    vd q = vd_div(vd_div(g, t), t);
-    return vd_fnma(q, vd_div(vd_add(tl, tl), t), q);
+    vd q = vd_div(vd_div(vd_set1(1.0), t), t);
+    return vd_mul(g, vd_fnma(q, vd_div(vd_add(tl, tl), t), q));
 }
 FA_GRAD_WIDE(softsign_backward)
 
