@@ -80,14 +80,24 @@
 
 /* e^(-|zh + zl|), zl a tiny remainder of zh (0 where unknown or not finite);
  * |zh| clamped at 1400 (e = 0 beyond); NaN propagates. */
-FA_INLINE vd fa_grad_emabs_f64(vd zh, vd zl)
+FA_INLINE vd fa_grad_emabs2_f64(vd zh, vd zl, vd *pp, vd *mnp)
 {
     const vd amin = vd_set1(-1400.0);
     vd az = vd_negabs(zh);
     vd a = vd_max(amin, az);
     vd c = vd_sel(vd_lt(amin, az), vd_sel(vd_lt(zh, vd_zero()), zl, vd_neg(zl)), vd_zero());
     vd mn, p = fa_exp_core2_neg_f64(a, c, &mn);
+    *pp = p;
+    *mnp = mn;
     return vd_ldexp(p, vd_neg(mn));
+}
+
+/* the same, e only (e = p 2^-mn; subnormal e rounded once, so it has fewer
+ * bits: callers whose result is proportional to e use p and mn). */
+FA_INLINE vd fa_grad_emabs_f64(vd zh, vd zl)
+{
+    vd p, mn;
+    return fa_grad_emabs2_f64(zh, zl, &p, &mn);
 }
 
 /* g e^(z + zl): z clamped to [-1100, 1417] (e^z = 0 below, +inf above, where
@@ -106,26 +116,28 @@ FA_INLINE vd fa_grad_mulexp_f64(vd g, vd z, vd zl)
  * exactly and (1 + e)^2 = dh (1 + dl / dh) to ~2^-104, so the result is
  * rounded about three times; 1 + w is exact for w in [-2, -1/2] (Sterbenz),
  * so the zero of the neg form (1 + w + e = 0) is approached without a
- * rounding of 1 + w.  w is clamped to +-1e300 (e = 0 there). */
-FA_INLINE vd fa_grad_sigform_f64(vd w, vd wl, vd e, vdm neg)
+ * rounding of 1 + w.  w is clamped to +-1e6 (callers: |w| > 1e6 only where
+ * e < 2^-2000, so the result is 0 either way). */
+FA_INLINE vd fa_grad_sigform_f64(vd w, vd wl, vd e, vd p, vd mn, vdm neg)
 {
     const vd one = vd_set1(1.0);
-    vd wc = vd_min(vd_set1(1e300), vd_max(vd_set1(-1e300), w));
+    vd wc = vd_min(vd_set1(1e6), vd_max(vd_set1(-1e6), w)); /* |w| > 1e6: e 2^mn... = 0 */
     vd ol, oh = fa_two_sum_f64(one, e, &ol);
     vd pos = vd_add(vd_fma(wc, e, oh), ol);
-    vd ng = vd_mul(e, vd_add(vd_add(vd_add(one, wc), wl), e));
+    /* neg: the factor e as p, scaled by 2^-mn last (e subnormal while the result is not) */
+    vd ng = vd_mul(p, vd_add(vd_add(vd_add(one, wc), wl), e));
     vd num = vd_sel(neg, ng, pos);
     vd dl, dh = fa_two_prod_f64(oh, oh, &dl);
     dl = vd_fma(vd_add(oh, oh), ol, dl);
     vd q = vd_div(num, dh);
-    return vd_fnma(q, vd_div(dl, dh), q);
+    return vd_ldexp(vd_fnma(q, vd_div(dl, dh), q), vd_sel(neg, vd_neg(mn), vd_zero()));
 }
 
 /* silu'(z) for z = zh + zl (zl = 0 where |zh| >= 1400 or not finite). */
 FA_INLINE vd fa_grad_dsilu_f64(vd zh, vd zl)
 {
-    vd e = fa_grad_emabs_f64(zh, zl);
-    return fa_grad_sigform_f64(zh, zl, e, vd_lt(zh, vd_zero()));
+    vd p, mn, e = fa_grad_emabs2_f64(zh, zl, &p, &mn);
+    return fa_grad_sigform_f64(zh, zl, e, p, mn, vd_lt(zh, vd_zero()));
 }
 
 /* sigma(z) (num = 1 for z > 0, e else) / (1 + e), 1 + e = oh + ol: rounded about twice. */
@@ -304,10 +316,10 @@ FA_INLINE vd fa_gelu_tanh_backward_gd(vd g, vd x, const double *pp)
     vd wl = vd_add(vd_add(we, pl), vd_set1(FA_GELUT_A1LO_F64));
     vd tl, th = fa_two_prod_f64(xt, wh, &tl);
     tl = vd_fma(xt, wl, tl);
-    vd e = fa_grad_emabs_f64(th, tl);
+    vd p, mn, e = fa_grad_emabs2_f64(th, tl, &p, &mn);
     /* x t' = x A1 + 3 A3 x^3 = th + 2 A3 x^3 (+ tl) */
     vd w = vd_fma(vd_mul(vd_set1(2.0 * FA_GELUT_A3_F64), s), xt, th);
-    return vd_mul(g, fa_grad_sigform_f64(w, tl, e, vd_lt(xt, vd_zero())));
+    return vd_mul(g, fa_grad_sigform_f64(w, tl, e, p, mn, vd_lt(xt, vd_zero())));
 }
 FA_GRAD_WIDE(gelu_tanh_backward)
 
@@ -373,14 +385,14 @@ FA_INLINE vd fa_mish_backward_gd(vd g, vd x, const double *pp)
 {
     (void)pp;
     const vd one = vd_set1(1.0), two = vd_set1(2.0), four = vd_set1(4.0);
-    vd e = fa_grad_emabs_f64(x, vd_zero());
+    vd p, mn, e = fa_grad_emabs2_f64(x, vd_zero(), &p, &mn);
     vd xc = vd_min(vd_set1(1000.0), vd_max(vd_set1(-1000.0), x));
     vd ope = vd_add(one, e);
     vd xf = vd_mul(vd_mul(four, xc), ope); /* 4 x (1 + e) */
-    /* x <= 0 */
+    /* x <= 0: the factor e as p, scaled by 2^-mn last */
     vd D = vd_fma(e, vd_add(e, two), two);
-    vd nneg = vd_mul(e, vd_fma(vd_add(e, two), D, xf));
-    vd dneg = vd_div(nneg, vd_mul(D, D));
+    vd nneg = vd_mul(p, vd_fma(vd_add(e, two), D, xf));
+    vd dneg = vd_ldexp(vd_div(nneg, vd_mul(D, D)), vd_neg(mn));
     /* x > 0 */
     vd e2 = vd_add(e, e);
     vd n1 = vd_add(one, e2);

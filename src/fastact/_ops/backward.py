@@ -129,8 +129,11 @@ def _ref_gelu_b(dy, x):
 _GT_C = "0.044715"
 
 
+_PI = "3.14159265358979323846264338327950288"
+
+
 def _gelu_tanh_parts(x):
-    k = np.sqrt(x.dtype.type(2) / x.dtype.type(np.pi))
+    k = np.sqrt(x.dtype.type(2) / x.dtype.type(_PI))  # pi parsed in the wide dtype (np.pi is a float64)
     c = x.dtype.type(_GT_C)
     t = 2 * k * (x + c * x * x * x)
     dt = 2 * k * (1 + 3 * c * x * x)
