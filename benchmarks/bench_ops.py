@@ -28,7 +28,7 @@ _CHECKED: dict = {}
 
 
 def _expected(v, x):
-    key = (v.name, str(x.dtype), x.size)
+    key = (v.name, str(C.last(x).dtype), C.last(x).size)
     r = _CHECKED.get(key)
     if r is None:
         r = check.fastact_result(v, x)
@@ -51,7 +51,7 @@ def test_op(benchmark, op, dtype, size, impl, bench_threads):
         pytest.importorskip(module)
     v = _ops.variant(op)
     x = C.make_input(v, dtype, size)
-    out = np.empty_like(x)
+    out = C.result_like(x)
     try:
         impl_obj = peers.make_impl(impl, v, x, out, bench_threads)
     except peers.Unsupported as e:
@@ -63,6 +63,6 @@ def test_op(benchmark, op, dtype, size, impl, bench_threads):
     benchmark.group = f"{op} {dtype} n={C.format_size(C.n_elements(v, size))}"
     benchmark.name = impl
     benchmark.extra_info.update(env.extra_info(impl, bench_threads))
-    benchmark.extra_info.update(op=op, dtype=dtype, size=size, shape=list(x.shape),
+    benchmark.extra_info.update(op=op, dtype=dtype, size=size, shape=list(C.last(x).shape),
                                 note=impl_obj.note, allocates=impl_obj.allocates)
     benchmark(impl_obj.fn)

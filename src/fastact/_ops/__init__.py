@@ -105,7 +105,7 @@ def reference2(v, dy, x, params=None, **kw):
 FORWARD_FAMILIES = ("map", "rows")
 # the families `python -m fastact bench`, benchmarks/bench_ops.py and
 # bench_threads.py time
-BENCH_FAMILIES = ("map", "rows")
+BENCH_FAMILIES = ("map", "rows", "map2", "rows2")
 
 
 def bench_variants():

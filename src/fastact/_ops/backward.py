@@ -469,14 +469,18 @@ _AXIS = Param("axis", -1, kind="axis", doc="the axis the rows run along")
 SOFTMAX_B = Function(
     "softmax_backward", "rows2", (_AXIS,),
     (Variant("softmax_backward", "SOFTMAX_BACKWARD", ref=_ref_softmax_b, mp=None, limits=None,
-             peers={"torch": "torch.ops.aten._softmax_backward_data(dy, y, axis, torch.float32)"}),),
+             # the last argument is the input's dtype as torch's ScalarType code (6 float32,
+             # 7 float64): the first alternative that runs wins
+             peers={"torch": ("torch.ops.aten._softmax_backward_data(dy, y, axis, 6)",
+                              "torch.ops.aten._softmax_backward_data(dy, y, axis, 7)")}),),
     doc="y * (dy - sum(dy * y)) along `axis`, from the output y = softmax(x).", inputs=_DY_Y,
 )
 
 LOG_SOFTMAX_B = Function(
     "log_softmax_backward", "rows2", (_AXIS,),
     (Variant("log_softmax_backward", "LOG_SOFTMAX_BACKWARD", ref=_ref_log_softmax_b, mp=None, limits=None,
-             peers={"torch": "torch.ops.aten._log_softmax_backward_data(dy, y, axis, torch.float32)"}),),
+             peers={"torch": ("torch.ops.aten._log_softmax_backward_data(dy, y, axis, 6)",
+                              "torch.ops.aten._log_softmax_backward_data(dy, y, axis, 7)")}),),
     doc="dy - exp(y) * sum(dy) along `axis`, from the output y = log_softmax(x).", inputs=_DY_Y,
 )
 

@@ -67,7 +67,10 @@ def _build(node, x, out, env, threads):
         if isinstance(n, Const):
             return n.value
         if isinstance(n, Name):
-            return xt if n.id == "x" else env[n.id]
+            if n.id == "x":
+                return xt
+            val = env[n.id]
+            return _tensor(torch, val) if isinstance(val, np.ndarray) else val  # dy, y
         if isinstance(n, Neg):
             return lazy_call(operator.neg, (comp(n.arg),), {})
         if isinstance(n, BinOp):
