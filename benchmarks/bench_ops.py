@@ -5,7 +5,7 @@
     pytest benchmarks --benchmark-only --benchmark-save=base      # then, after a change:
     pytest benchmarks --benchmark-only --benchmark-compare=0001   # compare with the saved run
 
-The ops are the op registry's variants (fastact._ops.variants()), the sizes and
+The ops are the op registry's variants (fastact._ops.bench_variants()), the sizes and
 dtypes those of ``python -m fastact bench --full``.  Each benchmark group is one
 op/dtype/size, so the report reads as a comparison table of implementations.
 The implementations are built by fastact._bench.peers, the same code as the
@@ -28,7 +28,7 @@ _CHECKED: dict = {}
 
 
 def _expected(v, x):
-    key = (v.name, str(x.dtype), x.size)
+    key = (v.name, str(C.last(x).dtype), C.last(x).size)
     r = _CHECKED.get(key)
     if r is None:
         r = check.fastact_result(v, x)
@@ -40,7 +40,7 @@ def _expected(v, x):
 
 CASES = [
     pytest.param(v.name, dtype, size, impl, id=f"{v.name}-{dtype}-{C.format_size(size)}-{impl}")
-    for v in _ops.benched() for dtype in C.FULL["dtypes"] for size in C.SIZES
+    for v in _ops.bench_variants() for dtype in C.FULL["dtypes"] for size in C.SIZES
     for impl in peers.names() if peers.adapter(impl).kind != "ceiling" or (v.exact and v.family != "gated")
 ]
 
@@ -51,7 +51,7 @@ def test_op(benchmark, op, dtype, size, impl, bench_threads):
         pytest.importorskip(module)
     v = _ops.variant(op)
     x = C.make_input(v, dtype, size)
-    out = np.empty(C.out_shape(v, x.shape), dtype=x.dtype)
+    out = C.result_like(v, x)
     try:
         impl_obj = peers.make_impl(impl, v, x, out, bench_threads)
     except peers.Unsupported as e:
@@ -63,6 +63,6 @@ def test_op(benchmark, op, dtype, size, impl, bench_threads):
     benchmark.group = f"{op} {dtype} n={C.format_size(C.n_elements(v, size))}"
     benchmark.name = impl
     benchmark.extra_info.update(env.extra_info(impl, bench_threads))
-    benchmark.extra_info.update(op=op, dtype=dtype, size=size, shape=list(x.shape),
+    benchmark.extra_info.update(op=op, dtype=dtype, size=size, shape=list(C.last(x).shape),
                                 note=impl_obj.note, allocates=impl_obj.allocates)
     benchmark(impl_obj.fn)

@@ -266,10 +266,11 @@ print(json.dumps(res))
 
 
 def threshold_ops():
-    """The ops --thresholds measures: every variant of the op registry."""
+    """The ops --thresholds measures: every forward variant of the op registry
+    (the backward families' grains are not measured by this script yet)."""
     from fastact import _ops
 
-    return tuple(v.name for v in _ops.benched())
+    return tuple(v.name for v in _ops.bench_variants() if v.family in ("map", "rows"))
 
 
 def bench_thresholds(reps):

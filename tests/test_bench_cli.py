@@ -95,7 +95,7 @@ def test_cli_runs_as_module():
 
 
 def test_default_run_is_small_and_full_is_the_grid():
-    ops = [v.name for v in _ops.benched()]
+    ops = [v.name for v in _ops.bench_variants()]
     default = cases.plan()
     assert default.ops == ops and default.dtypes == ["float32"] and not default.full
     assert {(op, s) for _, op, s in default.cases} == (

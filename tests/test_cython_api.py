@@ -117,14 +117,17 @@ def _generated_wrappers():
             for dt, ct in (("f32", "float"), ("f64", "double")):
                 args = "".join(f", double {p}" for p in real)
                 call = "".join(f", {p}" for p in real)
-                dims = "[::1]" if f.family == "map" else "[:, ::1]"
+                dims = "[::1]" if f.family in ("map", "map2") else "[:, ::1]"
+                ins = "".join(f"const {ct}{dims} {n}, " for n in f.inputs)
+                pass_ins = "".join(f"{n}, " for n in f.inputs)
                 if f.family == "channel":  # (N, C) rows and one weight per channel
+                    ins, pass_ins = f"const {ct}{dims} x, ", "x, "
                     args, call = f", const {ct}[::1] weight", ", weight"
                 lines += [
-                    f"def call_{v.name}_{dt}(const {ct}{dims} x, {ct}{dims} out{args}):",
+                    f"def call_{v.name}_{dt}({ins}{ct}{dims} out{args}):",
                     "    cdef int rc",
                     "    with nogil:",
-                    f"        rc = fca.{v.name}_{dt}(x, out{call})",
+                    f"        rc = fca.{v.name}_{dt}({pass_ins}out{call})",
                     "    return rc",
                     "",
                 ]
@@ -265,8 +268,9 @@ def test_every_registry_variant_through_the_cython_api(downstream):
             for params in _ops.cases(v):
                 kw = {p.name: params.get(p.name, p.default) for p in f.params if p.kind == "real"}
                 for dt in (np.float32, np.float64):
-                    shape = (333,) if f.family == "map" else (7, 50)
-                    x = (rng.standard_normal(shape) * 5).astype(dt)
+                    shape = (333,) if f.family in ("map", "map2") else (7, 50)
+                    ins = [(rng.standard_normal(shape) * 5).astype(dt) for _ in f.inputs]
+                    x = ins[-1]
                     out = np.empty_like(x) if f.family != "gated" else np.empty((7, 25), dt)
                     name = f"call_{v.name}_{'f32' if dt == np.float32 else 'f64'}"
                     if f.family == "channel":
@@ -277,8 +281,8 @@ def test_every_registry_variant_through_the_cython_api(downstream):
                         assert np.array_equal(_bits(out), _bits(_ops.call(v, x, {"weight": w[0]}))), name
                         assert getattr(downstream, name)(x, out, w[:3]) == -1, name  # FA_ESHAPE
                         continue
-                    assert getattr(downstream, name)(x, out, *kw.values()) == 0, name
-                    want = _ops.call(v, x, params)
+                    assert getattr(downstream, name)(*ins, out, *kw.values()) == 0, name
+                    want = getattr(fa, f.name)(*ins, **_ops.kwargs(v, params))
                     assert np.array_equal(_bits(out), _bits(want)), (name, params)
 
 
@@ -290,11 +294,11 @@ def test_parameter_checks_are_return_codes(downstream):
         v = f.variants[0]
         bad = 0.0 if p.check in ("positive", "nonzero") else None
         kw = {q.name: (bad if q is p else q.default) for q in f.params if q.kind == "real"}
-        x = np.ones(5)
+        ins = [np.ones(5)] * len(f.inputs)
         out = np.full(5, 7.0)
-        assert getattr(downstream, f"call_{v.name}_f64")(x, out, *kw.values()) == -2, (f.name, p.name)
+        assert getattr(downstream, f"call_{v.name}_f64")(*ins, out, *kw.values()) == -2, (f.name, p.name)
         assert (out == 7.0).all()
         if p.check != "positive":
             continue
         kw[p.name] = float("nan")  # not > 0, as in the Python check
-        assert getattr(downstream, f"call_{v.name}_f64")(x, out, *kw.values()) == -2, (f.name, p.name)
+        assert getattr(downstream, f"call_{v.name}_f64")(*ins, out, *kw.values()) == -2, (f.name, p.name)

@@ -398,6 +398,8 @@ def test_every_family_has_a_method_in_every_adapter():
     from fastact import _foreign
 
     for f in _ops.FUNCTIONS:
+        if f.family in _ops.BACKWARD_FAMILIES:  # not supported yet: test_backward.py checks the TypeError
+            continue
         for ad in _foreign._ADAPTERS:
             assert callable(getattr(ad, f.family, None)), (type(ad).__name__, f.family, f.name)
 
@@ -407,7 +409,7 @@ def test_every_registry_function_on_labelled_objects(xr, pd):
     a = xr.DataArray(x, dims=("r", "c"), name="v")
     s = pd.Series(x[0], name="s")
     for f in _ops.FUNCTIONS:
-        if f.family in _ops.BACKWARD_FAMILIES:  # two results: tests/test_prelu.py
+        if f.family in _ops.BACKWARD_FAMILIES:  # two results (tests/test_prelu.py) or not supported yet (test_backward.py)
             continue
         for v in f.variants:
             for params in _ops.cases(v):

@@ -42,6 +42,16 @@ and against the accuracy oracles:
     pair of special values in every dtype: within 4 ulp of the float64 /
     mpmath oracle, NaN where it is NaN, 16-bit the level's float32 result
     rounded once; differences from x86 counted.
+ 9. the gated gradients (fa_gated_backward): nothing written outside dx,
+    bit for bit against x86, within the reference, tails 1..20.
+ 10. the backward ops (families map2 and rows2): every map2 op x parameter
+    set x dtype (float32, float64, float16, bfloat16) on a dense sample plus
+    special values (x and dy): bit for bit against x86, float32 within the
+    registry bound of the float64 oracle, float64 against the long-double
+    oracle away from the zeros of f'; tails 0..40 in/out of place (dx = dy)
+    with guards, 1 vs 2 threads; softmax_backward / log_softmax_backward
+    rows within 4 ulp of the row's scale (sums in vector order: differences
+    from x86 counted).
 NaN results count as equal (a NaN's sign bit may differ from x86: reported
 as "NaN results whose sign/payload bits differ"; docs/aarch64.md).
 Exit status 0 when every check passes.
@@ -172,6 +182,7 @@ class Runner:
         out = subprocess.run([qemu, exe, "--list"], capture_output=True, text=True, check=True).stdout
         self.isa, self.map, self.row, self.compiled, self.supported = {}, {}, {}, [], []
         self.gated = {}
+        self.map2, self.row2 = {}, {}
         self.nparams, self.dtype = {}, {}
         for line in out.splitlines():
             f = line.split()
@@ -190,6 +201,11 @@ class Runner:
                 self.row[f[3]] = int(f[1])
             elif f[0] == "gated":
                 self.gated[f[3]] = int(f[1])
+            elif f[0] == "map2":  # map2 <id> <name> <ENUM> <nparams>
+                self.map2[f[3]] = int(f[1])
+                self.nparams[f[3]] = int(f[4])
+            elif f[0] == "row2":
+                self.row2[f[3]] = int(f[1])
             elif f[0] == "active":
                 self.active = f[1]
         self.names = {v: k for k, v in self.isa.items()}
@@ -197,17 +213,24 @@ class Runner:
         self.jobs = 0
 
     # job kinds of xcheck_main.c
-    MAP, MAP_NT, ROWS, GATED, GATED_BWD = 0, 1, 2, 3, 4
+    MAP, MAP_NT, ROWS, GATED, GATED_BWD, MAP2, ROWS2 = 0, 1, 2, 3, 4, 5, 6
 
     def _header(self, j):
         x = j["x"]
         rows = j.get("rows", 1)
         c = REG.variant(j["op"]).c  # the C enum suffix
-        op = {self.ROWS: self.row, self.GATED: self.gated, self.GATED_BWD: self.gated}.get(j["kind"], self.map)[c]
-        prm = (0.0,) * 4 if j["kind"] in (self.ROWS, self.GATED, self.GATED_BWD) else kparams(j["op"], j.get("params"))
-        return struct.pack(JOB, 0x4A584146, j["kind"], op, self.dtype[DT[x.dtype]], self.isa[j["isa"]],
+        k = j["kind"]
+        op = {self.ROWS: self.row, self.GATED: self.gated, self.GATED_BWD: self.gated,
+              self.MAP2: self.map2, self.ROWS2: self.row2}.get(k, self.map)[c]
+        prm = ((0.0,) * 4 if k in (self.ROWS, self.GATED, self.GATED_BWD, self.ROWS2)
+               else kparams(j["op"], j.get("params")))
+        if k in (self.MAP2, self.ROWS2):  # backward jobs: dy then x
+            cols = x.size // 2 // rows
+        else:
+            cols = j.get("cols", x.size // rows)
+        return struct.pack(JOB, 0x4A584146, k, op, self.dtype[DT[x.dtype]], self.isa[j["isa"]],
                            j.get("threads", 1), j.get("offset", 0), j.get("inplace", 0),
-                           rows, j.get("cols", x.size // rows), *prm)
+                           rows, cols, *prm)
 
     def run(self, jobs):
         q = queue.Queue(maxsize=4)
@@ -242,6 +265,8 @@ class Runner:
             elif j["kind"] == self.GATED:  # rows blocks of 2n -> rows blocks of n
                 rows = j.get("rows", 1)
                 y = np.frombuffer(self.p.stdout.read(x.nbytes // 2), dtype=x.dtype).reshape(rows, -1)
+            elif j["kind"] in (self.MAP2, self.ROWS2):  # dx has the shape of one of the two inputs
+                y = np.frombuffer(self.p.stdout.read(x.nbytes // 2), dtype=x.dtype).reshape(x.shape[1:])
             else:
                 y = np.frombuffer(self.p.stdout.read(x.nbytes), dtype=x.dtype).reshape(x.shape)
             self.jobs += 1
@@ -908,6 +933,141 @@ def sec_gated_bwd(R, rep, levels, x86):
                 rep.check(bad == 0, f"{op} {DT[dt]} {level}: tails differ ({bad})")
         print(f"  {op}: " + "; ".join(f"{k[1]} {k[2]} != {k[3]}: {n}" for k, n in out.items() if k[0] == op), flush=True)
     rep.data["gated_bwd"] = {"|".join(map(str, k)): n for k, n in out.items()}
+MAP2_OPS = [v.name for v in REG.variants("map2")]
+ROW2_OPS = [v.name for v in REG.variants("rows2")]
+
+
+def _bw_inputs(v, dtype, step):
+    """(dy, x) of a backward case: a dense sample of x (outputs y in their range for
+    sigmoid/tanh) with the special values crossed with special dy."""
+    from _helpers import special_values
+    dt = np.dtype(dtype)
+    if dt.itemsize == 2:
+        bits = np.arange(0, 1 << 16, 3, dtype=np.uint32).astype(np.uint16)
+        x = bits.view(dt)
+    elif dt == np.float32:
+        x = np.arange(0, 1 << 32, step * 37, dtype=np.uint64).astype(np.uint32).view(np.float32)
+    else:
+        rng0 = np.random.default_rng(8)
+        x = (np.exp2(rng0.uniform(-40, 12, 20000)) * rng0.choice([-1, 1], 20000)).astype(np.float64)
+    sp = special_values(np.float32 if dt.itemsize == 2 else dt).astype(dt) if dt.itemsize != 2 else x[:0]
+    pts = np.array([s * p for p in v.points for s in (1, -1) if abs(p) < 6e4 or dt.itemsize > 2], dtype=np.float64)
+    with np.errstate(all="ignore"):
+        x = np.concatenate([x, sp, pts.astype(dt)])
+    rng = np.random.default_rng(9)
+    with np.errstate(all="ignore"):
+        dy = (rng.uniform(0.5, 2, x.size) * rng.choice([-1, 1], x.size)).astype(dt)
+        sdy = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 1.0], dtype=np.float64).astype(dt)
+    gx, gd = np.meshgrid(sp[:64] if sp.size else x[:64], sdy)
+    x = np.concatenate([x, gx.reshape(-1)])
+    dy = np.concatenate([dy, gd.reshape(-1)])
+    if v.name in ("sigmoid_backward", "tanh_backward"):
+        lo = 0.0 if v.name == "sigmoid_backward" else -1.0
+        keep = ~((x.astype(np.float64) < lo) | (x.astype(np.float64) > 1.0))
+        x, dy = x[keep], dy[keep]
+    return dy, x
+
+
+def sec_backward(R, rep, levels, x86, step):
+    print("\n== 10. backward ops (map2, rows2) ==", flush=True)
+    from fastact._ops import backward as BW
+    stats = {}
+    for level in levels:
+        worst = {}
+        for v in REG.variants("map2"):
+            for params in REG.cases(v):
+                for dtype in DTYPES + tuple(dtypes16()):
+                    dy, x = _bw_inputs(v, dtype, step)
+                    y, res = R.one(kind=R.MAP2, op=v.name, isa=level, x=np.stack([dy, x]), params=params)
+                    rep.check(res["guard"] == 0 and res["x_changed"] == 0,
+                              f"{v.name} {DT[x.dtype]} {level}: guard {res['guard']}, x changed {res['x_changed']}")
+                    for isa in x86:
+                        fa._core.set_isa(isa)
+                        yx = fa.__dict__[v.func](dy, x, **REG.kwargs(v, params), num_threads=1)
+                        d = int(bitdiff(y, yx).sum())
+                        rep.check(d == 0, f"{v.name} {params} {DT[x.dtype]} {level}: {d} of {x.size} differ from x86 {isa}")
+                    if v.exact or np.dtype(dtype).itemsize == 2:
+                        continue
+                    mant = 24 if dtype == np.float32 else 53
+                    wide = np.float64 if dtype == np.float32 else np.longdouble
+                    pp = {k: float(np.dtype(dtype).type(val)) for k, val in params.items()}
+                    with np.errstate(all="ignore"):
+                        ex = np.asarray(BW.wide2(v, dy.astype(wide), x.astype(wide), pp), dtype=np.float64)
+                        fi = np.finfo(dtype)
+                        ok = np.isfinite(ex) & (np.abs(ex) >= fi.tiny) & (np.abs(ex) <= fi.max) & np.isfinite(dy)
+                        if mant == 53:
+                            ok &= ~BW.near_zero(v, x, dy, ex)
+                        _, e = np.frexp(ex)
+                        err = np.where(ok, np.abs(y.astype(np.float64) - ex) / np.ldexp(1.0, e - mant), 0)
+                    m = float(err.max())
+                    # float64: + 2 for the long-double oracle's own error (cancellation at the edge of
+                    # the zero windows); the results are bitwise x86's, whose error benchmarks/
+                    # accuracy_backward.py measures against mpmath
+                    bound = v.ulp["float32" if mant == 24 else "float64"] + (0 if mant == 24 else 2)
+                    worst[(v.name, DT[x.dtype])] = max(worst.get((v.name, DT[x.dtype]), 0.0), m)
+                    rep.check(m <= bound, f"{v.name} {params} {DT[x.dtype]} {level}: {m:.2f} ulp > {bound}")
+            # tails: lengths 0..40 at two offsets, in and out of place (dx = dy), against the long vector
+            pool_dy, pool_x = _bw_inputs(v, np.float32, step)
+            pool_dy, pool_x = pool_dy[:64], pool_x[:64]
+            yfull, _ = R.one(kind=R.MAP2, op=v.name, isa=level, x=np.stack([pool_dy, pool_x]))
+            bad = guard = 0
+
+            def jobs():
+                for n in range(41):
+                    for off in (0, 1):
+                        for ip in (0, 1):
+                            yield dict(kind=R.MAP2, op=v.name, isa=level, x=np.stack([pool_dy[:n], pool_x[:n]]),
+                                       offset=off, inplace=ip)
+            for j, y, res in R.run(jobs()):
+                n = j["x"].shape[1]
+                bad += bool(bitdiff(y, yfull[:n]).any())
+                guard += res["guard"] > 0 or res["x_changed"] > 0
+            rep.check(bad == 0 and guard == 0, f"tails {v.name} {level}: {bad} position-dependent, {guard} guard/x")
+        # threads
+        rng = np.random.default_rng(4)
+        xx = (rng.standard_normal(1 << 20) * 5).astype(np.float32)
+        gg = rng.standard_normal(1 << 20).astype(np.float32)
+        for op in MAP2_OPS:
+            y1, _ = R.one(kind=R.MAP2, op=op, isa=level, x=np.stack([gg, xx]), threads=1)
+            y2, res = R.one(kind=R.MAP2, op=op, isa=level, x=np.stack([gg, xx]), threads=2)
+            rep.check(not bitdiff(y1, y2).any() and res["guard"] == 0, f"threads {op} {level}: 1 vs 2 differ")
+        # rows
+        rw = {}
+        for v in REG.variants("rows2"):
+            fwd = fa.softmax if v.name == "softmax_backward" else fa.log_softmax
+            for dtype in DTYPES:
+                eps = np.finfo(dtype).eps / 2
+                m = 0.0
+                ndiff = 0
+                for n in (1, 2, 3, 5, 8, 17, 64, 129, 1000, 20000):
+                    for spread in (1.0, 30.0):
+                        yv = fwd((rng.standard_normal((3, n)) * spread).astype(dtype))
+                        g = rng.standard_normal((3, n)).astype(dtype)
+                        r, res = R.one(kind=R.ROWS2, op=v.name, isa=level, x=np.stack([g, yv]), rows=3)
+                        r = r.reshape(3, n)
+                        rep.check(res["guard"] == 0 and res["x_changed"] == 0, f"{v.name} rows guard")
+                        wide = np.float64 if dtype == np.float32 else np.longdouble
+                        ex = np.asarray(v.ref(g.astype(wide), yv.astype(wide), axis=-1), dtype=np.float64)
+                        if v.name == "softmax_backward":
+                            sc = np.abs(yv).max(-1, keepdims=True) * np.abs(g).max(-1, keepdims=True)
+                        else:
+                            sc = np.abs(g).max(-1, keepdims=True) + np.abs(g.astype(np.float64).sum(-1, keepdims=True)) \
+                                * np.exp(yv.astype(np.float64)).max(-1, keepdims=True)
+                        m = max(m, float(np.max(np.abs(r - ex) / (sc * eps))))
+                        fa._core.set_isa(x86[0])
+                        ndiff += int(bitdiff(r, fa.__dict__[v.func](g, yv, num_threads=1)).sum())
+                rw[(v.name, DT[np.dtype(dtype)])] = (m, ndiff)
+                rep.check(m <= 4.0, f"{v.name} {DT[np.dtype(dtype)]} {level}: {m:.2f} ulp of the row's scale > 4")
+        print(f"  {level}: {len(MAP2_OPS)} map2 ops x parameter sets x 4 dtypes, bit for bit vs x86 "
+              f"{', '.join(x86)}; max ulp (float32 vs float64 oracle, float64 vs long double away from f' zeros):",
+              flush=True)
+        for (op, dt), m in worst.items():
+            print(f"    {op:<24} {dt}: {m:.2f}")
+        for (op, dt), (m, nd) in rw.items():
+            print(f"    {op:<24} {dt}: {m:.2f} ulp of the row's scale ({nd} results differ from x86 {x86[0]})")
+        stats[level] = {"map2": {f"{k[0]} {k[1]}": m for k, m in worst.items()},
+                        "rows2": {f"{k[0]} {k[1]}": list(m) for k, m in rw.items()}}
+    rep.data["backward"] = stats
 
 
 def main():
@@ -917,7 +1077,7 @@ def main():
     ap.add_argument("--step", type=int, default=9973, help="float32 bit-pattern stride (default 9973; 97 = dense)")
     ap.add_argument("--chunk", type=int, default=1 << 22, help="float32 inputs per job")
     ap.add_argument("--n64", type=int, default=2000, help="float64 points per region and sign (default 2000)")
-    ap.add_argument("--sections", default="config,tails,special,f32,f64,rows,16bit,gated,gated_bwd")
+    ap.add_argument("--sections", default="config,tails,special,f32,f64,rows,16bit,gated,gated_bwd,backward")
     ap.add_argument("--cc", default="aarch64-linux-gnu-gcc",
                     help="aarch64 C compiler command (e.g. 'clang-19 --target=aarch64-linux-gnu', with --no-openmp)")
     ap.add_argument("--no-openmp", action="store_true", help="build without OpenMP (clang has no aarch64 libomp here)")
@@ -965,6 +1125,8 @@ def main():
                     sec_gated(R, rep, levels, x86)
                 if "gated_bwd" in secs:
                     sec_gated_bwd(R, rep, levels, x86)
+                if "backward" in secs:
+                    sec_backward(R, rep, levels, x86, args.step)
         finally:
             R.close()
             fa._core.set_isa(prev)

@@ -6,7 +6,8 @@
  *   xcheck --list     one line per level ("isa <id> <name> <compiled> <supported>"),
  *                     per element type ("dtype <id> <name> <bytes>"),
  *                     per op ("map <id> <name> <ENUM> <nparams>", "row <id> <name> <ENUM>",
- *                     "gated <id> <name> <ENUM>")
+ *                     "gated <id> <name> <ENUM>", the backward ops
+ *                     "map2 <id> <name> <ENUM> <nparams>", "row2 <id> <name> <ENUM>")
  *                     and "active <name>" (the level fa_init chose)
  *   xcheck            jobs on stdin, results on stdout, until EOF
  *
@@ -14,7 +15,9 @@
  * Result: struct xc_res, then rows*cols elements of y (XC_GATED: rows*cols/2,
  * x being rows blocks of cols = 2n elements, a and b their halves).
  * XC_GATED_BWD: the job's data is x (rows*cols) followed by dy (rows*cols/2);
- * y is dx (rows*cols).
+ * y is dx (rows*cols).  The backward kinds (XC_MAP2: fa_map2, XC_ROWS2:
+ * fa_rows2) send 2*rows*cols elements, dy then x (or y), and in place means
+ * dx == dy.
  * The runner also checks what the Python side cannot see: that a kernel
  * writes nothing outside y[0 .. rows*cols-1] (guard zones before and after)
  * and that an out-of-place call leaves x unchanged.
@@ -29,7 +32,7 @@
 
 #include "fa_internal.h" /* fastact.h, and the kernel table for the non-temporal kernels */
 
-enum { XC_MAP = 0, XC_MAP_NT = 1, XC_ROWS = 2, XC_GATED = 3, XC_GATED_BWD = 4 };
+enum { XC_MAP = 0, XC_MAP_NT = 1, XC_ROWS = 2, XC_GATED = 3, XC_GATED_BWD = 4, XC_MAP2 = 5, XC_ROWS2 = 6 };
 
 struct xc_job {
     int32_t magic; /* 'FAXJ' */
@@ -61,9 +64,16 @@ static const char *const xc_row_names[] = {FA_ROW_OPS(XC_NAME)};
 static const char *const xc_row_enums[] = {FA_ROW_OPS(XC_ENUM)};
 static const char *const xc_gated_names[] = {FA_GATED_OPS(XC_NAME)};
 static const char *const xc_gated_enums[] = {FA_GATED_OPS(XC_ENUM)};
+static const char *const xc_map2_names[] = {FA_MAP2_OPS(XC_NAME)};
+static const char *const xc_map2_enums[] = {FA_MAP2_OPS(XC_ENUM)};
+static const char *const xc_row2_names[] = {FA_ROW2_OPS(XC_NAME)};
+static const char *const xc_row2_enums[] = {FA_ROW2_OPS(XC_ENUM)};
 #define XC_N_MAP FA_N_MAP_OPS
 #define XC_N_ROW FA_N_ROW_OPS
 #define XC_N_GATED FA_N_GATED_OPS
+#define XC_N_MAP2 FA_N_MAP2_OPS
+#define XC_N_ROW2 FA_N_ROW2_OPS
+static int xc_nparams2(int op) { return fa_op2_nparams(op); }
 #define XC_N_ISA FA_N_ISA
 _Static_assert(sizeof xc_map_names / sizeof *xc_map_names == FA_N_MAP_OPS, "map op list");
 _Static_assert(sizeof ((fa_params *)0)->v == 4 * sizeof(double), "fa_params holds the job's 4 parameters");
@@ -95,6 +105,11 @@ static void xc_call(const struct xc_job *j, const void *x, void *y)
     else if (j->kind == XC_GATED_BWD)
         fa_gated_backward(j->op, dtype, (const char *)x + n * fa_dtype_size(dtype), x, y, (size_t)j->rows,
                           (size_t)j->cols / 2, j->nthreads);
+    else if (j->kind == XC_MAP2)
+        fa_map2(j->op, dtype, x, (const char *)x + n * fa_dtype_size(dtype), y, n, &p, j->nthreads);
+    else if (j->kind == XC_ROWS2)
+        fa_rows2(j->op, dtype, x, (const char *)x + n * fa_dtype_size(dtype), y, (size_t)j->rows,
+                 (size_t)j->cols, j->nthreads);
     else
         fa_rows(j->op, dtype, x, y, (size_t)j->rows, (size_t)j->cols, j->nthreads);
 }
@@ -117,6 +132,9 @@ static int list(void)
     for (int i = 0; i < XC_N_MAP; i++) printf("map %d %s %s %d\n", i, xc_map_names[i], xc_map_enums[i], xc_nparams(i));
     for (int i = 0; i < XC_N_ROW; i++) printf("row %d %s %s\n", i, xc_row_names[i], xc_row_enums[i]);
     for (int i = 0; i < XC_N_GATED; i++) printf("gated %d %s %s\n", i, xc_gated_names[i], xc_gated_enums[i]);
+    for (int i = 0; i < XC_N_MAP2; i++)
+        printf("map2 %d %s %s %d\n", i, xc_map2_names[i], xc_map2_enums[i], xc_nparams2(i));
+    for (int i = 0; i < XC_N_ROW2; i++) printf("row2 %d %s %s\n", i, xc_row2_names[i], xc_row2_enums[i]);
     printf("active %s\n", xc_isa_name(xc_isa_active()));
     return 0;
 }
@@ -134,15 +152,21 @@ int main(int argc, char **argv)
     size_t cap = 0;
     while (read_full(&j, sizeof j)) {
         if (j.magic != 0x4A584146 || j.dtype < 0 || j.dtype >= XC_N_DTYPES || j.offset < 0 || j.offset > 64 ||
-            j.kind < 0 || j.kind > XC_GATED_BWD ||
-            (j.kind == XC_ROWS ? j.op >= XC_N_ROW : j.kind >= XC_GATED ? j.op >= XC_N_GATED : j.op >= XC_N_MAP) ||
-            j.op < 0 || (j.kind >= XC_GATED && (j.inplace || j.cols % 2))) {
+            j.kind < 0 || j.kind > XC_ROWS2 ||
+            (j.kind == XC_ROWS                                 ? j.op >= XC_N_ROW
+             : (j.kind == XC_GATED || j.kind == XC_GATED_BWD) ? j.op >= XC_N_GATED
+             : j.kind == XC_MAP2                               ? j.op >= XC_N_MAP2
+             : j.kind == XC_ROWS2                              ? j.op >= XC_N_ROW2
+                                                               : j.op >= XC_N_MAP) ||
+            j.op < 0 || ((j.kind == XC_GATED || j.kind == XC_GATED_BWD) && (j.inplace || j.cols % 2))) {
             fprintf(stderr, "xcheck: bad job header\n");
             return 1;
         }
         size_t esz = xc_dtype_size(j.dtype), n = (size_t)(j.rows * j.cols), bytes = n * esz;
         size_t ybytes = j.kind == XC_GATED ? bytes / 2 : bytes; /* what y holds */
-        size_t inbytes = j.kind == XC_GATED_BWD ? bytes + bytes / 2 : bytes; /* x (and dy) */
+        size_t inbytes = j.kind == XC_GATED_BWD                       ? bytes + bytes / 2 /* x, dy */
+                         : (j.kind == XC_MAP2 || j.kind == XC_ROWS2) ? 2 * bytes        /* dy, x */
+                                                                     : bytes;
         size_t need = inbytes + 64 + 64 * 8 + 2 * XC_GUARD;
         if (need > cap) {
             free(xb), free(yb), free(x0);
@@ -171,8 +195,12 @@ int main(int argc, char **argv)
         if (n) xc_call(&j, x, y); /* fa_rows with rows*cols == 0 is never called */
         unsigned char *yz = j.inplace ? xb : yb;
         for (size_t i = 0; i < start; i++) r.guard_bad += yz[i] != 0xA5;
-        for (size_t i = start + (j.inplace ? bytes : ybytes); i < need; i++) r.guard_bad += yz[i] != 0xA5;
-        if (!j.inplace) {
+        /* in place, y is the first n elements of x's buffer: the rest of the input (x of a
+         * backward job) must be unchanged too */
+        for (size_t i = start + (j.inplace ? inbytes : ybytes); i < need; i++) r.guard_bad += yz[i] != 0xA5;
+        if (j.inplace) {
+            for (size_t i = n; i < inbytes / esz; i++) r.x_changed += memcmp(x + i * esz, x0 + i * esz, esz) != 0;
+        } else {
             for (size_t i = 0; i < need; i++)
                 if (i < start || i >= start + inbytes) r.guard_bad += xb[i] != 0xA5;
             for (size_t i = 0; i < inbytes / esz; i++)

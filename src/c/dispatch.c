@@ -135,18 +135,18 @@ static int fa_best_level(unsigned supported, int cap)
 static void fill_table(fa_kernel_table *t, int level)
 {
     (void)level; /* unused when only the scalar level is compiled */
-    fa_fill_scalar(t);
+    { fa_fill_scalar(t); fa_fill_grad_scalar(t); }
 #ifdef FA_HAVE_SSE2
-    if (level >= FA_ISA_SSE2 && level != FA_ISA_NEON) fa_fill_sse2(t);
+    if (level >= FA_ISA_SSE2 && level != FA_ISA_NEON) { fa_fill_sse2(t); fa_fill_grad_sse2(t); }
 #endif
 #ifdef FA_HAVE_AVX2
-    if (level >= FA_ISA_AVX2 && level != FA_ISA_NEON) fa_fill_avx2(t);
+    if (level >= FA_ISA_AVX2 && level != FA_ISA_NEON) { fa_fill_avx2(t); fa_fill_grad_avx2(t); }
 #endif
 #ifdef FA_HAVE_AVX512
-    if (level >= FA_ISA_AVX512 && level != FA_ISA_NEON) fa_fill_avx512(t);
+    if (level >= FA_ISA_AVX512 && level != FA_ISA_NEON) { fa_fill_avx512(t); fa_fill_grad_avx512(t); }
 #endif
 #ifdef FA_HAVE_NEON
-    if (level == FA_ISA_NEON) fa_fill_neon(t);
+    if (level == FA_ISA_NEON) { fa_fill_neon(t); fa_fill_grad_neon(t); }
 #endif
 }
 

@@ -47,6 +47,11 @@ typedef void (*fa_cvt_kernel)(const void *x, void *y, size_t n);
 typedef void (*fa_gated_kernel)(const void *a, const void *b, void *y, size_t n);
 /* Their gradients: da[i], db[i] from dy[i], a[i], b[i] (n elements each; no overlap). */
 typedef void (*fa_gated_bwd_kernel)(const void *dy, const void *a, const void *b, void *da, void *db, size_t n);
+/* Backward kernels (kernels/fa_grad.inc.h): dx[i] from dy[i] and x[i], n
+ * contiguous elements; dx may equal dy or x.  Row backward kernels: one row
+ * of n >= 1 elements of dy and y (the forward output); dx may equal either. */
+typedef void (*fa_map2_kernel)(const void *dy, const void *x, void *dx, size_t n, const fa_params *p);
+typedef void (*fa_row2_kernel)(const void *dy, const void *y, void *dx, size_t n);
 
 typedef struct {
     fa_map_kernel map[FA_N_DTYPES][FA_N_MAP_OPS];
@@ -60,6 +65,8 @@ typedef struct {
     fa_cvt_kernel from_f32[FA_N_DTYPES];
     fa_gated_kernel gated[FA_N_DTYPES][FA_N_GATED_OPS];
     fa_gated_bwd_kernel gated_bwd[FA_N_DTYPES][FA_N_GATED_OPS];
+    fa_map2_kernel map2[FA_N_DTYPES][FA_N_MAP2_OPS];
+    fa_row2_kernel row2[FA_N_DTYPES][FA_N_ROW2_OPS];
 } fa_kernel_table;
 
 /* Is dtype stored in 16 bits (computed in float32)? */
@@ -72,6 +79,12 @@ void fa_fill_sse2(fa_kernel_table *t);
 void fa_fill_avx2(fa_kernel_table *t);
 void fa_fill_avx512(fa_kernel_table *t);
 void fa_fill_neon(fa_kernel_table *t);
+/* The backward kernels of each ISA (kernels/<isa>_grad.c, fa_grad.inc.h). */
+void fa_fill_grad_scalar(fa_kernel_table *t);
+void fa_fill_grad_sse2(fa_kernel_table *t);
+void fa_fill_grad_avx2(fa_kernel_table *t);
+void fa_fill_grad_avx512(fa_kernel_table *t);
+void fa_fill_grad_neon(fa_kernel_table *t);
 
 /* The active kernel table (dispatch.c; never NULL after fa_init). */
 const fa_kernel_table *fa_kernels(void);
@@ -103,6 +116,12 @@ void fa_parallel_init(double grain_scale, int cpu_cap);
 size_t fa_grain_map(int op, int dtype);
 size_t fa_grain_row(int op, int dtype);
 size_t fa_grain_gated(int op, int dtype);
+/* Grains of the backward families (fa_ops.h FA_MAP2_OPS / FA_ROW2_OPS, times
+ * FASTACT_GRAIN_SCALE; map2.c). */
+size_t fa_grain_map2(int op, int dtype);
+size_t fa_grain_row2(int op, int dtype);
+/* FASTACT_GRAIN_SCALE as parallel.c holds it. */
+double fa_grain_scale(void);
 
 /* Threads worth using for `work` elements at `grain` per thread, given the
  * request (<= 0: the default): >= 1, or 0 for a call that runs serially
@@ -110,7 +129,7 @@ size_t fa_grain_gated(int op, int dtype);
 int fa_plan_threads(size_t work, size_t grain, int requested);
 
 /* The cores a call runs on: fa_team_begin(planned threads) claims up to that
- * many from the process-wide budget (waiting while none is free) and
+ * many from the process-wide budget (never waiting: none free gives 1) and
  * returns the threads to use now (1: serially); fa_team_end releases them. */
 typedef struct {
     int threads; /* >= 1 */

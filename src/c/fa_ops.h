@@ -99,5 +99,40 @@
 /*     ENUM    name    map op */
 #define FA_CHANNEL_OPS(X) \
     X(PRELU,   prelu,  LEAKY_RELU)
+/* Backward (gradient) ops, family "map2": two array inputs, dx[i] =
+ * f(dy[i], x[i]; params) with x the op's input (or, for sigmoid and tanh,
+ * its output y), algorithms fa_<name>_gf(dy, x, pp) / fa_<name>_gd(...) in
+ * kernels/fa_algo_grad.h, kernels in kernels/fa_grad.inc.h, driver map2.c:
+ *   X(ENUM, name, nparams, grain_f32, grain_f64)
+ * (no non-temporal variants).  Grains: those of the forward op of similar
+ * cost (the float32 kernels of the smooth ops compute in float64). */
+/*     ENUM                   name                  np  grain_f32   grain_f64 */
+#define FA_MAP2_OPS(X)                                                           \
+    X(RELU_BACKWARD,        relu_backward,        0, 32 * FA_KB, 16 * FA_KB)   \
+    X(LEAKY_RELU_BACKWARD,  leaky_relu_backward,  1, 32 * FA_KB, 16 * FA_KB)   \
+    X(SIGMOID_BACKWARD,     sigmoid_backward,     0, 32 * FA_KB, 16 * FA_KB)   \
+    X(TANH_BACKWARD,        tanh_backward,        0, 32 * FA_KB, 16 * FA_KB)   \
+    X(SILU_BACKWARD,        silu_backward,        0,  8 * FA_KB,  4 * FA_KB)   \
+    X(GELU_BACKWARD,        gelu_backward,        0,  4 * FA_KB,  2 * FA_KB)   \
+    X(GELU_TANH_BACKWARD,   gelu_tanh_backward,   0,  4 * FA_KB,  2 * FA_KB)   \
+    X(SOFTPLUS_BACKWARD,    softplus_backward,    2,  8 * FA_KB,  4 * FA_KB)   \
+    X(LOG_SIGMOID_BACKWARD, log_sigmoid_backward, 0,  8 * FA_KB,  4 * FA_KB)   \
+    X(RELU6_BACKWARD,       relu6_backward,       0, 32 * FA_KB, 16 * FA_KB)   \
+    X(HARDTANH_BACKWARD,    hardtanh_backward,    2, 32 * FA_KB, 16 * FA_KB)   \
+    X(HARDSIGMOID_BACKWARD, hardsigmoid_backward, 0, 32 * FA_KB, 16 * FA_KB)   \
+    X(HARDSWISH_BACKWARD,   hardswish_backward,   0, 32 * FA_KB, 16 * FA_KB)   \
+    X(SOFTSIGN_BACKWARD,    softsign_backward,    0, 16 * FA_KB,  8 * FA_KB)   \
+    X(ELU_BACKWARD,         elu_backward,         1,  8 * FA_KB,  4 * FA_KB)   \
+    X(SELU_BACKWARD,        selu_backward,        0,  8 * FA_KB,  4 * FA_KB)   \
+    X(CELU_BACKWARD,        celu_backward,        1,  8 * FA_KB,  4 * FA_KB)   \
+    X(QUICK_GELU_BACKWARD,  quick_gelu_backward,  0,  8 * FA_KB,  4 * FA_KB)   \
+    X(MISH_BACKWARD,        mish_backward,        0,  8 * FA_KB,  4 * FA_KB)
+
+/* Row backward ops (family "rows2": dx from dy and the forward output y,
+ * along the last axis of C-contiguous rows; kernels/fa_grad.inc.h, driver
+ * rows2.c):  X(ENUM, name, grain_f32, grain_f64)   grains in elements */
+#define FA_ROW2_OPS(X)                                                   \
+    X(SOFTMAX_BACKWARD,     softmax_backward,     16 * FA_KB, 8 * FA_KB) \
+    X(LOG_SOFTMAX_BACKWARD, log_softmax_backward, 16 * FA_KB, 8 * FA_KB)
 
 #endif /* FA_OPS_H */

@@ -53,6 +53,21 @@ typedef enum {
 #undef FA_X_CHANNEL_ENUM
     FA_N_CHANNEL_OPS
 } fa_channel_op;
+/* Backward ops of two arrays, in the order of FA_MAP2_OPS: FA_OP_RELU_BACKWARD, ... */
+typedef enum {
+#define FA_X_MAP2_ENUM(E, name, np, g32, g64) FA_OP_##E,
+    FA_MAP2_OPS(FA_X_MAP2_ENUM)
+#undef FA_X_MAP2_ENUM
+    FA_N_MAP2_OPS
+} fa_map2_op;
+
+/* Row backward ops, in the order of FA_ROW2_OPS: FA_OP_SOFTMAX_BACKWARD, ... */
+typedef enum {
+#define FA_X_ROW2_ENUM(E, name, g32, g64) FA_OP_##E,
+    FA_ROW2_OPS(FA_X_ROW2_ENUM)
+#undef FA_X_ROW2_ENUM
+    FA_N_ROW2_OPS
+} fa_row2_op;
 
 /* Element types of x and y.  float16 (IEEE binary16) and bfloat16 are
  * stored in 16 bits and computed in float32, each result rounded once. */
@@ -84,11 +99,20 @@ typedef struct {
 
 /* ---- ops.c: the registry as data ---- */
 
-enum { FA_FAMILY_MAP = 0, FA_FAMILY_ROWS = 1, FA_FAMILY_GATED = 2, FA_FAMILY_CHANNEL = 3 };
+enum {
+    FA_FAMILY_MAP = 0,
+    FA_FAMILY_ROWS = 1,
+    FA_FAMILY_GATED = 2,
+    FA_FAMILY_CHANNEL = 3,
+    FA_FAMILY_MAP2 = 4,
+    FA_FAMILY_ROWS2 = 5
+};
 /* The enum suffix of op `op` of a family ("RELU", "SOFTMAX", ...), or NULL. */
 const char *fa_op_name(int family, int op);
 /* Parameters an elementwise op uses (fa_ops.h), or -1 for an invalid op. */
 int fa_op_nparams(int op);
+/* Parameters a backward op of family map2 uses, or -1 for an invalid op. */
+int fa_op2_nparams(int op);
 
 /* ---- dispatch.c ---- */
 
@@ -169,6 +193,20 @@ void fa_channel(int op, int dtype, const void *x, void *y, size_t outer, size_t 
  * arguments, -2 if scratch memory could not be allocated (dx unwritten). */
 int fa_prelu_backward(int dtype, const void *dy, const void *x, void *dx, size_t outer, size_t channels,
                       size_t inner, const double *w, double *dw, int nthreads);
+/* ---- map2.c, rows2.c: the backward ops ----
+ * fa_map2: backward op `op` (fa_map2_op) of n contiguous elements: dx[i] from
+ * the gradient dy[i] and x[i] (the op's input, or for sigmoid / tanh its
+ * output), parameters p as fa_map's.  dx may equal dy or x (in place) but
+ * must not otherwise overlap either.  Bitwise identical for every thread
+ * count; an invalid op or dtype does nothing.
+ * fa_rows2: row backward op `op` (fa_row2_op) over `rows` contiguous rows of
+ * `cols` elements of dy and y (the forward output); dx may equal dy or y.
+ * Threads split the rows (a row is computed by one thread, in two passes:
+ * its sum, then the elements). */
+void fa_map2(int op, int dtype, const void *dy, const void *x, void *dx, size_t n, const fa_params *p,
+             int nthreads);
+void fa_rows2(int op, int dtype, const void *dy, const void *y, void *dx, size_t rows, size_t cols,
+              int nthreads);
 
 /* ---- rows_split.c: rows cut into pieces the caller keeps apart ----
  * softmax / log_softmax of rows whose elements lie in several pieces (the

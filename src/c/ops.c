@@ -15,6 +15,11 @@ static const char *const row_names[FA_N_ROW_OPS] = {FA_ROW_OPS(FA_X_ROW_NAME)};
 static const char *const gated_names[FA_N_GATED_OPS] = {FA_GATED_OPS(FA_X_GATED_NAME)};
 #define FA_X_CHANNEL_NAME(E, name, m) #E,
 static const char *const channel_names[FA_N_CHANNEL_OPS] = {FA_CHANNEL_OPS(FA_X_CHANNEL_NAME)};
+#define FA_X_MAP2_NAME(E, name, np, g32, g64) #E,
+#define FA_X_MAP2_NP(E, name, np, g32, g64) np,
+static const char *const map2_names[FA_N_MAP2_OPS] = {FA_MAP2_OPS(FA_X_MAP2_NAME)};
+static const int map2_nparams[FA_N_MAP2_OPS] = {FA_MAP2_OPS(FA_X_MAP2_NP)};
+static const char *const row2_names[FA_N_ROW2_OPS] = {FA_ROW2_OPS(FA_X_ROW_NAME)};
 
 const char *fa_op_name(int family, int op)
 {
@@ -26,10 +31,19 @@ const char *fa_op_name(int family, int op)
         return gated_names[op];
     if (family == FA_FAMILY_CHANNEL && op >= 0 && op < FA_N_CHANNEL_OPS)
         return channel_names[op];
+    if (family == FA_FAMILY_MAP2 && op >= 0 && op < FA_N_MAP2_OPS)
+        return map2_names[op];
+    if (family == FA_FAMILY_ROWS2 && op >= 0 && op < FA_N_ROW2_OPS)
+        return row2_names[op];
     return NULL;
 }
 
 int fa_op_nparams(int op)
 {
     return op >= 0 && op < FA_N_MAP_OPS ? map_nparams[op] : -1;
+}
+
+int fa_op2_nparams(int op)
+{
+    return op >= 0 && op < FA_N_MAP2_OPS ? map2_nparams[op] : -1;
 }

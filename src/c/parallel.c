@@ -86,6 +86,7 @@ static size_t g_grain_gated[FA_N_DTYPES][FA_N_GATED_OPS];
 /* the core budget (see "The core budget" below) */
 static int g_free;    /* cores not claimed; fa_parallel_init sets the cap */
 static int g_no_backoff; /* FASTACT_GRAIN_SCALE=0 */
+static double g_grain_scale = 1.0; /* FASTACT_GRAIN_SCALE, for the backward families (map2.c) */
 
 static size_t scaled_grain(size_t g, double scale)
 {
@@ -108,7 +109,10 @@ void fa_parallel_init(double grain_scale, int cpu_cap)
             g_grain_gated[d][i] = scaled_grain(grain_gated_table[d][i], grain_scale);
     }
     g_no_backoff = grain_scale == 0.0;
+    g_grain_scale = grain_scale;
 }
+
+double fa_grain_scale(void) { return g_grain_scale; }
 
 size_t fa_grain_map(int op, int dtype) { return g_grain_map[dtype][op]; }
 size_t fa_grain_row(int op, int dtype) { return g_grain_row[dtype][op]; }

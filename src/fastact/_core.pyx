@@ -606,6 +606,7 @@ include "_core_masked.pxi"
 # The public functions, generated from the op registry (src/fastact/_ops)
 # --------------------------------------------------------------------------
 
+include "_core_backward.pxi"
 include "_ops_gen.pxi"
 
 

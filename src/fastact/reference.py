@@ -236,7 +236,49 @@ def _make_gated_backward(f):
     return oracle
 
 
-_RUN = {"map": _map, "rows": _rows, "gated": _gated, "channel": _channel}
+
+
+def _pair(f, dy, x):
+    """The backward ops' two arrays: same shape, same result dtype (as fastact checks)."""
+    n1, n2 = f.inputs
+    a, rdt, wide = _prep(dy, f.name)
+    b, rdt2, _ = _prep(x, f.name)
+    if a.shape != b.shape:
+        raise ValueError(f"reference.{f.name}: {n1} and {n2} must have the same shape, got {a.shape} and {b.shape}")
+    if rdt != rdt2:
+        raise TypeError(f"reference.{f.name}: {n1} and {n2} must have the same dtype, got {a.dtype} and {b.dtype}")
+    return a, b, rdt, wide
+
+
+def _map2(f, dy, x, kw):
+    v, params = _check_params(f, kw)
+    a, b, rdt, wide = _pair(f, dy, x)
+    cdt = np.dtype(np.float32) if rdt.itemsize == 2 else rdt
+    params = {k: float(cdt.type(val)) for k, val in params.items()}
+    with np.errstate(all="ignore"):
+        if v.exact:
+            return _finish(v.ref(a.astype(cdt), b.astype(cdt), **params), rdt)
+        return _finish(_ops.wide2(v, a.astype(wide), b.astype(wide), params), rdt)
+
+
+def _rows2(f, dy, y, kw):
+    v, _ = _check_params(f, kw)
+    axis = kw["axis"]
+    a, b, rdt, wide = _pair(f, dy, y)
+    if isinstance(axis, (bool, np.bool_)):
+        raise TypeError(f"reference.{f.name}: axis must be an int")
+    axis = operator.index(axis)
+    nd = b.ndim
+    ax = normalize_axis_index(axis, max(nd, 1))
+    shape = b.shape if nd else (1,)
+    if b.size == 0:
+        return np.empty(b.shape, dtype=rdt)
+    with np.errstate(all="ignore"):
+        r = v.ref(a.astype(wide).reshape(shape), b.astype(wide).reshape(shape), axis=ax)
+    return _finish(np.asarray(r).reshape(b.shape), rdt)
+
+
+_RUN = {"map": _map, "rows": _rows, "gated": _gated, "channel": _channel, "map2": _map2, "rows2": _rows2}
 
 
 def _make(f):
@@ -247,24 +289,32 @@ def _make(f):
     names = [p.name for p in f.params]
     defaults = {p.name: p.default for p in f.params}
     run = _RUN[f.family]
+    nin = len(f.inputs)
 
-    def oracle(x, *args, **kwargs):
+    def oracle(*args, **kwargs):
+        arrays = list(args[:nin])
+        for n in f.inputs[len(arrays):]:
+            if n not in kwargs:
+                raise TypeError(f"reference.{f.name}() missing the argument {n!r}")
+            arrays.append(kwargs.pop(n))
+        args = args[nin:]
         if len(args) > len(names):
-            raise TypeError(f"reference.{f.name}() takes at most {len(names) + 1} positional arguments")
+            raise TypeError(f"reference.{f.name}() takes at most {len(names) + nin} positional arguments")
         kw = dict(defaults)
         kw.update(zip(names, args))
         for k, val in kwargs.items():
             if k not in defaults:
                 raise TypeError(f"reference.{f.name}() got an unexpected keyword argument {k!r}")
             kw[k] = val
-        return run(f, x, kw)
+        return run(f, *arrays, kw)
 
     params = "".join(f", {n}={defaults[n]!r}" for n in names)
     oracle.__name__ = oracle.__qualname__ = f.name
-    oracle.__doc__ = f"reference.{f.name}(x{params}): {f.doc}"
+    oracle.__doc__ = f"reference.{f.name}({', '.join(f.inputs)}{params}): {f.doc}"
     P = inspect.Parameter
     oracle.__signature__ = inspect.Signature(
-        [P("x", P.POSITIONAL_OR_KEYWORD)] + [P(n, P.POSITIONAL_OR_KEYWORD, default=defaults[n]) for n in names])
+        [P(n, P.POSITIONAL_OR_KEYWORD) for n in f.inputs]
+        + [P(n, P.POSITIONAL_OR_KEYWORD, default=defaults[n]) for n in names])
     return oracle
 
 

@@ -1,8 +1,12 @@
 """What is timed: the ops (the registry's variants), dtypes, sizes, the case sets, the data.
 
-The op list is ``fastact._ops.benched()`` (every variant but the gradients'); a case is (dtype, op, size) with
-op a variant name.  Row-wise ops ("rows" family) work on rows of ROW_LEN along
-the last axis, so their size is rounded to whole rows.
+The op list is ``fastact._ops.bench_variants()``; a case is (dtype, op, size)
+with op a variant name.  Row-wise ops ("rows" and "rows2" families) and the
+gated forms work on rows of ROW_LEN along the last axis, so their size is
+rounded to whole rows (a gated form's result has half as many columns).
+The backward ops (families "map2", "rows2") take two arrays: their input is
+the tuple (dy, x) (x the forward output y for sigmoid, tanh, softmax and
+log_softmax), and every implementation is given that tuple.
 """
 
 from __future__ import annotations
@@ -49,7 +53,7 @@ DTYPES = {d.name: d for d in (DType("float32", 1e-4, 1e-5), DType("float64", 1e-
 
 def ops() -> tuple:
     """Every op the bench knows: the registry's variant names, in registry order."""
-    return tuple(v.name for v in _ops.benched())
+    return tuple(v.name for v in _ops.bench_variants())
 
 
 def variant(op: str):
@@ -123,7 +127,7 @@ def plan(ops=None, dtypes=None, sizes=None, repeat=None, target=None, full=False
     """The run's cases: the default set unless `full` or `quick`; explicit
     ops / dtypes / sizes / repeat / target override the set's choice."""
     base = FULL if full else QUICK if quick else DEFAULT
-    ops = list(ops or (v.name for v in _ops.benched()))
+    ops = list(ops or (v.name for v in _ops.bench_variants()))
     dtypes = list(dtypes or base.get("dtypes", DEFAULT["dtypes"]))
     for dt in dtypes:
         try:
@@ -150,7 +154,7 @@ def plan(ops=None, dtypes=None, sizes=None, repeat=None, target=None, full=False
 def shape_for(v, size: int) -> tuple:
     """Array shape used for variant v at `size` elements (row ops and gated
     forms: rows of ROW_LEN, the gated forms halving them)."""
-    if v.family in ("rows", "gated"):
+    if v.family in ("rows", "rows2", "gated"):
         return (max(1, size // ROW_LEN), ROW_LEN)
     return (size,)
 
@@ -169,18 +173,54 @@ def n_elements(v, size: int) -> int:
 _INPUTS: dict = {}
 
 
-def make_input(v, dtype: str, size: int) -> np.ndarray:
-    """The (cached, read-only) input of a case: the same data for every op."""
-    shape = shape_for(v, size)
-    n = math.prod(shape)
-    base = _INPUTS.get((dtype, n))
+def _base(dtype: str, n: int, seed: int = SEED) -> np.ndarray:
+    base = _INPUTS.get((dtype, n, seed))
     if base is None:
-        rng = np.random.default_rng(SEED)
+        rng = np.random.default_rng(seed)
         base = rng.standard_normal(n, dtype=np.float64) * INPUT_SCALE
         base = base.astype(DTYPES[dtype].numpy)  # the same values, rounded, in every dtype
         base.flags.writeable = False
-        _INPUTS[(dtype, n)] = base
-    return base.reshape(shape)
+        _INPUTS[(dtype, n, seed)] = base
+    return base
+
+
+# the backward ops that take the forward output: the forward op giving it
+_FROM_OUTPUT = {"sigmoid_backward": "sigmoid", "tanh_backward": "tanh",
+                "softmax_backward": "softmax", "log_softmax_backward": "log_softmax"}
+
+
+def make_input(v, dtype: str, size: int):
+    """The (cached, read-only) input of a case: the same data for every op
+    (backward ops: the tuple (dy, x), dy from another seed)."""
+    shape = shape_for(v, size)
+    n = math.prod(shape)
+    x = _base(dtype, n).reshape(shape)
+    if v.family not in ("map2", "rows2"):  # the two-array backward families
+        return x
+    key = (dtype, n, v.name)
+    pair = _INPUTS.get(key)
+    if pair is None:
+        import fastact
+
+        fwd = _FROM_OUTPUT.get(v.name)
+        if fwd is not None:
+            x = getattr(fastact, fwd)(x)
+            x.flags.writeable = False
+        pair = (_base(dtype, n, SEED + 1).reshape(shape), x)
+        _INPUTS[key] = pair
+    return pair
+
+
+def result_like(v, x) -> np.ndarray:
+    """An output array of variant v for input x (the backward ops' tuple: like
+    its last array; a gated form's result: half the last axis)."""
+    a = last(x)
+    return np.empty(out_shape(v, a.shape), dtype=a.dtype)
+
+
+def last(x) -> np.ndarray:
+    """The array the result has the shape and dtype of."""
+    return x[-1] if isinstance(x, tuple) else x
 
 
 def clear_inputs() -> None:

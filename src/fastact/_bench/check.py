@@ -10,13 +10,22 @@ from .cases import DTYPES
 from .peers import Impl
 
 
-def fastact_result(v, x: np.ndarray) -> np.ndarray:
+def fastact_result(v, x) -> np.ndarray:
     """fastact's output for the case: what every other implementation is checked against."""
+    if isinstance(x, tuple):  # a backward op: (dy, x)
+        return np.asarray(_ops.call2(v, *x))
     return np.asarray(_ops.call(v, x))
 
 
 def check_fastact(v, x: np.ndarray, got: np.ndarray, limit: int = 4096) -> None:
     """fastact against fastact.reference on the first `limit` elements (whole rows)."""
+    if isinstance(x, tuple):  # a backward op: (dy, x)
+        cut = (slice(max(1, limit // x[-1].shape[-1])) if v.family == "rows2" else slice(limit))
+        d = DTYPES[str(x[-1].dtype)]
+        np.testing.assert_allclose(_f32(got[cut]), _f32(_ops.reference2(v, x[0][cut], x[1][cut])),
+                                   rtol=d.rtol, atol=d.atol,
+                                   err_msg=f"fastact {v.name} {x[-1].dtype} vs fastact.reference")
+        return
     if v.family in ("rows", "gated"):
         rows = max(1, limit // x.shape[-1])
         xs, gs = x[:rows], got[:rows]
@@ -52,6 +61,8 @@ def check_impl(impl: Impl, x: np.ndarray, out: np.ndarray, expected: np.ndarray,
 
     Raises AssertionError, so that a wrong computation is never timed.
     """
+    if isinstance(x, tuple):  # a backward op: the result is shaped like its last array
+        x = x[-1]
     out.fill(np.nan)
     r = impl.fn()
     got = _to_numpy(r, x.dtype) if impl.allocates else out

@@ -10,8 +10,8 @@ import sys
 import numpy as np
 
 from . import env, peers
-from .cases import (INPUT_SCALE, ROW_LEN, SEED, clear_inputs, format_size, make_input, out_shape, params,
-                    variant)
+from .cases import (INPUT_SCALE, ROW_LEN, SEED, clear_inputs, format_size, last, make_input, params,
+                    result_like, variant)
 from .check import check_fastact, check_impl, fastact_result
 from .plot import plot_results, require_matplotlib
 from .report import Progress, header_lines, render_report, summarize
@@ -41,7 +41,7 @@ def run_case(v, dt: str, size: int, impls: list, threads: int, plan, prog) -> tu
     """(results, skipped) of one case."""
     label = f"{v.name} {dt} n={format_size(size)}"
     x = make_input(v, dt, size)
-    o = np.empty(out_shape(v, x.shape), dtype=x.dtype)
+    o = result_like(v, x)
     expected = fastact_result(v, x)
     check_fastact(v, x, expected)
     base = {"op": v.name, "dtype": dt, "size": size}
@@ -65,10 +65,11 @@ def run_case(v, dt: str, size: int, impls: list, threads: int, plan, prog) -> tu
             continue
         built[name] = impl
     timings = time_side_by_side(built, plan.repeat, plan.target)
-    results = [{**base, "shape": list(x.shape), "elements": x.size, "impl": name,
+    xl = last(x)
+    results = [{**base, "shape": list(xl.shape), "elements": xl.size, "impl": name,
                 "note": built[name].note, "allocates": built[name].allocates,
                 "median_s": t.median, "min_s": t.min, "loops": t.loops,
-                "samples_s": t.samples, "elements_per_s": x.size / t.median}
+                "samples_s": t.samples, "elements_per_s": xl.size / t.median}
                for name, t in timings.items()]
     return results, skipped
 

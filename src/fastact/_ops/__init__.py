@@ -7,17 +7,19 @@ bench``, the pytest-benchmark suite and tools/check_aarch64.py.  The C side
 has its own registry, src/c/fa_ops.h; tests/test_registry.py checks that the
 two agree and that ``fastact.__all__`` lists every function here.
 
-Rows live in one module per family (elementwise.py, rowwise.py, gated.py, channel.py); _model.py
+Rows live in one module per family (elementwise.py, rowwise.py, gated.py,
+channel.py, and backward.py for the gradient families "map2" and "rows2"); _model.py
 describes the fields.  This package imports nothing of fastact itself, so the
 build can load it before the extension exists.
 """
 
 from __future__ import annotations
 
-from . import channel, elementwise, gated, rowwise
+from . import backward, channel, elementwise, gated, rowwise
 from ._model import Function, Param, Variant
 
-FUNCTIONS = elementwise.FUNCTIONS + rowwise.FUNCTIONS + gated.FUNCTIONS + channel.FUNCTIONS
+FUNCTIONS = (elementwise.FUNCTIONS + rowwise.FUNCTIONS + gated.FUNCTIONS + channel.FUNCTIONS
+             + backward.FUNCTIONS)
 _BY_FUNC = {f.name: f for f in FUNCTIONS}
 _BY_VARIANT = {v.name: v for f in FUNCTIONS for v in f.variants}
 assert len(_BY_FUNC) == len(FUNCTIONS) and len(_BY_VARIANT) == sum(len(f.variants) for f in FUNCTIONS)
@@ -42,16 +44,6 @@ def variants(family=None, exact=None):
 
 def variant(name):
     return _BY_VARIANT[name]
-
-
-# families of gradients (several results): not in the speed benchmarks' op
-# lists (their tests are per family: tests/test_prelu.py)
-BACKWARD_FAMILIES = ("channel_backward", "gated_backward")
-
-
-def benched():
-    """The variants the benchmarks time: every one but the gradients'."""
-    return tuple(v for v in variants() if v.family not in BACKWARD_FAMILIES)
 
 
 def public_names():
@@ -95,6 +87,40 @@ def wide(v, w, params=None):
         return np.where(w == -np.inf, lo, np.where(w == np.inf, hi, r))
 
 
+def wide2(v, wdy, wx, params=None):
+    """The oracle's unrounded values for a backward (map2) variant (backward.wide2)."""
+    return backward.wide2(v, wdy, wx, params)
+
+
+def call2(v, dy, x, params=None, **kw):
+    """fastact's result for a backward variant v (kw: out=, num_threads=, axis=)."""
+    import fastact
+
+    return getattr(fastact, v.func)(dy, x, **kwargs(v, params), **kw)
+
+
+def reference2(v, dy, x, params=None, **kw):
+    """fastact.reference's result for a backward variant v."""
+    from fastact import reference as ref
+
+    return getattr(ref, v.func)(dy, x, **kwargs(v, params), **kw)
+
+
+FORWARD_FAMILIES = ("map", "rows", "gated", "channel")
+# the gradient families: map2 and rows2 (one result from dy and x or y), and
+# the gated forms' and prelu's (channel_backward: two results)
+BACKWARD_FAMILIES = ("map2", "rows2", "gated_backward", "channel_backward")
+# the families `python -m fastact bench`, benchmarks/bench_ops.py and
+# bench_threads.py time (not the gradients with two results: their tests are
+# per family, tests/test_prelu.py, tests/test_gated.py)
+BENCH_FAMILIES = ("map", "rows", "gated", "channel", "map2", "rows2")
+
+
+def bench_variants():
+    """The variants the benchmarks time, in registry order."""
+    return tuple(v for v in variants() if v.family in BENCH_FAMILIES)
+
+
 def cases(v):
     """Parameter sets to test for variant v: the defaults, then v.cases."""
     return ({},) + tuple(dict(c) for c in v.cases)
@@ -102,6 +128,6 @@ def cases(v):
 
 __all__ = [
     "Function", "Param", "Variant", "FUNCTIONS", "functions", "function", "variants", "variant",
-    "BACKWARD_FAMILIES", "benched",
-    "public_names", "kwargs", "call", "reference", "wide", "cases",
+    "public_names", "kwargs", "call", "reference", "wide", "cases", "wide2", "call2", "reference2",
+    "FORWARD_FAMILIES", "BACKWARD_FAMILIES", "BENCH_FAMILIES", "bench_variants",
 ]

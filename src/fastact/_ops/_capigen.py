@@ -30,6 +30,13 @@ the variant, so it is not an argument):
          int <v>_f32(const float[:, ::1] x, float[:, ::1] out)      (last axis)
          int <v>_row_f32(const float[::1] x, float[::1] out)        (one row)
 
+  map2:  int <v>_f32_ptr(const float *dy, const float *x, float *out, size_t n, <params>)
+         int <v>_f32(const float[::1] dy, const float[::1] x, float[::1] out, <params with defaults>)
+  rows2: int <v>_f32_ptr(const float *dy, const float *y, float *out, size_t rows, size_t cols)
+         int <v>_f32(const float[:, ::1] dy, const float[:, ::1] y, float[:, ::1] out)
+         int <v>_row_f32(const float[::1] dy, const float[::1] y, float[::1] out)
+  (the backward ops: out may be either input but must not otherwise overlap them)
+
 and the same with ``_f64`` / ``double``.  All are ``noexcept nogil`` and run
 serially on the calling thread (safe inside ``prange`` and from any thread);
 they return FA_OK (0) or a negative code (FA_ESHAPE, FA_EPARAM, FA_EOVERLAP,
@@ -69,6 +76,12 @@ def _ptr_args(f, ctype):
                 f"const {ctype} *weight"]
     if f.family == "map":
         args = [f"const {ctype} *x", f"{ctype} *out", "size_t n"]
+    elif f.family == "map2":
+        i0, i1 = f.inputs
+        args = [f"const {ctype} *{i0}", f"const {ctype} *{i1}", f"{ctype} *out", "size_t n"]
+    elif f.family == "rows2":
+        i0, i1 = f.inputs
+        args = [f"const {ctype} *{i0}", f"const {ctype} *{i1}", f"{ctype} *out", "size_t rows", "size_t cols"]
     else:
         args = [f"const {ctype} *x", f"{ctype} *out", "size_t rows", "size_t cols"]
     return args + [f"double {p.name}" for p in _real_params(f)]
@@ -96,7 +109,7 @@ NO_CAPI = ("channel_backward", "gated_backward")
 def _families(functions):
     functions = [f for f in functions if f.family not in NO_CAPI]
     for f in functions:
-        if f.family not in ("map", "rows", "gated", "channel"):
+        if f.family not in ("map", "rows", "gated", "channel", "map2", "rows2"):
             raise ValueError(f"{f.name}: the Cython API generator knows no family {f.family!r}")
     return functions
 
@@ -146,7 +159,30 @@ cdef inline int _capi_check(const void *x, const void *out, size_t n, size_t esi
                 for cond, _msg in f.checks:  # conditions on several parameters (hardtanh's bounds)
                     body.append(f"    if not ({cond}):")
                     body.append(f"        return {c['FA_EPARAM']}")
-                if f.family == "map":
+                if f.family in ("map2", "rows2"):
+                    i0, i1 = f.inputs
+                    if f.family == "map2":
+                        body.append("    cdef size_t n_ = n")
+                    else:
+                        body.append("    if rows == 0 or cols == 0:")
+                        body.append(f"        return {c['FA_OK']}")
+                        body.append("    if rows > (<size_t>-1) // cols:")
+                        body.append(f"        return {c['FA_ESHAPE']}")
+                        body.append("    cdef size_t n_ = rows * cols")
+                    body.append(f"    cdef int rc = _capi_check({i0}, out, n_, {esize})")
+                    body.append("    if rc == 0:")
+                    body.append(f"        rc = _capi_check({i1}, out, n_, {esize})")
+                    body.append("    if rc != 0 or n_ == 0:")
+                    body.append("        return rc")
+                    if f.family == "map2":
+                        body.append("    cdef fa_params p")
+                        body.append("    p.v[0] = p.v[1] = p.v[2] = p.v[3] = 0.0")
+                        for i, e in enumerate(v.cparams):
+                            body.append(f"    p.v[{i}] = {e}")
+                        body.append(f"    fa_map2(FA_OP_{v.c}, {cdt}, {i0}, {i1}, out, n, &p, 1)")
+                    else:
+                        body.append(f"    fa_rows2(FA_OP_{v.c}, {cdt}, {i0}, {i1}, out, rows, cols, 1)")
+                elif f.family == "map":
                     body.append(f"    cdef int rc = _capi_check(x, out, n, {esize})")
                     body.append("    if rc != 0 or n == 0:")
                     body.append("        return rc")
@@ -236,7 +272,38 @@ def cython_api_pxd(functions):
                 extra = "".join(f", double {p.name}={p.default!r}" for p in rp)
                 pass_ = "".join(f", {p.name}" for p in rp)
                 deco = ["", "", "@cython.boundscheck(False)", "@cython.wraparound(False)"]
-                if f.family == "map":
+                if f.family in ("map2", "rows2"):
+                    i0, i1 = f.inputs
+                    sel = ", ".join(f"{k}={val!r}" for k, val in v.select.items())
+                    doc = f"# {f.name}" + (f" ({sel})" if sel else "") + f": {f.doc}{_doc_params(f)}"
+                    if f.family == "map2":
+                        out += deco[:2] + [doc] + deco[2:] + [
+                            f"cdef inline int {v.name}_{dt}(const {ctype}[::1] {i0}, const {ctype}[::1] {i1}, {ctype}[::1] out{extra}) noexcept nogil:",
+                            f"    if {i0}.shape[0] != out.shape[0] or {i1}.shape[0] != out.shape[0]:",
+                            "        return FA_ESHAPE",
+                            "    if out.shape[0] == 0:",
+                            "        return FA_OK",
+                            f"    return {v.name}_{dt}_ptr(&{i0}[0], &{i1}[0], &out[0], <size_t>out.shape[0]{pass_})",
+                        ]
+                    else:
+                        out += deco[:2] + [doc] + deco[2:] + [
+                            f"cdef inline int {v.name}_{dt}(const {ctype}[:, ::1] {i0}, const {ctype}[:, ::1] {i1}, {ctype}[:, ::1] out) noexcept nogil:",
+                            f"    if {i0}.shape[0] != out.shape[0] or {i0}.shape[1] != out.shape[1] or "
+                            f"{i1}.shape[0] != out.shape[0] or {i1}.shape[1] != out.shape[1]:",
+                            "        return FA_ESHAPE",
+                            "    if out.shape[0] == 0 or out.shape[1] == 0:",
+                            "        return FA_OK",
+                            f"    return {v.name}_{dt}_ptr(&{i0}[0, 0], &{i1}[0, 0], &out[0, 0], <size_t>out.shape[0], <size_t>out.shape[1])",
+                        ]
+                        out += deco[2:] + [
+                            f"cdef inline int {v.name}_row_{dt}(const {ctype}[::1] {i0}, const {ctype}[::1] {i1}, {ctype}[::1] out) noexcept nogil:",
+                            f"    if {i0}.shape[0] != out.shape[0] or {i1}.shape[0] != out.shape[0]:",
+                            "        return FA_ESHAPE",
+                            "    if out.shape[0] == 0:",
+                            "        return FA_OK",
+                            f"    return {v.name}_{dt}_ptr(&{i0}[0], &{i1}[0], &out[0], 1, <size_t>out.shape[0])",
+                        ]
+                elif f.family == "map":
                     sel = ", ".join(f"{k}={val!r}" for k, val in v.select.items())
                     doc = f"# {f.name}" + (f" ({sel})" if sel else "") + f": {f.doc}{_doc_params(f)}"
                     out += deco[:2] + [doc] + deco[2:] + [

@@ -120,6 +120,17 @@ def _body_channel(f):
     return [f'    return _channel(FA_OP_{f.variants[0].c}, x, weight, out, num_threads, "{f.name}")']
 
 
+def _body_map2(f):
+    i0, i1 = f.inputs
+    return kernel_params(f) + [f'    return _map2(op, {i0}, {i1}, out, num_threads, &p, "{f.name}", "{i0}", "{i1}")']
+
+
+def _body_rows2(f):
+    i0, i1 = f.inputs
+    return [f'    return _rows2(FA_OP_{f.variants[0].c}, {i0}, {i1}, axis, out, num_threads, "{f.name}", '
+            f'"{i0}", "{i1}")']
+
+
 # family -> the wrapper's body after its docstring; the driver it calls lives
 # in _core.pyx (or a .pxi it includes).  A new family adds its entry here.
 BODIES = {
@@ -129,6 +140,8 @@ BODIES = {
     "channel": _body_channel,
     "channel_backward": _body_channel_backward,
     "gated_backward": _body_gated_backward,
+    "map2": _body_map2,    # the backward ops (_core_backward.pxi)
+    "rows2": _body_rows2,
 }
 
 
@@ -151,7 +164,7 @@ def pxi(functions):
                 out.append(f"cdef dict {_choice_table(f, p)} = {{{items}}}")
     out.append("")
     # the registry's variant names in C-enum order, for tests/test_registry.py
-    for fam in ("map", "rows", "gated", "channel"):
+    for fam in ("map", "rows", "gated", "channel", "map2", "rows2"):
         items = ", ".join(f'"{v.c}": FA_OP_{v.c}' for f in functions if f.family == fam for v in f.variants)
         out.append(f"_REGISTRY_C_OPS_{fam.upper()} = {{{items}}}")
     for f in functions:

@@ -61,14 +61,17 @@ def check_spec(name: str, spec, v) -> list:
         raise SpecError(f"{v.name}: unknown peer {name!r} (peers: {', '.join(names('peer'))})")
     from ..cases import env_names
 
-    params = list(env_names(v))
+    f = _ops.function(v.func)
+    # the parameters (and a gated form's halves, a channel op's weight), and
+    # the backward ops' other array names (dy, y)
+    params = list(env_names(v)) + [n for n in f.inputs if n != "x"]
     nodes = []
     for text in alternatives(spec):
         try:
             node = parse(text)
             if not isinstance(node, (Call, BinOp, Neg)):
                 raise SpecError("the expression computes nothing")
-            check_names(node, params)
+            check_names(node, params, f.inputs[-1])
             adapters()[name].check(node, v)
         except SpecError as e:
             raise SpecError(f"{v.name} peers[{name!r}] = {text!r}: {e}") from None
@@ -88,6 +91,12 @@ def make_impl(name: str, v, x, out, threads: int, env: dict | None = None) -> Im
         raise Unsupported(f"{lacking[0]} is not installed")
     if a.kind != "peer":
         return a.build(v, x, out, threads)
+    arrays = {}
+    if isinstance(x, tuple):  # a backward op: its arrays by name; the peer's x is the last
+        from fastact import _ops
+
+        arrays = dict(zip(_ops.function(v.func).inputs, x))
+        x = x[-1]
     spec = v.peers.get(name)
     if spec is None:
         raise Unsupported(f"no {name} form in the op registry")
@@ -95,6 +104,7 @@ def make_impl(name: str, v, x, out, threads: int, env: dict | None = None) -> Im
         from ..cases import env as case_env
 
         env = case_env(v, x)
+    env = {**env, **arrays}
     error = None
     for text, node in zip(alternatives(spec), check_spec(name, spec, v)):
         for dest in (out, None):  # with out= first; without when the call takes none
@@ -104,6 +114,11 @@ def make_impl(name: str, v, x, out, threads: int, env: dict | None = None) -> Im
             except TypeError as e:
                 error = e
                 continue
+            except Exception as e:  # e.g. a torch op whose out= overload is named otherwise
+                error = e
+                if dest is not None:
+                    continue
+                break
             except Exception as e:  # Unsupported, or this alternative fails: the next one
                 error = e
                 break

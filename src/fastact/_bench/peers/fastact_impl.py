@@ -21,12 +21,17 @@ def _call(v):
     return getattr(fastact, v.func), kw
 
 
+def _args(x):
+    """The array arguments: x, or the backward ops' (dy, x)."""
+    return x if isinstance(x, tuple) else (x,)
+
+
 def _build_out(v, x, out, threads):
     import fastact
 
     fastact.set_num_threads(threads)  # as a default, so the timed call has no extra argument
     fn, kw = _call(v)
-    return Impl("fastact", partial(fn, x, **kw, out=out))
+    return Impl("fastact", partial(fn, *_args(x), **kw, out=out))
 
 
 def _build_alloc(v, x, out, threads):
@@ -34,7 +39,7 @@ def _build_alloc(v, x, out, threads):
 
     fastact.set_num_threads(threads)
     fn, kw = _call(v)
-    return Impl("fastact_alloc", partial(fn, x, **kw), allocates=True)
+    return Impl("fastact_alloc", partial(fn, *_args(x), **kw), allocates=True)
 
 
 def _version():

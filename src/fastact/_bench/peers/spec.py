@@ -124,12 +124,13 @@ def walk(node):
         yield from walk(node.arg)
 
 
-def check_names(node, params) -> None:
-    """x must occur, and every other name must be a parameter of the function."""
+def check_names(node, params, primary="x") -> None:
+    """`primary` (x; a backward op's last array, x or y) must occur, and every other
+    name must be a parameter of the function (or one of its arrays, in params)."""
     names = {n.id for n in walk(node) if isinstance(n, Name)}
-    if "x" not in names and not names & {"a", "b"}:  # a, b: a gated form's halves of x
-        raise SpecError("the expression does not use x")
-    bad = names - {"x"} - set(params)
+    if primary not in names and not (primary == "x" and names & {"a", "b"}):  # a, b: a gated form's halves of x
+        raise SpecError(f"the expression does not use {primary}")
+    bad = names - {"x", primary} - set(params)
     if bad:
         raise SpecError(f"unknown name(s) {', '.join(sorted(bad))}: use x or a parameter"
                         f" ({', '.join(params) or 'none'})")

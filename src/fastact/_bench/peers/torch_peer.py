@@ -3,7 +3,8 @@
 Spec (``Variant.peers["torch"]``): an expression whose calls are torch
 functions by their full dotted name, e.g. ``"torch._C._nn.elu(x, alpha)"``;
 numbers and parameters are passed as Python scalars.  The outermost call gets
-``out=`` (the preallocated output) when it takes one; a function without
+``out=`` (the preallocated output; ``grad_input=`` for the aten ops whose
+out= overload is named so, PyTorch's ``*_backward``) when it takes one; a function without
 ``out=`` (``torch.nn.functional.selu(x)``) and an expression whose last step
 is an operator (``x * torch.sigmoid(x)``) are timed allocating, and the table
 marks them.  torch.set_num_threads is the bench's thread count.
@@ -70,15 +71,18 @@ def _build(node, x, out, env, threads):
             if n.id == "x":
                 return xt
             val = env[n.id]
-            return _tensor(torch, val) if isinstance(val, np.ndarray) else val  # a, b, weight: arrays
+            return _tensor(torch, val) if isinstance(val, np.ndarray) else val  # a, b, weight, dy, y: arrays
         if isinstance(n, Neg):
             return lazy_call(operator.neg, (comp(n.arg),), {})
         if isinstance(n, BinOp):
             return lazy_call(_OPS[n.op], (comp(n.left), comp(n.right)), {})
         kw = {k: comp(a) for k, a in n.kwargs}
+        fn = _resolve(torch, n.fn)
         if top and ot is not None:
-            kw["out"] = ot
-        return lazy_call(_resolve(torch, n.fn), [comp(a) for a in n.args], kw)
+            # PyTorch's *_backward aten ops name their out= overload "grad_input"
+            overloads = fn.overloads() if hasattr(fn, "overloads") else ()
+            kw["grad_input" if "grad_input" in overloads else "out"] = ot
+        return lazy_call(fn, [comp(a) for a in n.args], kw)
 
     writes = isinstance(node, Call) and ot is not None
     return comp(node, top=True).run, not writes

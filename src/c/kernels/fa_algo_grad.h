@@ -1,0 +1,412 @@
+/*
+ * fa_algo_grad.h - the derivative algorithms of the backward ops (family
+ * map2, fa_ops.h FA_MAP2_OPS): dx = dy * f'(x) (or, for sigmoid and tanh,
+ * the derivative written in the forward output y), written once against the
+ * vector primitives (vec_<isa>.h) and the building blocks of fa_algo_f64.h
+ * (exp core, two-product, two-sum, exact GELU's G(a)) and fa_algo_exp.h
+ * (fa_mulc_f64 for SELU's constants).  Primitives only.
+ *
+ * Each op has
+ *   fa_<name>_gd(vd dy, vd x, const double *pp)   float64
+ *   fa_<name>_gf(vf dy, vf x, const double *pp)   float32 (and 16-bit data)
+ * with pp the kernel parameters (fa_ops.h), already rounded to the dtype.
+ *
+ * float32: the piecewise ops with an exact result (relu, leaky_relu, relu6,
+ * hardtanh: a selection or one rounded product; hardsigmoid: one correctly
+ * rounded division dy / 6) work in float; every other op widens each vector
+ * to two float64 vectors, runs its float64 algorithm and rounds once to
+ * float (FA_GRAD_WIDE): the float64 error (a few 2^-53) is far below a
+ * float32 ulp, so float32 results are within about 0.5 ulp of dy f'(x), also
+ * next to the zeros of f' (silu' at -1.2785, gelu' at -0.7518, mish' at
+ * -1.1924), where the float64 results themselves lose relative accuracy in
+ * proportion to 1/|f'(x)| (the zero is inherent: f'(x) = 0 there).
+ *
+ * Algorithms (e = e^(-|z|) from the exp core, the argument carried as hi + lo
+ * where it is a product, full relative accuracy, subnormal values rounded
+ * once; no cancellation away from the zeros of f'):
+ *   sigmoid   dy (y (1 - y))                     from the output y
+ *   tanh      dy ((1 - y)(1 + y))                from the output y (not 1 - y^2)
+ *   silu      s (1 + x (1 - s)) = (1 + e + x e) / (1 + e)^2          (x >= 0)
+ *                               = e (1 + x + e) / (1 + e)^2          (x < 0)
+ *             (1 + e)^2 is carried as hi + lo (two-sum, two-product)
+ *   quick_gelu  silu'(K x), K x = zh + zl (K as hi + lo, two-product)
+ *   gelu      Phi(x) + x phi(x), with E = e^(-a^2/2) (a = |x|, a^2 split
+ *             exactly) and G(a) = Phi(-a) / E (exact GELU's pieces):
+ *             x < 0: E (G - a / sqrt(2 pi));  x >= 0: 1 + E (a / sqrt(2 pi) - G)
+ *   gelu_tanh sigma(t) + x sigma'(t) t',  t = x (A1 + A3 x^2) in double-double,
+ *             t' = A1 + 3 A3 x^2: the silu forms with e = e^(-|t|), x t' for x
+ *   softplus  sigma(beta x) (beta x = zh + zl exactly), 1 where beta x > threshold
+ *   log_sigmoid  sigma(-x)
+ *   hardswish (2x + 3) / 6 on (-3, 3), 0 below, 1 above
+ *   softsign  1 / (1 + |x|)^2, 1 + |x| carried as hi + lo: (dy / t) / t corrected
+ *   elu, selu, celu  alpha e^x (scale alpha e^x; e^(x / alpha), x / alpha as
+ *             z + zl) for x <= 0, 1 (scale) above: dy p scaled by 2^n last
+ *   mish      tanh(sp) + x sech^2(sp) sigma(x), sp = softplus(x), as rational
+ *             functions of e:  x <= 0: e [(e + 2) D + 4x (1 + e)] / D^2,
+ *             D = e^2 + 2e + 2;  x > 0: [n d + 4x e^2 (1 + e)] / d^2,
+ *             n = 1 + 2e, d = 1 + 2e + 2e^2
+ * Measured error (docs/accuracy.md "Backward ops", benchmarks/accuracy_backward.py;
+ * every level): float32 <= 0.5 ulp for every op (the exact ones exact);
+ * float64 <= 4 ulp (mish: 6 ulp on [-12, -1.7], where its numerator's terms
+ * cancel by a factor ~2) away from the zeros of f', next to them an absolute
+ * error below 2^-53 |dy|.  Subnormal results: float32 rounded once (from
+ * float64); float64 within a few units of 2^-1074.
+ *
+ * Conventions at the kinks (PyTorch's derivatives.yaml / its kernels):
+ * relu'(0) = 0; leaky_relu'(0) = negative_slope; hardtanh' (relu6') = 0 at
+ * and beyond the bounds; hardsigmoid' = 1/6 on the open (-3, 3), 0 at +-3;
+ * hardswish' = (2x + 3)/6 on the open (-3, 3), 0 at and below -3, 1 at and
+ * above 3 (PyTorch's kernel; its derivatives.yaml formula is the same);
+ * elu' / selu' / celu' at 0 take the x <= 0 branch (alpha, scale alpha, 1);
+ * softplus' is 1 where beta x > threshold.
+ * Special values: NaN in x or dy gives NaN (also in the piecewise ops, where
+ * PyTorch returns dy or 0 for a NaN x); +-inf in x gives dy times the
+ * derivative's limit (0 * inf = NaN where dy is infinite and the limit 0;
+ * the piecewise ops select dy or +0 without multiplying, as PyTorch).
+ */
+#ifndef FA_ALGO_GRAD_H
+#define FA_ALGO_GRAD_H
+
+#include <float.h>
+
+#include "fa_coeffs.h"
+
+/* The float32 form of a float64 algorithm: both halves widened, computed in
+ * float64, rounded once. */
+#define FA_GRAD_WIDE(name)                                                                       \
+    FA_INLINE vf fa_##name##_gf(vf g, vf x, const double *pp)                                    \
+    {                                                                                            \
+        vd r0 = fa_##name##_gd(vf_lo_to_vd(g), vf_lo_to_vd(x), pp);                              \
+        vd r1 = fa_##name##_gd(vf_hi_to_vd(g), vf_hi_to_vd(x), pp);                              \
+        return vd2_to_vf(r0, r1);                                                                \
+    }
+
+/* ---- building blocks ---- */
+
+/* e^(-|zh + zl|), zl a tiny remainder of zh (0 where unknown or not finite);
+ * |zh| clamped at 1400 (e = 0 beyond); NaN propagates. */
+FA_INLINE vd fa_grad_emabs2_f64(vd zh, vd zl, vd *pp, vd *mnp)
+{
+    const vd amin = vd_set1(-1400.0);
+    vd az = vd_negabs(zh);
+    vd a = vd_max(amin, az);
+    vd c = vd_sel(vd_lt(amin, az), vd_sel(vd_lt(zh, vd_zero()), zl, vd_neg(zl)), vd_zero());
+    vd mn, p = fa_exp_core2_neg_f64(a, c, &mn);
+    *pp = p;
+    *mnp = mn;
+    return vd_ldexp(p, vd_neg(mn));
+}
+
+/* the same, e only (e = p 2^-mn; subnormal e rounded once, so it has fewer
+ * bits: callers whose result is proportional to e use p and mn). */
+FA_INLINE vd fa_grad_emabs_f64(vd zh, vd zl)
+{
+    vd p, mn;
+    return fa_grad_emabs2_f64(zh, zl, &p, &mn);
+}
+
+/* g e^(z + zl): z clamped to [-1100, 1417] (e^z = 0 below, +inf above, where
+ * g = 0 gives NaN as g * inf does), e^z = p 2^n scaled in two steps, times g. */
+FA_INLINE vd fa_grad_mulexp_f64(vd g, vd z, vd zl)
+{
+    vd zc = vd_min(vd_set1(1417.0), vd_max(vd_set1(-1100.0), z));
+    vd n, p = fa_exp_core2_f64(zc, zl, &n);
+    vd n1 = vd_min(vd_set1(1023.0), n);
+    return vd_mul(g, vd_ldexp(vd_ldexp(p, n1), vd_sub(n, n1)));
+}
+
+/* The sigmoid-derivative forms, e = e^(-|t|) in [0, 1]:
+ *   pos: (1 + e + w e) / (1 + e)^2,   neg: e (1 + w + wl + e) / (1 + e)^2
+ * (silu: t = w = x; gelu_tanh: w = x t'), selected by `neg`.  1 + e = oh + ol
+ * exactly and (1 + e)^2 = dh (1 + dl / dh) to ~2^-104, so the result is
+ * rounded about three times; 1 + w is exact for w in [-2, -1/2] (Sterbenz),
+ * so the zero of the neg form (1 + w + e = 0) is approached without a
+ * rounding of 1 + w.  w is clamped to +-1e6 (callers: |w| > 1e6 only where
+ * e < 2^-2000, so the result is 0 either way). */
+FA_INLINE vd fa_grad_sigform_f64(vd w, vd wl, vd e, vd p, vd mn, vdm neg)
+{
+    const vd one = vd_set1(1.0);
+    vd wc = vd_min(vd_set1(1e6), vd_max(vd_set1(-1e6), w)); /* |w| > 1e6: e 2^mn... = 0 */
+    vd ol, oh = fa_two_sum_f64(one, e, &ol);
+    vd pos = vd_add(vd_fma(wc, e, oh), ol);
+    /* neg: the factor e as p, scaled by 2^-mn last (e subnormal while the result is not) */
+    vd ng = vd_mul(p, vd_add(vd_add(vd_add(one, wc), wl), e));
+    vd num = vd_sel(neg, ng, pos);
+    vd dl, dh = fa_two_prod_f64(oh, oh, &dl);
+    dl = vd_fma(vd_add(oh, oh), ol, dl);
+    vd q = vd_div(num, dh);
+    return vd_ldexp(vd_fnma(q, vd_div(dl, dh), q), vd_sel(neg, vd_neg(mn), vd_zero()));
+}
+
+/* silu'(z) for z = zh + zl (zl = 0 where |zh| >= 1400 or not finite). */
+FA_INLINE vd fa_grad_dsilu_f64(vd zh, vd zl)
+{
+    vd p, mn, e = fa_grad_emabs2_f64(zh, zl, &p, &mn);
+    return fa_grad_sigform_f64(zh, zl, e, p, mn, vd_lt(zh, vd_zero()));
+}
+
+/* sigma(z) (num = 1 for z > 0, e else) / (1 + e), 1 + e = oh + ol: rounded about twice. */
+FA_INLINE vd fa_grad_sig_f64(vd num, vd e)
+{
+    vd ol, oh = fa_two_sum_f64(vd_set1(1.0), e, &ol);
+    vd q = vd_div(num, oh);
+    return vd_fnma(q, vd_div(ol, oh), q);
+}
+
+/* ---- exact piecewise ops (float and double, no widening) ---- */
+
+/* x > 0 ? dy : +0 (x <= 0), NaN x -> NaN */
+FA_INLINE vf fa_relu_backward_gf(vf g, vf x, const double *pp)
+{
+    (void)pp;
+    return vf_sel(vf_gt(x, vf_zero()), g, vf_sel(vf_le(x, vf_zero()), vf_zero(), x));
+}
+FA_INLINE vd fa_relu_backward_gd(vd g, vd x, const double *pp)
+{
+    (void)pp;
+    return vd_sel(vd_gt(x, vd_zero()), g, vd_sel(vd_le(x, vd_zero()), vd_zero(), x));
+}
+
+/* x > 0 ? dy : dy * slope (x <= 0), NaN x -> NaN */
+FA_INLINE vf fa_leaky_relu_backward_gf(vf g, vf x, const double *pp)
+{
+    vf s = vf_set1((float)pp[0]);
+    return vf_sel(vf_gt(x, vf_zero()), g, vf_sel(vf_le(x, vf_zero()), vf_mul(g, s), x));
+}
+FA_INLINE vd fa_leaky_relu_backward_gd(vd g, vd x, const double *pp)
+{
+    vd s = vd_set1(pp[0]);
+    return vd_sel(vd_gt(x, vd_zero()), g, vd_sel(vd_le(x, vd_zero()), vd_mul(g, s), x));
+}
+
+/* lo < x < hi ? dy : +0, NaN x -> NaN */
+FA_INLINE vf fa_grad_clip_vf(vf g, vf x, vf lo, vf hi)
+{
+    return vf_sel(vf_gt(x, lo), vf_sel(vf_lt(x, hi), g, vf_zero()), vf_sel(vf_le(x, lo), vf_zero(), x));
+}
+FA_INLINE vd fa_grad_clip_vd(vd g, vd x, vd lo, vd hi)
+{
+    return vd_sel(vd_gt(x, lo), vd_sel(vd_lt(x, hi), g, vd_zero()), vd_sel(vd_le(x, lo), vd_zero(), x));
+}
+
+FA_INLINE vf fa_relu6_backward_gf(vf g, vf x, const double *pp)
+{
+    (void)pp;
+    return fa_grad_clip_vf(g, x, vf_zero(), vf_set1(6.0f));
+}
+FA_INLINE vd fa_relu6_backward_gd(vd g, vd x, const double *pp)
+{
+    (void)pp;
+    return fa_grad_clip_vd(g, x, vd_zero(), vd_set1(6.0));
+}
+
+FA_INLINE vf fa_hardtanh_backward_gf(vf g, vf x, const double *pp)
+{
+    return fa_grad_clip_vf(g, x, vf_set1((float)pp[0]), vf_set1((float)pp[1]));
+}
+FA_INLINE vd fa_hardtanh_backward_gd(vd g, vd x, const double *pp)
+{
+    return fa_grad_clip_vd(g, x, vd_set1(pp[0]), vd_set1(pp[1]));
+}
+
+/* -3 < x < 3 ? dy / 6 (correctly rounded) : +0 */
+FA_INLINE vf fa_hardsigmoid_backward_gf(vf g, vf x, const double *pp)
+{
+    (void)pp;
+    return fa_grad_clip_vf(vf_div(g, vf_set1(6.0f)), x, vf_set1(-3.0f), vf_set1(3.0f));
+}
+FA_INLINE vd fa_hardsigmoid_backward_gd(vd g, vd x, const double *pp)
+{
+    (void)pp;
+    return fa_grad_clip_vd(vd_div(g, vd_set1(6.0)), x, vd_set1(-3.0), vd_set1(3.0));
+}
+
+/* ---- from the output ---- */
+
+FA_INLINE vd fa_sigmoid_backward_gd(vd g, vd y, const double *pp)
+{
+    (void)pp;
+    return vd_mul(g, vd_mul(y, vd_sub(vd_set1(1.0), y)));
+}
+FA_GRAD_WIDE(sigmoid_backward)
+
+FA_INLINE vd fa_tanh_backward_gd(vd g, vd y, const double *pp)
+{
+    (void)pp;
+    const vd one = vd_set1(1.0);
+    return vd_mul(g, vd_mul(vd_sub(one, y), vd_add(one, y)));
+}
+FA_GRAD_WIDE(tanh_backward)
+
+/* ---- sigmoid family ---- */
+
+FA_INLINE vd fa_silu_backward_gd(vd g, vd x, const double *pp)
+{
+    (void)pp;
+    return vd_mul(g, fa_grad_dsilu_f64(x, vd_zero()));
+}
+FA_GRAD_WIDE(silu_backward)
+
+FA_INLINE vd fa_quick_gelu_backward_gd(vd g, vd x, const double *pp)
+{
+    (void)pp;
+    vd zl, zh = fa_two_prod_f64(vd_set1(FA_QGELU_K_F64), x, &zl);
+    zl = vd_fma(vd_set1(FA_QGELU_KLO_F64), x, zl);
+    zl = vd_sel(vd_lt(vd_abs(zh), vd_set1(1400.0)), zl, vd_zero());
+    return vd_mul(g, fa_grad_dsilu_f64(zh, zl));
+}
+FA_GRAD_WIDE(quick_gelu_backward)
+
+/* softplus: pp = (beta, threshold) */
+FA_INLINE vd fa_softplus_backward_gd(vd g, vd x, const double *pp)
+{
+    vd beta = vd_set1(pp[0]), thr = vd_set1(pp[1]);
+    vd zl, zh = fa_two_prod_f64(beta, x, &zl);
+    zl = vd_sel(vd_lt(vd_abs(zh), vd_set1(1400.0)), zl, vd_zero());
+    vd e = fa_grad_emabs_f64(zh, zl);
+    vd s = fa_grad_sig_f64(vd_sel(vd_gt(zh, vd_zero()), vd_set1(1.0), e), e);
+    vdm lin = vd_gt(vd_add(vd_sub(zh, thr), zl), vd_zero());
+    return vd_sel(lin, g, vd_mul(g, s));
+}
+FA_GRAD_WIDE(softplus_backward)
+
+/* log_sigmoid' = sigma(-x) */
+FA_INLINE vd fa_log_sigmoid_backward_gd(vd g, vd x, const double *pp)
+{
+    (void)pp;
+    vd e = fa_grad_emabs_f64(x, vd_zero());
+    return vd_mul(g, fa_grad_sig_f64(vd_sel(vd_lt(x, vd_zero()), vd_set1(1.0), e), e));
+}
+FA_GRAD_WIDE(log_sigmoid_backward)
+
+/* ---- GELU ---- */
+
+/* exact GELU': G(a) and E = e^(-a^2/2) as fa_gelu_vd computes them. */
+FA_INLINE vd fa_gelu_backward_gd(vd g, vd x, const double *pp)
+{
+    (void)pp;
+    const double amax = 38.6;
+    vd a = vd_min(vd_set1(amax), vd_abs(x));
+    vd d = vd_fma(vd_set1(FA_GELU_F64_K), a, vd_set1(1.0));
+    vd t = vd_div(vd_set1(1.0), d);
+    vd j = vd_mul(vd_sub(t, vd_set1(FA_GELU_F64_TMIN)), vd_set1(FA_GELU_F64_INVW));
+    vdi ji = vd_lut4_index(vd_min(vd_set1((double)(FA_GELU_F64_NP - 1)), vd_max(j, vd_zero())));
+    vd u = vd_sub(t, vd_lut4(fa_gelu_f64_ctr, ji));
+    vd q = vd_lut4(fa_gelu_f64_tab[FA_GELU_F64_DEG], ji);
+    for (int i = FA_GELU_F64_DEG - 1; i >= 0; i--) q = vd_fma(q, u, vd_lut4(fa_gelu_f64_tab[i], ji));
+    vd G = fa_gelu_tfix_f64(a, d, t, vd_mul(t, q));
+    vd lo, hi = fa_two_prod_f64(a, a, &lo);
+    vd n, p = fa_exp_core2_f64(vd_mul(hi, vd_set1(-0.5)), vd_mul(lo, vd_set1(-0.5)), &n);
+    vd E = vd_ldexp(p, n);
+    vd c = vd_mul(a, vd_set1(FA_GELU_RSQRT2PI_F64)); /* a phi(a) / E */
+    vd dneg = vd_mul(E, vd_sub(G, c));
+    vd dpos = vd_fma(E, vd_sub(c, G), vd_set1(1.0));
+    vd dd = vd_sel(vd_lt(x, vd_zero()), dneg, dpos);
+    dd = vd_sel(vd_lt(x, vd_set1(-amax)), vd_set1(-0.0), dd); /* below: |gelu'| < 2^-1070 */
+    return vd_mul(g, dd);
+}
+FA_GRAD_WIDE(gelu_backward)
+
+/* tanh-GELU': t = x (A1 + A3 x^2) as th + tl (fa_gelu_tanh_vd's double-double),
+ * e = e^(-|t|), w = x t' = x (A1 + 3 A3 x^2); x clamped to +-30 (e = 0 beyond). */
+FA_INLINE vd fa_gelu_tanh_backward_gd(vd g, vd x, const double *pp)
+{
+    (void)pp;
+    vd xt = vd_min(vd_set1(30.0), vd_max(vd_set1(-30.0), x));
+    vd sl, s = fa_two_prod_f64(xt, xt, &sl);
+    vd pl, ph = fa_two_prod_f64(vd_set1(FA_GELUT_A3_F64), s, &pl);
+    pl = vd_fma(vd_set1(FA_GELUT_A3_F64), sl, pl);
+    pl = vd_fma(vd_set1(FA_GELUT_A3LO_F64), s, pl);
+    vd we, wh = fa_two_sum_f64(vd_set1(FA_GELUT_A1_F64), ph, &we);
+    vd wl = vd_add(vd_add(we, pl), vd_set1(FA_GELUT_A1LO_F64));
+    vd tl, th = fa_two_prod_f64(xt, wh, &tl);
+    tl = vd_fma(xt, wl, tl);
+    vd p, mn, e = fa_grad_emabs2_f64(th, tl, &p, &mn);
+    /* x t' = x A1 + 3 A3 x^3 = th + 2 A3 x^3 (+ tl) */
+    vd w = vd_fma(vd_mul(vd_set1(2.0 * FA_GELUT_A3_F64), s), xt, th);
+    return vd_mul(g, fa_grad_sigform_f64(w, tl, e, p, mn, vd_lt(xt, vd_zero())));
+}
+FA_GRAD_WIDE(gelu_tanh_backward)
+
+/* ---- clip family, smooth parts ---- */
+
+/* hardswish: x <= -3: +0;  -3 < x < 3: dy (2x + 3) / 6;  x >= 3: dy (PyTorch's kernel) */
+FA_INLINE vd fa_hardswish_backward_gd(vd g, vd x, const double *pp)
+{
+    (void)pp;
+    vd mid = vd_div(vd_mul(g, vd_fma(vd_set1(2.0), x, vd_set1(3.0))), vd_set1(6.0));
+    return vd_sel(vd_lt(x, vd_set1(3.0)), vd_sel(vd_le(x, vd_set1(-3.0)), vd_zero(), mid),
+                  vd_sel(vd_le(vd_set1(3.0), x), g, mid)); /* NaN x: mid (NaN) */
+}
+FA_GRAD_WIDE(hardswish_backward)
+
+/* softsign: dy / (1 + |x|)^2 = dy ((1 / t) / t) (1 - 2 tl / t), 1 + |x| = t + tl */
+FA_INLINE vd fa_softsign_backward_gd(vd g, vd x, const double *pp)
+{
+    (void)pp;
+    vd ax = vd_abs(x);
+    vd tl, t = fa_two_sum_f64(vd_set1(1.0), ax, &tl);
+    tl = vd_sel(vd_lt(ax, vd_set1(1e300)), tl, vd_zero());
+    vd q = vd_div(vd_div(vd_set1(1.0), t), t);
+    return vd_mul(g, vd_fnma(q, vd_div(vd_add(tl, tl), t), q));
+}
+FA_GRAD_WIDE(softsign_backward)
+
+/* ---- exp family ---- */
+
+/* elu: pp = (alpha): x <= 0: dy alpha e^x, x > 0: dy */
+FA_INLINE vd fa_elu_backward_gd(vd g, vd x, const double *pp)
+{
+    vd neg = fa_grad_mulexp_f64(vd_mul(g, vd_set1(pp[0])), vd_min(vd_zero(), x), vd_zero());
+    return vd_sel(vd_gt(x, vd_zero()), g, neg);
+}
+FA_GRAD_WIDE(elu_backward)
+
+/* selu: x <= 0: dy scale alpha e^x, x > 0: dy scale (constants as hi + lo) */
+FA_INLINE vd fa_selu_backward_gd(vd g, vd x, const double *pp)
+{
+    (void)pp;
+    vd en = fa_grad_mulexp_f64(g, vd_min(vd_zero(), x), vd_zero());
+    vd neg = fa_mulc_f64(en, FA_SELU_SA_F64, FA_SELU_SALO_F64);
+    vd pos = fa_mulc_f64(g, FA_SELU_SCALE_F64, FA_SELU_SCALELO_F64);
+    return vd_sel(vd_gt(x, vd_zero()), pos, neg);
+}
+FA_GRAD_WIDE(selu_backward)
+
+/* celu: pp = (alpha != 0): x <= 0: dy e^(x / alpha), x > 0: dy; x / alpha = z + zl */
+FA_INLINE vd fa_celu_backward_gd(vd g, vd x, const double *pp)
+{
+    vd alpha = vd_set1(pp[0]);
+    vd xn = vd_min(vd_zero(), x);
+    vd z = vd_div(xn, alpha);
+    vd zl = fa_celu_rem_f64(xn, z, alpha, vd_div(vd_set1(1.0), alpha));
+    zl = vd_sel(vd_lt(vd_abs(z), vd_set1(1100.0)), zl, vd_zero());
+    return vd_sel(vd_gt(x, vd_zero()), g, fa_grad_mulexp_f64(g, z, zl));
+}
+FA_GRAD_WIDE(celu_backward)
+
+/* mish: see the head comment; x clamped to +-1000 where it multiplies e (e = 0 there). */
+FA_INLINE vd fa_mish_backward_gd(vd g, vd x, const double *pp)
+{
+    (void)pp;
+    const vd one = vd_set1(1.0), two = vd_set1(2.0), four = vd_set1(4.0);
+    vd p, mn, e = fa_grad_emabs2_f64(x, vd_zero(), &p, &mn);
+    vd xc = vd_min(vd_set1(1000.0), vd_max(vd_set1(-1000.0), x));
+    vd x4 = vd_mul(four, xc);
+    vd xf = vd_fma(x4, e, x4); /* 4 x (1 + e), one rounding */
+    /* x <= 0: the factor e as p, scaled by 2^-mn last; (e + 2) D + xf as
+     * e D + (2 D + xf), the cancelling sum 2 D + xf rounded once */
+    vd D = vd_fma(e, vd_add(e, two), two);
+    vd nneg = vd_mul(p, vd_fma(e, D, vd_fma(two, D, xf)));
+    vd dneg = vd_ldexp(vd_div(nneg, vd_mul(D, D)), vd_neg(mn));
+    /* x > 0 */
+    vd e2 = vd_add(e, e);
+    vd n1 = vd_add(one, e2);
+    vd d1 = vd_fma(e2, e, n1);
+    vd npos = vd_fma(n1, d1, vd_mul(xf, vd_mul(e, e)));
+    vd dpos = vd_div(npos, vd_mul(d1, d1));
+    return vd_mul(g, vd_sel(vd_gt(x, vd_zero()), dpos, dneg));
+}
+FA_GRAD_WIDE(mish_backward)
+
+#endif /* FA_ALGO_GRAD_H */
