@@ -46,7 +46,6 @@ FA_ENULL) without touching memory they were not given.
 from __future__ import annotations
 
 import os
-import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PKG = os.path.dirname(HERE)
@@ -368,33 +367,20 @@ def cython_api_pxd(functions):
     return "\n".join(out) + "\n"
 
 
-def _write(path, text):
-    try:
-        with open(path) as fh:
-            if fh.read() == text:
-                return False
-    except OSError:
-        pass
-    with open(path, "w") as fh:
-        fh.write(text)
-    return True
+def _codegen():
+    """_codegen.py beside this file, loaded by path (setup.py loads both that way)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("fastact_codegen", os.path.join(HERE, "_codegen.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
 
 
 def generate(pkg_dir=PKG):
     """Write _core.pxd, _capi_gen.pxi and cython_api.pxd into pkg_dir; returns the paths written."""
-    sys.path.insert(0, pkg_dir)
-    try:
-        import _ops  # the registry as a top-level package: fastact itself may not be built yet
-    finally:
-        sys.path.remove(pkg_dir)
-    written = []
-    for name, text in (("_core.pxd", core_pxd(_ops.FUNCTIONS)),
-                       ("_capi_gen.pxi", capi_pxi(_ops.FUNCTIONS)),
-                       ("cython_api.pxd", cython_api_pxd(_ops.FUNCTIONS))):
-        path = os.path.join(pkg_dir, name)
-        if _write(path, text):
-            written.append(path)
-    return written
+    return _codegen().write_generated(pkg_dir, lambda fs: (
+        ("_core.pxd", core_pxd(fs)), ("_capi_gen.pxi", capi_pxi(fs)), ("cython_api.pxd", cython_api_pxd(fs))))
 
 
 if __name__ == "__main__":

@@ -238,19 +238,26 @@ def _write(path, text):
     return True
 
 
-def generate(pkg_dir=PKG):
-    """Write _ops_gen.pxi and __init__.pyi into pkg_dir; returns the paths written."""
+def write_generated(pkg_dir, make):
+    """Import the registry from pkg_dir (as a top-level package: fastact itself
+    may not be built yet), write each (name, text) of make(FUNCTIONS) into
+    pkg_dir where it changed; returns the paths written.  (_capigen uses it too.)"""
     sys.path.insert(0, pkg_dir)
     try:
-        import _ops  # the registry as a top-level package: fastact itself may not be built yet
+        import _ops
     finally:
         sys.path.remove(pkg_dir)
     written = []
-    for name, text in (("_ops_gen.pxi", pxi(_ops.FUNCTIONS)), ("__init__.pyi", pyi(_ops.FUNCTIONS))):
+    for name, text in make(_ops.FUNCTIONS):
         path = os.path.join(pkg_dir, name)
         if _write(path, text):
             written.append(path)
     return written
+
+
+def generate(pkg_dir=PKG):
+    """Write _ops_gen.pxi and __init__.pyi into pkg_dir; returns the paths written."""
+    return write_generated(pkg_dir, lambda fs: (("_ops_gen.pxi", pxi(fs)), ("__init__.pyi", pyi(fs))))
 
 
 if __name__ == "__main__":
