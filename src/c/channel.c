@@ -107,7 +107,6 @@ void fa_channel(int op, int dtype, const void *x, void *y, size_t outer, size_t 
     channel_job j;
     size_t grain;
     int mop;
-    fa_team team;
     if (op < 0 || op >= FA_N_CHANNEL_OPS || dtype < 0 || dtype >= FA_N_DTYPES || outer == 0 || channels == 0 ||
         inner == 0 || w == NULL)
         return;
@@ -125,18 +124,7 @@ void fa_channel(int op, int dtype, const void *x, void *y, size_t outer, size_t 
     j.esize = fa_dtype_size(dtype);
     j.w = w;
     grain = fa_grain_map(mop, dtype);
-    if (j.total < 2 * grain) {
-        channel_range(&j, 0, j.total);
-        return;
-    }
-    team = fa_team_begin(fa_plan_threads(j.total, grain, nthreads));
-    if (team.threads <= 1) {
-        channel_range(&j, 0, j.total);
-    } else {
-        j.nblocks = fa_split_blocks(j.total, 1, team.threads, grain);
-        fa_run_blocks(team.threads, j.nblocks, channel_block, &j);
-    }
-    fa_team_end(team);
+    fa_run_split(j.total, grain, nthreads, channel_block, &j.nblocks, &j);
 }
 
 /* ---- prelu_backward ----

@@ -153,6 +153,9 @@ size_t fa_block_lo(long b, long nblocks, size_t units, size_t align);
  * claimed threads. */
 typedef void (*fa_block_fn)(void *ctx, long b);
 void fa_run_blocks(int nt, long nblocks, fa_block_fn body, void *ctx);
+/* Serial (one block) or on a team, by size and the core budget: the
+ * elementwise drivers' whole parallel step (parallel.c). */
+void fa_run_split(size_t units, size_t grain, int nthreads, fa_block_fn block, long *nblocks, void *ctx);
 /* Two passes over the same blocks in one team (one wake-up): pass1 on every
  * block, then mid(ctx) once on one thread, then pass2 on every block
  * (blocks taken dynamically). */

@@ -53,7 +53,6 @@ void fa_gated(int op, int dtype, const void *x, void *y, size_t outer, size_t n,
 {
     gated_job j;
     size_t grain;
-    fa_team team;
     if (op < 0 || op >= FA_N_GATED_OPS || dtype < 0 || dtype >= FA_N_DTYPES || outer == 0 || n == 0)
         return;
     if (outer > SIZE_MAX / n)
@@ -66,18 +65,7 @@ void fa_gated(int op, int dtype, const void *x, void *y, size_t outer, size_t n,
     j.total = outer * n;
     j.esize = fa_dtype_size(dtype);
     grain = fa_grain_gated(op, dtype);
-    if (j.total < 2 * grain) { /* small calls: serial, never touch the team */
-        gated_range(&j, 0, j.total);
-        return;
-    }
-    team = fa_team_begin(fa_plan_threads(j.total, grain, nthreads));
-    if (team.threads <= 1) {
-        gated_range(&j, 0, j.total);
-    } else {
-        j.nblocks = fa_split_blocks(j.total, 1, team.threads, grain);
-        fa_run_blocks(team.threads, j.nblocks, gated_block, &j);
-    }
-    fa_team_end(team);
+    fa_run_split(j.total, grain, nthreads, gated_block, &j.nblocks, &j);
 }
 
 /* ---- fa_gated_backward: the same split, over the elements of dy ---- */
@@ -114,7 +102,6 @@ void fa_gated_backward(int op, int dtype, const void *dy, const void *x, void *d
 {
     gated_bwd_job j;
     size_t grain;
-    fa_team team;
     if (op < 0 || op >= FA_N_GATED_OPS || dtype < 0 || dtype >= FA_N_DTYPES || outer == 0 || n == 0)
         return;
     if (outer > SIZE_MAX / n)
@@ -128,16 +115,5 @@ void fa_gated_backward(int op, int dtype, const void *dy, const void *x, void *d
     j.total = outer * n;
     j.esize = fa_dtype_size(dtype);
     grain = fa_grain_gated(op, FA_F64); /* computed in double whatever the dtype */
-    if (j.total < 2 * grain) {
-        gated_bwd_range(&j, 0, j.total);
-        return;
-    }
-    team = fa_team_begin(fa_plan_threads(j.total, grain, nthreads));
-    if (team.threads <= 1) {
-        gated_bwd_range(&j, 0, j.total);
-    } else {
-        j.nblocks = fa_split_blocks(j.total, 1, team.threads, grain);
-        fa_run_blocks(team.threads, j.nblocks, gated_bwd_block, &j);
-    }
-    fa_team_end(team);
+    fa_run_split(j.total, grain, nthreads, gated_bwd_block, &j.nblocks, &j);
 }

@@ -49,7 +49,6 @@ void fa_map(int op, int dtype, const void *x, void *y, size_t n, const fa_params
     static const fa_params none = {{0.0, 0.0, 0.0, 0.0}};
     map_job j;
     size_t grain;
-    fa_team team;
     if (op < 0 || op >= FA_N_MAP_OPS || dtype < 0 || dtype >= FA_N_DTYPES || n == 0)
         return;
     fa_threads_init();
@@ -60,16 +59,5 @@ void fa_map(int op, int dtype, const void *x, void *y, size_t n, const fa_params
     j.esize = fa_dtype_size(dtype);
     j.p = p != NULL ? p : &none;
     grain = fa_grain_map(op, dtype);
-    if (n < 2 * grain) { /* small calls: serial, never touch the team */
-        j.k(x, y, n, j.p);
-        return;
-    }
-    team = fa_team_begin(fa_plan_threads(n, grain, nthreads));
-    if (team.threads <= 1) {
-        j.k(x, y, n, j.p);
-    } else {
-        j.nblocks = fa_split_blocks(n, 1, team.threads, grain);
-        fa_run_blocks(team.threads, j.nblocks, map_block, &j);
-    }
-    fa_team_end(team);
+    fa_run_split(n, grain, nthreads, map_block, &j.nblocks, &j);
 }

@@ -286,6 +286,25 @@ void fa_team_end(fa_team t)
         __atomic_add_fetch(&g_free, t.claimed, __ATOMIC_SEQ_CST);
 }
 
+/* The elementwise drivers' parallel step (map.c, map2.c, gated.c,
+ * channel.c): `units` of work at `grain` per thread.  A call too small for
+ * two grains, or one the budget gives a single core, is one block on this
+ * thread (*nblocks = 1: block(ctx, 0) covers every unit); otherwise
+ * *nblocks blocks (fa_split_blocks) on a team.  block(ctx, b) reads
+ * *nblocks to find its range, so results never depend on the split. */
+void fa_run_split(size_t units, size_t grain, int nthreads, fa_block_fn block, long *nblocks, void *ctx)
+{
+    fa_team team = fa_team_begin(fa_plan_threads(units, grain, nthreads)); /* 0 threads: small */
+    if (team.threads <= 1) {
+        *nblocks = 1;
+        block(ctx, 0);
+    } else {
+        *nblocks = fa_split_blocks(units, 1, team.threads, grain);
+        fa_run_blocks(team.threads, *nblocks, block, ctx);
+    }
+    fa_team_end(team);
+}
+
 /* The master's share of one timed loop. */
 typedef struct {
     long long work; /* ns the master spent in its own blocks */
