@@ -302,6 +302,25 @@ def test_rows2_accuracy_and_axes(isa, v):
                     scale = np.abs(dy).max(-1, keepdims=True) + np.abs(dy.astype(np.float64).sum(-1, keepdims=True)) \
                         * np.exp(y.astype(np.float64)).max(-1, keepdims=True)
                 assert np.max(np.abs(r - ex) / (scale * eps)) <= 4, (v.name, dt, n, spread)
+    # float32 rows outside the float32 form's range (a sum beyond FLT_MAX; for log_softmax a y
+    # above 88, whose e^y overflows a float): the float64 form, rounded once
+    dy = np.full((2, 37), 1e38, np.float32)
+    dy[1, ::2] = -3e38
+    y = np.full((2, 37), 0.02, np.float32)
+    y[:, 5] = 100.0
+    r = fa.__dict__[v.func](dy, y)
+    with np.errstate(over="ignore"):
+        want = _rows_exact(v, dy, y, -1).astype(np.float32)
+    assert _same_bits(r, want), (v.name, r, want)
+    y = np.log(np.full((1, 40), 1 / 40, np.float32))
+    y[0, 3] = 95.0
+    dy = np.linspace(0.1, 1, 40, dtype=np.float32)[None] * np.float32(1e-30)
+    if v.name == "log_softmax_backward":
+        with np.errstate(over="ignore"):
+            want = _rows_exact(v, dy, y, -1).astype(np.float32)
+        r = fa.log_softmax_backward(dy, y)
+        assert abs(r[0, 3] / want[0, 3] - 1) <= 2.0 ** -23, (r[0, 3], want[0, 3])
+        assert np.max(np.abs(r - want)) <= 4 * 2.0 ** -24 * abs(float(want[0, 3]))
     # any axis, layouts, out=, in place, 16-bit, 0-d: against the last-axis result
     y = fwd(rng.standard_normal((5, 6, 7)))
     dy = rng.standard_normal((5, 6, 7))

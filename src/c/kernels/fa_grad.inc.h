@@ -20,12 +20,13 @@
  * (softmax: sum dy y, log_softmax: sum dy), then the elements
  * (y (dy - s), resp. dy - e^y s).  float32 and 16-bit rows accumulate the
  * exact float64 products in float64 lanes and compute the elements in
- * float64 (rounded once); float64 rows sum with a compensated dot product
+ * float32 from the sum rounded to float (FA_ROW2_F32); float64 rows sum with a compensated dot product
  * (two-product and two-sum per lane, the lanes merged with two-sums: about
  * the accuracy of a sum in twice the precision), so results are within a
  * few ulp of the row's scale of the exact expression.  The lane order makes
  * the sums depend on the vector width: levels may differ in the last bits.
  */
+#include <float.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -86,7 +87,25 @@ FA_INLINE vd fa_grad_exp_f64(vd y)
     return vd_ldexp(p, n);
 }
 
-/* float32 and 16-bit rows: float64 accumulation of the exact products (or of dy) */
+/* e^y for the float32 row kernel of log_softmax_backward: e = fma(pm1, s, s)
+ * from the quarter-step exponential (fa_exp4_split_f32), 0 for y < -87.3
+ * (and -inf: masked log_softmax outputs), NaN for NaN; y <= 88 (the caller
+ * takes the float64 form for a vector with a larger y). */
+FA_INLINE vf fa_grad_lsm_exp_f32(vf y)
+{
+    const vf lo = vf_set1(-87.3f);
+    vf s, pm1 = fa_exp4_split_f32(vf_max(lo, y), &s);
+    return vf_sel(vf_lt(y, lo), vf_zero(), vf_fma(pm1, s, s));
+}
+
+/* float32 and 16-bit rows: the row's sum accumulates the exact float64
+ * products (or dy) in float64 lanes; the elements are computed in float32
+ * from the sum rounded to float, sf: softmax fma(y, dy, -fl(y sf)), log_softmax
+ * fma(-e^y, sf, dy), each within about 1.5 ulp of the row's scale (the error
+ * bound of docs/accuracy.md: measured <= 1.6).  A row whose sum does not fit in
+ * a float (or is NaN), and for log_softmax a vector with some y > 88 (e^y
+ * overflows a float; not a log-softmax output), takes the float64 form:
+ * computed in float64 and rounded once. */
 #define FA_ROW2_F32(dt, T, IO)                                                                   \
     void FA_G_KN(softmax_backward, dt)(const void *gv, const void *yv, void *dv, size_t n)      \
     {                                                                                            \
@@ -104,18 +123,26 @@ FA_INLINE vd fa_grad_exp_f64(vd y)
             a0 = vd_fma(vf_lo_to_vd(gg), vf_lo_to_vd(yy), a0);                                   \
             a1 = vd_fma(vf_hi_to_vd(gg), vf_hi_to_vd(yy), a1);                                   \
         }                                                                                        \
-        const vd s = vd_set1(vd_hsum(vd_add(a0, a1)));                                           \
-        for (i = 0; i + VF_N <= n; i += VF_N) {                                                  \
-            vf gg = vf_load##IO(g + i), yy = vf_load##IO(y + i);                                 \
-            vd r0 = vd_mul(vf_lo_to_vd(yy), vd_sub(vf_lo_to_vd(gg), s));                         \
-            vd r1 = vd_mul(vf_hi_to_vd(yy), vd_sub(vf_hi_to_vd(gg), s));                         \
-            vf_store##IO(d + i, vd2_to_vf(r0, r1));                                              \
+        const double s64 = vd_hsum(vd_add(a0, a1));                                              \
+        if (fabs(s64) <= FLT_MAX) {                                                              \
+            const vf sf = vf_set1((float)s64);                                                   \
+            for (i = 0; i + VF_N <= n; i += VF_N) {                                              \
+                vf gg = vf_load##IO(g + i), yy = vf_load##IO(y + i);                             \
+                vf_store##IO(d + i, vf_fms(yy, gg, vf_mul(yy, sf)));                             \
+            }                                                                                    \
+            if (i < n) {                                                                         \
+                vf gg = vf_load_n##IO(g + i, n - i), yy = vf_load_n##IO(y + i, n - i);           \
+                vf_store_n##IO(d + i, vf_fms(yy, gg, vf_mul(yy, sf)), n - i);                    \
+            }                                                                                    \
+            return;                                                                              \
         }                                                                                        \
-        if (i < n) {                                                                             \
-            vf gg = vf_load_n##IO(g + i, n - i), yy = vf_load_n##IO(y + i, n - i);               \
+        const vd s = vd_set1(s64);                                                               \
+        for (i = 0; i < n; i += VF_N) {                                                          \
+            size_t m = n - i < VF_N ? n - i : VF_N;                                              \
+            vf gg = vf_load_n##IO(g + i, m), yy = vf_load_n##IO(y + i, m);                       \
             vd r0 = vd_mul(vf_lo_to_vd(yy), vd_sub(vf_lo_to_vd(gg), s));                         \
             vd r1 = vd_mul(vf_hi_to_vd(yy), vd_sub(vf_hi_to_vd(gg), s));                         \
-            vf_store_n##IO(d + i, vd2_to_vf(r0, r1), n - i);                                     \
+            vf_store_n##IO(d + i, vd2_to_vf(r0, r1), m);                                         \
         }                                                                                        \
     }                                                                                            \
     void FA_G_KN(log_softmax_backward, dt)(const void *gv, const void *yv, void *dv, size_t n)  \
@@ -134,18 +161,31 @@ FA_INLINE vd fa_grad_exp_f64(vd y)
             a0 = vd_add(a0, vf_lo_to_vd(gg));                                                    \
             a1 = vd_add(a1, vf_hi_to_vd(gg));                                                    \
         }                                                                                        \
-        const vd s = vd_set1(vd_hsum(vd_add(a0, a1)));                                           \
-        for (i = 0; i + VF_N <= n; i += VF_N) {                                                  \
-            vf gg = vf_load##IO(g + i), yy = vf_load##IO(y + i);                                 \
-            vd r0 = vd_fnma(fa_grad_exp_f64(vf_lo_to_vd(yy)), s, vf_lo_to_vd(gg));               \
-            vd r1 = vd_fnma(fa_grad_exp_f64(vf_hi_to_vd(yy)), s, vf_hi_to_vd(gg));               \
-            vf_store##IO(d + i, vd2_to_vf(r0, r1));                                              \
-        }                                                                                        \
-        if (i < n) {                                                                             \
-            vf gg = vf_load_n##IO(g + i, n - i), yy = vf_load_n##IO(y + i, n - i);               \
-            vd r0 = vd_fnma(fa_grad_exp_f64(vf_lo_to_vd(yy)), s, vf_lo_to_vd(gg));               \
-            vd r1 = vd_fnma(fa_grad_exp_f64(vf_hi_to_vd(yy)), s, vf_hi_to_vd(gg));               \
-            vf_store_n##IO(d + i, vd2_to_vf(r0, r1), n - i);                                     \
+        const double s64 = vd_hsum(vd_add(a0, a1));                                              \
+        const int narrow = fabs(s64) <= FLT_MAX;                                                 \
+        const vd s = vd_set1(s64);                                                               \
+        const vf sf = vf_set1(narrow ? (float)s64 : 0.0f), ymax = vf_set1(88.0f);                \
+        for (i = 0; i < n; i += VF_N) {                                                          \
+            size_t m = n - i < VF_N ? n - i : VF_N;                                              \
+            vf gg, yy, r;                                                                        \
+            if (m == VF_N) {                                                                     \
+                gg = vf_load##IO(g + i);                                                         \
+                yy = vf_load##IO(y + i);                                                         \
+            } else {                                                                             \
+                gg = vf_load_n##IO(g + i, m);                                                    \
+                yy = vf_load_n##IO(y + i, m);                                                    \
+            }                                                                                    \
+            if (narrow && !vf_any(vf_gt(yy, ymax))) {                                            \
+                r = vf_fnma(fa_grad_lsm_exp_f32(yy), sf, gg);                                    \
+            } else {                                                                             \
+                vd r0 = vd_fnma(fa_grad_exp_f64(vf_lo_to_vd(yy)), s, vf_lo_to_vd(gg));           \
+                vd r1 = vd_fnma(fa_grad_exp_f64(vf_hi_to_vd(yy)), s, vf_hi_to_vd(gg));           \
+                r = vd2_to_vf(r0, r1);                                                           \
+            }                                                                                    \
+            if (m == VF_N)                                                                       \
+                vf_store##IO(d + i, r);                                                          \
+            else                                                                                 \
+                vf_store_n##IO(d + i, r, m);                                                     \
         }                                                                                        \
     }
 FA_ROW2_F32(f32, float, )
