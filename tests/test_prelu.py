@@ -278,3 +278,38 @@ def test_backward_dask_xarray_pandas():
     pdx, pdw = fa.prelu_backward(pd.DataFrame(g[:, :, 0]), df, w)
     e = fa.prelu_backward(g[:, :, 0], x[:, :, 0], w)
     assert np.array_equal(_bits(pdx.to_numpy()), _bits(e[0])) and np.array_equal(_bits(pdw), _bits(e[1]))
+
+
+@pytest.mark.parametrize("dt", ["float32", "float64", "float16", "bfloat16"])
+def test_short_runs_every_level(dt, each_level):
+    """Channels-last and short runs (inner < 16): the kernel with one weight per element on
+    a tiled copy of the weights; every period length against the exact result, in place,
+    thread counts; the backward pass (block split and, from 256 channels, channel split)."""
+    dtype = _bf16() if dt == "bfloat16" else np.dtype(dt)
+    for lv in each_level:
+        fa._core.set_isa(lv)
+        for shape in ((301, 5), (7, 3, 2), (40, 300), (3, 2, 15), (1, 1000), (513, 1), (2, 257, 3)):
+            x = _x(shape, dtype, seed=sum(shape))
+            w = np.linspace(-2, 2, shape[1])
+            want = _bits(_exact(x, w, dtype))
+            assert np.array_equal(_bits(fa.prelu(x, w)), want), (lv, shape)
+            assert np.array_equal(_bits(fa.prelu(x, w, num_threads=2)), want), (lv, shape)
+            y = x.copy()
+            assert fa.prelu(y, w, out=y) is y and np.array_equal(_bits(y), want), (lv, shape)
+    fa._core.set_isa(each_level[-1])
+    rng = np.random.default_rng(5)
+    for shape in ((2000, 7), (300, 700), (50, 3, 5)):
+        x = rng.standard_normal(shape).astype(dtype)
+        g = rng.standard_normal(shape).astype(dtype)
+        w = np.linspace(-1, 1, shape[1])
+        dx, dw = fa.prelu_backward(g, x, w, num_threads=1)
+        dx2, dw2 = fa.prelu_backward(g, x, w, num_threads=2)
+        assert np.array_equal(_bits(dx), _bits(dx2)) and np.array_equal(_bits(dw), _bits(dw2)), shape
+        want = _exact_dw(g, x, w, dtype).astype(np.float64)
+        got = np.asarray(dw).astype(np.float64)
+        if dtype.itemsize <= 4:  # exact products summed in double: the sum rounded once, almost always
+            assert np.all(np.abs(got - want) <= np.spacing(np.abs(want).astype(dtype)).astype(np.float64)), shape
+        else:  # float64 products: n eps of the sum of |terms|
+            assert np.all(np.abs(got - want) <= x.size * 2.0 ** -52 * np.abs(x * g).sum()), shape
+        rdx, _ = ref.prelu_backward(g, x, w)
+        assert np.array_equal(_bits(rdx), _bits(dx)), shape

@@ -4,11 +4,15 @@
  * on each run of `inner` elements of one channel with that channel's
  * parameter, x laid out as (outer, channels, inner).
  *
- * Runs shorter than FA_CHANNEL_MIN_RUN (channels-last data such as (N, C):
- * inner = 1) go through a plain C loop of the same operation instead of one
- * kernel call per element.  prelu is exact (a comparison and one rounded
- * product, 16-bit data through float32, where the product of two 16-bit
- * values is exact, then rounded once), so both paths give the same bits.
+ * Runs of FA_CHANNEL_MIN_RUN or more elements call the elementwise kernel
+ * (its non-temporal-store variant for large out-of-place outputs, as fa_map
+ * picks it).  Shorter runs (channels-last data such as (N, C): inner = 1)
+ * call the op's kernel with one weight per element (kernels/fa_gated.inc.h)
+ * on segments of a small tiled copy of the weights (channel_weights), many
+ * runs per call; without memory for that copy, a plain C loop per run.
+ * prelu is exact (a comparison and one rounded product, 16-bit data through
+ * float32, where the product of two 16-bit values is exact, then rounded
+ * once), so every path gives the same bits.
  *
  * Threads split the outer * channels * inner elements into contiguous
  * ranges of 64-element multiples (parallel.c), with the grain of the
@@ -33,6 +37,10 @@ typedef struct {
     char *y;
     size_t channels, inner, total, esize;
     const double *w;
+    fa_gated_kernel kw; /* short runs: the kernel with one weight per element, on wt */
+    const char *wt;     /* the weight of each element of one period (channels * inner
+                         * elements), tiled to wlen elements; NULL: prelu_short per run */
+    size_t period, wlen;
     long nblocks;
 } channel_job;
 
@@ -79,6 +87,16 @@ static void prelu_short(int dtype, const char *x, char *y, size_t n, double s)
 /* Elements [lo, hi), cut at the channel runs. */
 static void channel_range(const channel_job *j, size_t lo, size_t hi)
 {
+    if (j->wt != NULL) { /* short runs: segments of the tiled weights */
+        while (lo < hi) {
+            size_t off = lo % j->period, m = j->wlen - off;
+            if (m > hi - lo)
+                m = hi - lo;
+            j->kw(j->x + lo * j->esize, j->wt + off * j->esize, j->y + lo * j->esize, m);
+            lo += m;
+        }
+        return;
+    }
     while (lo < hi) {
         size_t r = lo / j->inner, e = (r + 1) * j->inner;
         size_t c = r % j->channels;
@@ -92,6 +110,42 @@ static void channel_range(const channel_job *j, size_t lo, size_t hi)
         }
         lo = e;
     }
+}
+
+/* For short runs: the weight of each element of one period (channels * inner
+ * elements) in the data's dtype (the weights are already rounded to it, so
+ * the conversion is exact), tiled to >= FA_CHANNEL_TILE elements, so that one
+ * kernel call covers many runs; NULL without memory (the per-run loop). */
+#define FA_CHANNEL_TILE ((size_t)256)
+
+static const char *channel_weights(channel_job *j, int op)
+{
+    size_t e, c, period = j->channels * j->inner;
+    size_t wlen = period * ((FA_CHANNEL_TILE + period - 1) / period);
+    char *wt = (char *)malloc(wlen * j->esize);
+    if (wt == NULL)
+        return NULL;
+    for (e = 0; e < wlen; e++) {
+        c = (e % period) / j->inner;
+        switch (j->dtype) {
+        case FA_F32:
+            ((float *)wt)[e] = (float)j->w[c];
+            break;
+        case FA_F64:
+            ((double *)wt)[e] = j->w[c];
+            break;
+        case FA_F16:
+            ((uint16_t *)wt)[e] = fa_f32_to_f16((float)j->w[c]);
+            break;
+        default:
+            ((uint16_t *)wt)[e] = fa_f32_to_bf16((float)j->w[c]);
+            break;
+        }
+    }
+    j->kw = fa_kernels()->chan[j->dtype][op];
+    j->period = period;
+    j->wlen = wlen;
+    return wt;
 }
 
 static void channel_block(void *ctx, long b)
@@ -115,7 +169,6 @@ void fa_channel(int op, int dtype, const void *x, void *y, size_t outer, size_t 
     fa_threads_init();
     mop = channel_map_op[op];
     j.dtype = dtype;
-    j.k = fa_kernels()->map[dtype][mop];
     j.x = (const char *)x;
     j.y = (char *)y;
     j.channels = channels;
@@ -123,8 +176,13 @@ void fa_channel(int op, int dtype, const void *x, void *y, size_t outer, size_t 
     j.total = outer * channels * inner;
     j.esize = fa_dtype_size(dtype);
     j.w = w;
+    j.wt = NULL;
     grain = fa_grain_map(mop, dtype);
+    j.k = fa_map_pick(mop, dtype, x, y, j.total);
+    if (inner < FA_CHANNEL_MIN_RUN)
+        j.wt = channel_weights(&j, op);
     fa_run_split(j.total, grain, nthreads, channel_block, &j.nblocks, &j);
+    free((void *)j.wt);
 }
 
 /* ---- prelu_backward ----
@@ -133,8 +191,11 @@ void fa_channel(int op, int dtype, const void *x, void *y, size_t outer, size_t 
  * sum in double (float32 and 16-bit data: every product exact), so dw is
  * rounded once by the caller.  The sum runs over fixed blocks of
  * FA_PRELU_BWD_BLOCK elements (each with its own partial sums per channel,
- * four interleaved accumulators in a fixed order), added in block order:
- * the result does not depend on the thread count. */
+ * four interleaved accumulators in a fixed order; channels-last data: one
+ * per element, in element order), added in block order; channels-last data
+ * with >= FA_PRELU_BWD_CB / 4 channels instead splits the channels into
+ * blocks of FA_PRELU_BWD_CB, each summed over the rows in order.  Either
+ * way the result does not depend on the thread count. */
 #define FA_PRELU_BWD_BLOCK ((size_t)16384)
 
 typedef struct {
@@ -143,7 +204,8 @@ typedef struct {
     char *dx;
     size_t channels, inner, total, esize, nb;
     const double *w;
-    double *part; /* nb x channels partial sums */
+    double *part; /* nb x channels partial sums (block split) */
+    double *dw;   /* the result (channel split) */
 } prelu_bwd_job;
 
 static inline double fa_load_as_double(int dtype, const char *p, size_t i)
@@ -222,6 +284,50 @@ static double prelu_bwd_run(const prelu_bwd_job *j, size_t lo, size_t hi, size_t
     return (s0 + s1) + (s2 + s3);
 }
 
+/* Channels-last segment (inner == 1): m elements from element lo, channels
+ * c.., pc = their partial sums (pc[i] += the element's product: the same sums,
+ * in the same order, as one run per element); one loop, vectorised. */
+static void prelu_bwd_seg(const prelu_bwd_job *j, size_t lo, size_t m, size_t c, double *pc)
+{
+    size_t i;
+    const double *wc = j->w + c;
+    if (j->dtype == FA_F32) {
+        const float *g = (const float *)j->dy + lo, *x = (const float *)j->x + lo;
+        float *d = (float *)j->dx + lo;
+        for (i = 0; i < m; i++) {
+            float xv = x[i], gv = g[i], q = (float)wc[i] * gv;
+            double pr = (double)xv * (double)gv;
+            pc[i] += xv > 0.0f ? 0.0 : pr;
+            d[i] = xv > 0.0f ? gv : q;
+        }
+    } else if (j->dtype == FA_F64) {
+        const double *g = (const double *)j->dy + lo, *x = (const double *)j->x + lo;
+        double *d = (double *)j->dx + lo;
+        for (i = 0; i < m; i++) {
+            double xv = x[i], gv = g[i], q = wc[i] * gv, pr = xv * gv;
+            pc[i] += xv > 0.0 ? 0.0 : pr;
+            d[i] = xv > 0.0 ? gv : q;
+        }
+    } else {
+        for (i = 0; i < m; i++)
+            pc[i] += prelu_bwd_run(j, lo + i, lo + i + 1, c + i);
+    }
+}
+
+/* The channel split (channels-last data with many channels): block b is the
+ * channels [b CB, (b + 1) CB) of every row, summed in row order straight into
+ * dw: no partial sums per block (which would take blocks x channels doubles). */
+#define FA_PRELU_BWD_CB ((size_t)1024)
+
+static void prelu_bwd_cblock(void *ctx, long b)
+{
+    const prelu_bwd_job *j = (const prelu_bwd_job *)ctx;
+    size_t c0 = (size_t)b * FA_PRELU_BWD_CB, r, rows = j->total / j->channels;
+    size_t m = j->channels - c0 < FA_PRELU_BWD_CB ? j->channels - c0 : FA_PRELU_BWD_CB;
+    for (r = 0; r < rows; r++)
+        prelu_bwd_seg(j, r * j->channels + c0, m, c0, j->dw + c0);
+}
+
 static void prelu_bwd_block(void *ctx, long b)
 {
     const prelu_bwd_job *j = (const prelu_bwd_job *)ctx;
@@ -232,6 +338,14 @@ static void prelu_bwd_block(void *ctx, long b)
         hi = j->total;
     for (c = 0; c < j->channels; c++)
         part[c] = 0.0;
+    if (j->inner == 1) { /* channels-last: one loop per row segment */
+        for (c = lo % j->channels; lo < hi; c = 0) {
+            size_t m = j->channels - c < hi - lo ? j->channels - c : hi - lo;
+            prelu_bwd_seg(j, lo, m, c, part + c);
+            lo += m;
+        }
+        return;
+    }
     while (lo < hi) {
         size_t r = lo / j->inner, e = (r + 1) * j->inner;
         if (e > hi)
@@ -266,13 +380,26 @@ int fa_prelu_backward(int dtype, const void *dy, const void *x, void *dx, size_t
     j.total = outer * channels * inner;
     j.esize = fa_dtype_size(dtype);
     j.w = w;
+    j.dw = dw;
+    grain = fa_grain_map(FA_OP_LEAKY_RELU, dtype);
+    if (inner == 1 && channels >= FA_PRELU_BWD_CB / 4) { /* the channel split */
+        long nbc = (long)((channels + FA_PRELU_BWD_CB - 1) / FA_PRELU_BWD_CB);
+        team = fa_team_begin(j.total < 2 * grain ? 0 : fa_plan_threads(j.total, grain, nthreads));
+        if (team.threads <= 1 || nbc < 2) {
+            for (b = 0; b < (size_t)nbc; b++)
+                prelu_bwd_cblock(&j, (long)b);
+        } else {
+            fa_run_blocks(team.threads, nbc, prelu_bwd_cblock, &j);
+        }
+        fa_team_end(team);
+        return 0;
+    }
     j.nb = (j.total + FA_PRELU_BWD_BLOCK - 1) / FA_PRELU_BWD_BLOCK;
     if (j.nb > SIZE_MAX / channels / sizeof(double))
         return -2;
     j.part = (double *)malloc(j.nb * channels * sizeof(double));
     if (j.part == NULL)
         return -2;
-    grain = fa_grain_map(FA_OP_LEAKY_RELU, dtype);
     team = fa_team_begin(j.total < 2 * grain ? 0 : fa_plan_threads(j.total, grain, nthreads));
     if (team.threads <= 1) {
         for (b = 0; b < j.nb; b++)

@@ -65,6 +65,8 @@ typedef struct {
     fa_cvt_kernel from_f32[FA_N_DTYPES];
     fa_gated_kernel gated[FA_N_DTYPES][FA_N_GATED_OPS];
     fa_gated_bwd_kernel gated_bwd[FA_N_DTYPES][FA_N_GATED_OPS];
+    /* channel ops with one weight per element: (x, w, y, n), w in x's dtype */
+    fa_gated_kernel chan[FA_N_DTYPES][FA_N_CHANNEL_OPS];
     fa_map2_kernel map2[FA_N_DTYPES][FA_N_MAP2_OPS];
     fa_row2_kernel row2[FA_N_DTYPES][FA_N_ROW2_OPS];
 } fa_kernel_table;
@@ -114,6 +116,9 @@ int fa_is_forked_child(void);
 void fa_parallel_init(double grain_scale, int cpu_cap);
 /* Grains in use (fa_ops.h times FASTACT_GRAIN_SCALE), in elements. */
 size_t fa_grain_map(int op, int dtype);
+/* The map kernel for a call on n elements x -> y: the non-temporal-store
+ * variant for large out-of-place outputs where the op has one (map.c). */
+fa_map_kernel fa_map_pick(int op, int dtype, const void *x, const void *y, size_t n);
 size_t fa_grain_row(int op, int dtype);
 size_t fa_grain_gated(int op, int dtype);
 /* Grains of the backward families (fa_ops.h FA_MAP2_OPS / FA_ROW2_OPS, times

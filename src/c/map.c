@@ -34,8 +34,8 @@ static void map_block(void *ctx, long b)
 }
 
 /* The kernel for this call: the non-temporal-store variant for large
- * out-of-place outputs of the ops that gain from it. */
-static fa_map_kernel pick_kernel(int op, int dtype, const void *x, const void *y, size_t n)
+ * out-of-place outputs of the ops that gain from it (also channel.c's). */
+fa_map_kernel fa_map_pick(int op, int dtype, const void *x, const void *y, size_t n)
 {
     const fa_kernel_table *t = fa_kernels();
     size_t lim = nt_min_bytes[op];
@@ -52,7 +52,7 @@ void fa_map(int op, int dtype, const void *x, void *y, size_t n, const fa_params
     if (op < 0 || op >= FA_N_MAP_OPS || dtype < 0 || dtype >= FA_N_DTYPES || n == 0)
         return;
     fa_threads_init();
-    j.k = pick_kernel(op, dtype, x, y, n);
+    j.k = fa_map_pick(op, dtype, x, y, n);
     j.x = (const char *)x;
     j.y = (char *)y;
     j.n = n;

@@ -39,13 +39,77 @@ cdef object _channel_weight(object weight, object a, object rdt, str name):
     return wr
 
 
+cdef object _channel_fast(int op, cnp.ndarray a, int t, int fl, object weight, object out, int nt):
+    """The common call without Python-level conversions: x non-empty, of a kernel dtype,
+    contiguous (C-contiguous for one weight per channel); weight a Python float (float32 and
+    float64 data) or an array of x's dtype with one element or one per channel; out None or
+    an array the kernel may write straight into.  None: the call takes the general path."""
+    cdef double w1
+    cdef const double *pw
+    cdef cnp.ndarray wa, y
+    cdef size_t outer = 1, channels = 1, inner = <size_t>cnp.PyArray_SIZE(a)
+    cdef int nd = cnp.PyArray_NDIM(a), i
+    cdef int dt = _kdtype(t)
+    cdef Py_ssize_t nw
+    if type(weight) is float and (dt == FA_F32 or dt == FA_F64):
+        w1 = <double>weight
+        if dt == FA_F32:
+            w1 = <double>(<float>w1)  # rounded to the dtype, as every real parameter
+        pw = &w1
+    elif type(weight) is cnp.ndarray and cnp.PyArray_TYPE(<cnp.ndarray>weight) == t \
+            and cnp.PyArray_NDIM(<cnp.ndarray>weight) <= 1:
+        nw = cnp.PyArray_SIZE(<cnp.ndarray>weight)
+        if nw != 1:
+            if nd < 2 or nw != cnp.PyArray_DIMS(a)[1] or not (fl & cnp.NPY_ARRAY_C_CONTIGUOUS):
+                return None
+            outer = <size_t>cnp.PyArray_DIMS(a)[0]
+            channels = <size_t>nw
+            inner = 1
+            for i in range(2, nd):
+                inner *= <size_t>cnp.PyArray_DIMS(a)[i]
+        wa = <cnp.ndarray>weight
+        if nw == 1 and dt == FA_F32 and cnp.PyArray_ISNOTSWAPPED(wa) and cnp.PyArray_ISALIGNED(wa):
+            w1 = <double>(<const float *>cnp.PyArray_DATA(wa))[0]
+            pw = &w1
+        elif nw == 1 and dt == FA_F64 and cnp.PyArray_ISNOTSWAPPED(wa) and cnp.PyArray_ISALIGNED(wa):
+            w1 = (<const double *>cnp.PyArray_DATA(wa))[0]
+            pw = &w1
+        else:
+            wa = <cnp.ndarray>np.ascontiguousarray(weight, dtype=F64)  # exact: x's dtype widened
+            pw = <const double *>cnp.PyArray_DATA(wa)
+    else:
+        return None
+    if out is None:
+        y = _new_like(a, cnp.NPY_KEEPORDER, NULL, 0)
+    elif type(out) is cnp.ndarray and _fast_out(a, <cnp.ndarray>out, t, fl):
+        y = <cnp.ndarray>out
+    else:
+        return None
+    with nogil:
+        fa_channel(op, dt, cnp.PyArray_DATA(a), cnp.PyArray_DATA(y), outer, channels, inner, pw, nt)
+    if out is not None:
+        return out
+    if nd == 0:
+        Py_INCREF(y)  # PyArray_Return steals a reference
+        return cnp.PyArray_Return(y)
+    return y
+
+
 cdef object _channel(int op, object x, object weight, object out, object num_threads, str name):
     cdef int nt = 0
     cdef size_t outer, channels, inner
     cdef int i, nd
     cdef double *pw
+    cdef int tx, flx
     if num_threads is not None:
         nt = _check_threads(num_threads, "fastact." + name)
+    if type(x) is cnp.ndarray:
+        tx = cnp.PyArray_TYPE(<cnp.ndarray>x)
+        flx = cnp.PyArray_FLAGS(<cnp.ndarray>x)
+        if _fast_in(<cnp.ndarray>x, tx, flx) and cnp.PyArray_SIZE(<cnp.ndarray>x) > 0:
+            r = _channel_fast(op, <cnp.ndarray>x, tx, flx, weight, out, nt)
+            if r is not None:
+                return r
     if type(x) is not cnp.ndarray:
         h = _foreign_handler(x)  # dask, xarray, pandas: fastact._foreign (_core_foreign.pxi)
         if h is not None:

@@ -182,4 +182,10 @@ FA_GATED_F64(geglu_tanh, GEGLU_TANH, fa_gelu_tanh, a, b)
 FA_INLINE vf fa_reglu_gvf(vf a, vf b) { return vf_mul(fa_relu_vf(a), b); }
 FA_INLINE vd fa_reglu_gvd(vd a, vd b) { return vd_mul(fa_relu_vd(a), b); }
 
+/* The channel ops with one weight per element (channel.c's channels-last
+ * path): prelu = leaky_relu with the weight as its slope (exact: one rounded
+ * product). */
+FA_INLINE vf fa_prelu_cvf(vf x, vf w) { return fa_leaky_relu_vf(x, w); }
+FA_INLINE vd fa_prelu_cvd(vd x, vd w) { return fa_leaky_relu_vd(x, w); }
+
 #endif /* FA_ALGO_GATED_H */

@@ -55,10 +55,20 @@ FA_GATED_OPS(FA_X_GATED_KERNELS)
     t->gated[FA_F16][FA_OP_##E] = FA_KN(name, f16);                                              \
     t->gated[FA_BF16][FA_OP_##E] = FA_KN(name, bf16);
 
+/* The channel ops' kernels with one weight per element (fa_ops.h
+ * FA_CHANNEL_OPS, for channel.c's short runs): fa_<name>_cl_<dt>_<isa>(x, w,
+ * y, n), y[i] = fa_<name>_cvf(x[i], w[i]), w in x's dtype; the loop above
+ * (y may equal x: each vector is loaded before its result is stored). */
+#define FA_X_CHANNEL_KERNELS(E, name, m)                                                             FA_GATED_KERNEL(name##_cl, f32, float, vf, VF_N, , fa_##name##_cvf(a, b))                         FA_GATED_KERNEL(name##_cl, f64, double, vd, VD_N, , fa_##name##_cvd(a, b))                        FA_GATED_KERNEL(name##_cl, f16, uint16_t, vf, VF_N, _f16, fa_##name##_cvf(a, b))                  FA_GATED_KERNEL(name##_cl, bf16, uint16_t, vf, VF_N, _bf16, fa_##name##_cvf(a, b))
+FA_CHANNEL_OPS(FA_X_CHANNEL_KERNELS)
+
+#define FA_X_FILL_CHANNEL(E, name, m)                                                                t->chan[FA_F32][FA_OP_##E] = FA_KN(name##_cl, f32);                                              t->chan[FA_F64][FA_OP_##E] = FA_KN(name##_cl, f64);                                              t->chan[FA_F16][FA_OP_##E] = FA_KN(name##_cl, f16);                                              t->chan[FA_BF16][FA_OP_##E] = FA_KN(name##_cl, bf16);
+
 static void FA_CAT2X(fa_fill_gated_bwd_, FA_ISA)(fa_kernel_table *t);
 static void FA_CAT2X(fa_fill_gated_, FA_ISA)(fa_kernel_table *t)
 {
     FA_GATED_OPS(FA_X_FILL_GATED)
+    FA_CHANNEL_OPS(FA_X_FILL_CHANNEL)
     FA_CAT2X(fa_fill_gated_bwd_, FA_ISA)(t);
 }
 
