@@ -179,3 +179,45 @@ def test_rows_rounded_once_from_float32(name, dt, shape, isa):
             want = f(x.astype(np.float32), axis=axis).astype(dt)
         assert_same(y, want, f"{name} {dt.name} {shape} axis={axis} [{isa}]")
         assert_same(f(x, axis=axis, num_threads=2), y, f"{name} {dt.name} threads")
+
+
+LUT_OPS = SMOOTH_OPS
+
+
+@pytest.mark.parametrize("dt", DTYPES, ids=IDS)
+@pytest.mark.parametrize("op", LUT_OPS)
+def test_large_calls_by_table_match_the_kernel(op, dt, isa):
+    """Calls of >= 2^17 elements may read the results from a table of all 2^16 (lut16.c):
+    bit for bit the kernel's (a call below the threshold), in place, with 2 threads, for
+    parameter sets beyond the cache's slots, and from concurrent first calls."""
+    import threading
+
+    x = all_values(dt)
+    big = np.concatenate([x, x[::-1], x[:1000]])  # 132072 elements
+    want = run(op, x)  # 65536 elements: the kernel
+    want_big = np.concatenate([want, want[::-1], want[:1000]])
+    assert_same(run(op, big), want_big, f"{op} {dt.name} [{isa}]")
+    assert_same(run(op, big, num_threads=2), want_big, f"{op} {dt.name} [{isa}] 2 threads")
+    b = big.copy()
+    assert_same(run(op, b, out=b), want_big, f"{op} {dt.name} [{isa}] in place")
+    assert_same(run(op, big[::2]), np.ascontiguousarray(want_big[::2]), f"{op} {dt.name} strided")
+    v, params = CASES[op]
+    if v.name in ("elu", "celu", "softplus"):  # more parameter sets than cache slots
+        key = {"elu": "alpha", "celu": "alpha", "softplus": "beta"}[v.name]
+        for val in (0.5, 1.5, 2.0, 3.0):
+            kw = dict(params, **{key: val})
+            got = _ops.call(v, big, kw)
+            small = np.concatenate([_ops.call(v, x, kw), _ops.call(v, x[::-1], kw), _ops.call(v, x[:1000], kw)])
+            assert_same(got, small, f"{op} {dt.name} {kw}")
+    res = [None] * 4
+
+    def worker(i):
+        res[i] = run(op, big)
+
+    ts = [threading.Thread(target=worker, args=(i,)) for i in range(4)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    for r in res:
+        assert_same(r, want_big, f"{op} {dt.name} concurrent")

@@ -8,6 +8,7 @@
 #define FA_INTERNAL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "fastact.h"
 
@@ -119,6 +120,13 @@ size_t fa_grain_map(int op, int dtype);
 /* The map kernel for a call on n elements x -> y: the non-temporal-store
  * variant for large out-of-place outputs where the op has one (map.c). */
 fa_map_kernel fa_map_pick(int op, int dtype, const void *x, const void *y, size_t n);
+/* 16-bit calls by table (lut16.c): the 2^16 results of kernel k for op's
+ * parameters p (built and cached on first use), or NULL (not one of
+ * FA_LUT16_OPS, not a 16-bit dtype, or no free cache slot: use k); and the
+ * lookup of n elements (y may be x). */
+#define FA_LUT16_MIN ((size_t)1 << 17)
+const uint16_t *fa_lut16(int op, int dtype, fa_map_kernel k, const fa_params *p);
+void fa_lut16_apply(const uint16_t *t, const void *x, void *y, size_t n);
 size_t fa_grain_row(int op, int dtype);
 size_t fa_grain_gated(int op, int dtype);
 /* Grains of the backward families (fa_ops.h FA_MAP2_OPS / FA_ROW2_OPS, times

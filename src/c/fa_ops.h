@@ -68,6 +68,21 @@
     X(QUICK_GELU,  quick_gelu,  0, 16 * FA_KB,  8 * FA_KB, 8 * FA_MB)        \
     X(MISH,        mish,        0,  8 * FA_KB,  4 * FA_KB, 8 * FA_MB)
 
+/* The elementwise ops whose 16-bit calls of >= FA_LUT16_MIN elements read
+ * the kernel's results from a table of all 2^16 (lut16.c), per dtype
+ * (1 = by table): where a lookup (a scalar load per element, the table in
+ * L1/L2) beats the kernel.  Measured (AMD Zen 4, 1 thread, 1e7 elements of
+ * N(0, 3^2), kernel time / table time): bfloat16 1.3-4.3x for every op
+ * below; float16 (whose own conversions are one instruction each, and whose
+ * inputs touch ~4x more table entries) 1.4-2.6x for gelu, softplus,
+ * log_sigmoid, mish, 0.4-1.0x for the rest.  The ops not listed run at
+ * memory speed.
+ *   X(ENUM, float16, bfloat16) */
+#define FA_LUT16_OPS(X)                                                      \
+    X(SIGMOID, 0, 1) X(TANH, 0, 1) X(SILU, 0, 1) X(GELU, 1, 1)               \
+    X(GELU_TANH, 0, 1) X(SOFTPLUS, 1, 1) X(LOG_SIGMOID, 1, 1) X(ELU, 0, 1)   \
+    X(SELU, 0, 1) X(CELU, 0, 1) X(QUICK_GELU, 0, 1) X(MISH, 1, 1)
+
 /*     ENUM         name         grain_f32   grain_f64 */
 #define FA_ROW_OPS(X)                                   \
     X(SOFTMAX,      softmax,     16 * FA_KB, 8 * FA_KB) \

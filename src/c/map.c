@@ -3,7 +3,8 @@
  * stores for large out-of-place outputs, fa_ops.h), decides the thread count
  * (parallel.c) and runs the kernel on contiguous blocks of 64-element
  * multiples, so every element is computed by the same kernel code whatever
- * the split.
+ * the split.  Large 16-bit calls of the costly ops read the kernel's results
+ * from a table instead (lut16.c; the same bits).
  */
 #include <stdint.h>
 
@@ -17,6 +18,7 @@ static const size_t nt_min_bytes[FA_N_MAP_OPS] = {FA_MAP_OPS(FA_X_NTMIN)};
 
 typedef struct {
     fa_map_kernel k;
+    const uint16_t *lut; /* 16-bit calls by table (lut16.c), or NULL */
     const char *x;
     char *y;
     size_t n, esize;
@@ -29,7 +31,9 @@ static void map_block(void *ctx, long b)
     const map_job *j = (const map_job *)ctx;
     size_t lo = fa_block_lo(b, j->nblocks, j->n, FA_MAP_ALIGN);
     size_t hi = fa_block_lo(b + 1, j->nblocks, j->n, FA_MAP_ALIGN);
-    if (hi > lo)
+    if (hi > lo && j->lut != NULL)
+        fa_lut16_apply(j->lut, j->x + lo * j->esize, j->y + lo * j->esize, hi - lo);
+    else if (hi > lo)
         j->k(j->x + lo * j->esize, j->y + lo * j->esize, hi - lo, j->p);
 }
 
@@ -58,6 +62,7 @@ void fa_map(int op, int dtype, const void *x, void *y, size_t n, const fa_params
     j.n = n;
     j.esize = fa_dtype_size(dtype);
     j.p = p != NULL ? p : &none;
+    j.lut = n >= FA_LUT16_MIN ? fa_lut16(op, dtype, fa_kernels()->map[dtype][op], j.p) : NULL;
     grain = fa_grain_map(op, dtype);
     fa_run_split(n, grain, nthreads, map_block, &j.nblocks, &j);
 }
