@@ -120,12 +120,14 @@ size_t fa_grain_map(int op, int dtype);
 /* The map kernel for a call on n elements x -> y: the non-temporal-store
  * variant for large out-of-place outputs where the op has one (map.c). */
 fa_map_kernel fa_map_pick(int op, int dtype, const void *x, const void *y, size_t n);
-/* 16-bit calls by table (lut16.c): the 2^16 results of kernel k for op's
- * parameters p (built and cached on first use), or NULL (not one of
- * FA_LUT16_OPS, not a 16-bit dtype, or no free cache slot: use k); and the
- * lookup of n elements (y may be x). */
-#define FA_LUT16_MIN ((size_t)1 << 17)
-const uint16_t *fa_lut16(int op, int dtype, fa_map_kernel k, const fa_params *p);
+/* 16-bit calls by table (lut16.c): for a call of n elements, the 2^16
+ * results of kernel k for op's parameters p (cached; built by a call of
+ * n >= FA_LUT16_BUILD), or NULL (not one of FA_LUT16_OPS, not a 16-bit
+ * dtype, no table yet or no free cache slot: use k); and the lookup of n
+ * elements (y may be x).  Calls below FA_LUT16_MIN always use k. */
+#define FA_LUT16_MIN ((size_t)1024)
+#define FA_LUT16_BUILD ((size_t)1 << 16)
+const uint16_t *fa_lut16(int op, int dtype, fa_map_kernel k, const fa_params *p, size_t n);
 void fa_lut16_apply(const uint16_t *t, const void *x, void *y, size_t n);
 size_t fa_grain_row(int op, int dtype);
 size_t fa_grain_gated(int op, int dtype);

@@ -68,8 +68,9 @@
     X(QUICK_GELU,  quick_gelu,  0, 16 * FA_KB,  8 * FA_KB, 8 * FA_MB)        \
     X(MISH,        mish,        0,  8 * FA_KB,  4 * FA_KB, 8 * FA_MB)
 
-/* The elementwise ops whose 16-bit calls of >= FA_LUT16_MIN elements read
- * the kernel's results from a table of all 2^16 (lut16.c), per dtype
+/* The elementwise ops whose 16-bit calls read the kernel's results from a
+ * table of all 2^16 (lut16.c: built by a call of >= 2^16 elements, used by
+ * those of >= 1024 once it exists), per dtype
  * (1 = by table): where a lookup (a scalar load per element, the table in
  * L1/L2) beats the kernel.  Measured (AMD Zen 4, 1 thread, 1e7 elements of
  * N(0, 3^2), kernel time / table time): bfloat16 1.3-4.3x for every op

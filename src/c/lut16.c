@@ -1,11 +1,12 @@
 /*
  * lut16.c - large 16-bit elementwise calls by table.  A float16 or bfloat16
  * input has only 2^16 values, so for the ops that cost more per element than
- * a table lookup (fa_ops.h FA_LUT16_OPS, per dtype), a call of at least FA_LUT16_MIN
- * elements reads each result from the table of all 2^16 results, computed
+ * a table lookup (fa_ops.h FA_LUT16_OPS, per dtype), a call reads each result from the table of all 2^16 results, computed
  * once by the op's own 16-bit kernel (the same ISA level and parameters): the
  * results are bit for bit the kernel's, for every input, thread count and
- * layout.  The table (128 KiB) stays in L2; a lookup is one load more than a
+ * layout.  A call of FA_LUT16_BUILD elements or more builds the table (the
+ * cost of 2^16 elements), smaller ones (down to FA_LUT16_MIN) use it once it
+ * exists.  The table (128 KiB) stays in L2; a lookup is one load more than a
  * copy, against tens of vector operations per vector for an exp/erf kernel.
  *
  * Tables are cached per (dtype, ISA level, op), FA_LUT16_SLOTS keys (kernel
@@ -44,7 +45,7 @@ static int lut16_is(const lut16 *l, fa_map_kernel k, const fa_params *p)
     return l->k == k && memcmp(&l->p, p, sizeof *p) == 0;
 }
 
-const uint16_t *fa_lut16(int op, int dtype, fa_map_kernel k, const fa_params *p)
+const uint16_t *fa_lut16(int op, int dtype, fa_map_kernel k, const fa_params *p, size_t n)
 {
     lut16 **slot, *l, *mine;
     int s, d = dtype == FA_BF16, lv = fa_isa_active();
@@ -59,7 +60,7 @@ const uint16_t *fa_lut16(int op, int dtype, fa_map_kernel k, const fa_params *p)
         if (lut16_is(l, k, p))
             return l->t;
     }
-    if (s == FA_LUT16_SLOTS) /* every slot holds another key */
+    if (s == FA_LUT16_SLOTS || n < FA_LUT16_BUILD) /* every slot taken, or too small a call to build */
         return NULL;
     mine = (lut16 *)malloc(sizeof *mine);
     if (mine == NULL)

@@ -62,7 +62,7 @@ void fa_map(int op, int dtype, const void *x, void *y, size_t n, const fa_params
     j.n = n;
     j.esize = fa_dtype_size(dtype);
     j.p = p != NULL ? p : &none;
-    j.lut = n >= FA_LUT16_MIN ? fa_lut16(op, dtype, fa_kernels()->map[dtype][op], j.p) : NULL;
+    j.lut = n >= FA_LUT16_MIN ? fa_lut16(op, dtype, fa_kernels()->map[dtype][op], j.p, n) : NULL;
     grain = fa_grain_map(op, dtype);
     fa_run_split(n, grain, nthreads, map_block, &j.nblocks, &j);
 }
