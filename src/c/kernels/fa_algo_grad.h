@@ -81,6 +81,56 @@
         return vd2_to_vf(r0, r1);                                                                \
     }
 
+/* The same widened form under another name, fa_<name>_gw: the native float32
+ * algorithms below send their rare lanes (exp arguments beyond -87, where
+ * e^z leaves the normal range and the result is near or below 2^-126, or
+ * |dy| f' would need a wider exponent) through it, only in vectors that hold
+ * one, merged by lane (a result never depends on its neighbours). */
+#define FA_GRAD_WIDE_AS(name)                                                                    \
+    FA_INLINE vf fa_##name##_gw(vf g, vf x, const double *pp)                                    \
+    {                                                                                            \
+        vd r0 = fa_##name##_gd(vf_lo_to_vd(g), vf_lo_to_vd(x), pp);                              \
+        vd r1 = fa_##name##_gd(vf_hi_to_vd(g), vf_hi_to_vd(x), pp);                              \
+        return vd2_to_vf(r0, r1);                                                                \
+    }
+
+/* ---- float32 building blocks ---- */
+
+/* e^(z + zl) = s (1 + pm1), returns pm1 (fa_exp_split_f32 with the tiny
+ * remainder zl added to the reduced argument): s = 2^k exact, z in
+ * [-87.3, 88.3]. */
+FA_INLINE vf fa_grad_exp_split2_f32(vf z, vf zl, vf *s)
+{
+    const vf shift = vf_set1(FA_SHIFTB_F32);
+    vf kb = vf_fma(z, vf_set1(FA_LOG2E_F32), shift);
+    vf k = vf_sub(kb, shift);
+    vf r = vf_fnma(k, vf_set1(FA_LN2_HI_F32), z);
+    *s = vf_pow2_bits(kb);
+    return fa_exp_pm1_f32(vf_add(vf_fnma(k, vf_set1(FA_LN2_LO_F32), r), zl));
+}
+
+/* v (1 + pm1) rounded once, fma(v, pm1, v), with v = +-inf kept (inf - inf
+ * would give NaN where pm1 < 0). */
+FA_INLINE vf fa_grad_mulp1_f32(vf v, vf pm1)
+{
+    return vf_sel(vf_lt(vf_set1(FLT_MAX), vf_abs(v)), v, vf_fma(v, pm1, v));
+}
+
+/* dy sigma(zh + zl) for |zh| <= 87 (callers send the other lanes to their
+ * widened form): e = e^(-|z|) = s (1 + pm1) (s = 2^k exact), q = dy / (1 + e);
+ * z > 0: q;  z <= 0: q e = fma(q s, pm1, q s) (e never rounded as a factor).
+ * Error: 1 + e and the quotient round once each, e's own error enters 1 + e
+ * damped by e / (1 + e) <= 1/2, the product rounds once. */
+FA_INLINE vf fa_grad_sigmul_f32(vf g, vf zh, vf zl)
+{
+    vfm neg = vf_le(zh, vf_zero());
+    vf a = vf_max(vf_set1(-87.0f), vf_negabs(zh)); /* NaN propagates */
+    vf s, pm1 = fa_grad_exp_split2_f32(a, vf_sel(neg, zl, vf_neg(zl)), &s);
+    vf e = vf_fma(pm1, s, s);
+    vf q = vf_div(g, vf_add(vf_set1(1.0f), e));
+    return vf_sel(neg, fa_grad_mulp1_f32(vf_mul(q, s), pm1), q);
+}
+
 /* ---- building blocks ---- */
 
 /* e^(-|zh + zl|), zl a tiny remainder of zh (0 where unknown or not finite);
@@ -268,7 +318,21 @@ FA_INLINE vd fa_softplus_backward_gd(vd g, vd x, const double *pp)
     vdm lin = vd_gt(vd_add(vd_sub(zh, thr), zl), vd_zero());
     return vd_sel(lin, g, vd_mul(g, s));
 }
-FA_GRAD_WIDE(softplus_backward)
+FA_GRAD_WIDE_AS(softplus_backward)
+/* float32: beta x = zh + zl exactly (two-product), the same test for the
+ * linear part, dy sigma(zh + zl) by fa_grad_sigmul_f32; lanes with
+ * zh < -87 outside the linear part (and NaN-free) go to the widened form. */
+FA_INLINE vf fa_softplus_backward_gf(vf g, vf x, const double *pp)
+{
+    vf beta = vf_set1((float)pp[0]), thr = vf_set1((float)pp[1]);
+    vf zl, zh = fa_two_prod_f32(beta, x, &zl);
+    vfm lin = vf_gt(vf_add(vf_sub(zh, thr), zl), vf_zero());
+    vfm big = vf_lt(vf_set1(87.0f), vf_abs(zh));
+    vf r = vf_sel(lin, g, fa_grad_sigmul_f32(g, zh, vf_sel(big, vf_zero(), zl)));
+    vfm t = vf_lt(zh, vf_set1(-87.0f));
+    if (FA_UNLIKELY(vf_any(t))) r = vf_sel(t, fa_softplus_backward_gw(g, x, pp), r);
+    return r;
+}
 
 /* log_sigmoid' = sigma(-x) */
 FA_INLINE vd fa_log_sigmoid_backward_gd(vd g, vd x, const double *pp)
@@ -277,7 +341,15 @@ FA_INLINE vd fa_log_sigmoid_backward_gd(vd g, vd x, const double *pp)
     vd e = fa_grad_emabs_f64(x, vd_zero());
     return vd_mul(g, fa_grad_sig_f64(vd_sel(vd_lt(x, vd_zero()), vd_set1(1.0), e), e));
 }
-FA_GRAD_WIDE(log_sigmoid_backward)
+FA_GRAD_WIDE_AS(log_sigmoid_backward)
+/* float32: dy sigma(-x) by fa_grad_sigmul_f32, lanes with x > 87 widened. */
+FA_INLINE vf fa_log_sigmoid_backward_gf(vf g, vf x, const double *pp)
+{
+    vf r = fa_grad_sigmul_f32(g, vf_neg(x), vf_zero());
+    vfm t = vf_lt(vf_set1(87.0f), x);
+    if (FA_UNLIKELY(vf_any(t))) r = vf_sel(t, fa_log_sigmoid_backward_gw(g, x, pp), r);
+    return r;
+}
 
 /* ---- GELU ---- */
 
@@ -360,7 +432,25 @@ FA_INLINE vd fa_elu_backward_gd(vd g, vd x, const double *pp)
     vd neg = fa_grad_mulexp_f64(vd_mul(g, vd_set1(pp[0])), vd_min(vd_zero(), x), vd_zero());
     return vd_sel(vd_gt(x, vd_zero()), g, neg);
 }
-FA_GRAD_WIDE(elu_backward)
+FA_GRAD_WIDE_AS(elu_backward)
+
+/* float32 elu/selu/celu, x <= 0: c e^(z + zl) = fma(v, pm1, v), v = c 2^k
+ * (c = dy alpha, rounded once; 2^k exact), z in [-87, 0]: the product and
+ * the fma round once each.  Lanes with z < -87 go to the widened form. */
+FA_INLINE vf fa_grad_mulexp_f32(vf c, vf z, vf zl)
+{
+    vf s, pm1 = fa_grad_exp_split2_f32(vf_max(vf_set1(-87.0f), vf_min(vf_zero(), z)), zl, &s);
+    return fa_grad_mulp1_f32(vf_mul(c, s), pm1);
+}
+
+FA_INLINE vf fa_elu_backward_gf(vf g, vf x, const double *pp)
+{
+    vf neg = fa_grad_mulexp_f32(vf_mul(g, vf_set1((float)pp[0])), x, vf_zero());
+    vf r = vf_sel(vf_gt(x, vf_zero()), g, neg);
+    vfm t = vf_lt(x, vf_set1(-87.0f));
+    if (FA_UNLIKELY(vf_any(t))) r = vf_sel(t, fa_elu_backward_gw(g, x, pp), r);
+    return r;
+}
 
 /* selu: x <= 0: dy scale alpha e^x, x > 0: dy scale (constants as hi + lo) */
 FA_INLINE vd fa_selu_backward_gd(vd g, vd x, const double *pp)
@@ -371,7 +461,18 @@ FA_INLINE vd fa_selu_backward_gd(vd g, vd x, const double *pp)
     vd pos = fa_mulc_f64(g, FA_SELU_SCALE_F64, FA_SELU_SCALELO_F64);
     return vd_sel(vd_gt(x, vd_zero()), pos, neg);
 }
-FA_GRAD_WIDE(selu_backward)
+FA_GRAD_WIDE_AS(selu_backward)
+/* float32: dy scale (x > 0) and dy scale alpha (x <= 0) rounded once each
+ * (constants as hi + lo, fa_mulc_f32), the latter times e^x as for elu. */
+FA_INLINE vf fa_selu_backward_gf(vf g, vf x, const double *pp)
+{
+    vf neg = fa_grad_mulexp_f32(fa_mulc_f32(g, FA_SELU_SA_F32, FA_SELU_SALO_F32), x, vf_zero());
+    vf pos = fa_mulc_f32(g, FA_SELU_SCALE_F32, FA_SELU_SCALELO_F32);
+    vf r = vf_sel(vf_gt(x, vf_zero()), pos, neg);
+    vfm t = vf_lt(x, vf_set1(-87.0f));
+    if (FA_UNLIKELY(vf_any(t))) r = vf_sel(t, fa_selu_backward_gw(g, x, pp), r);
+    return r;
+}
 
 /* celu: pp = (alpha != 0): x <= 0: dy e^(x / alpha), x > 0: dy; x / alpha = z + zl */
 FA_INLINE vd fa_celu_backward_gd(vd g, vd x, const double *pp)
@@ -383,7 +484,23 @@ FA_INLINE vd fa_celu_backward_gd(vd g, vd x, const double *pp)
     zl = vd_sel(vd_lt(vd_abs(z), vd_set1(1100.0)), zl, vd_zero());
     return vd_sel(vd_gt(x, vd_zero()), g, fa_grad_mulexp_f64(g, z, zl));
 }
-FA_GRAD_WIDE(celu_backward)
+FA_GRAD_WIDE_AS(celu_backward)
+/* float32, alpha > 0: x / alpha = z + zl (z = x (1/alpha), zl the exact
+ * remainder over alpha, fa_celu_rem_f32), dy e^(z + zl) as for elu: only the
+ * final fma rounds.  alpha < 0 (z >= 0, e^z up to overflow) is the widened
+ * form, chosen by the parameter's sign (the same for every element). */
+FA_INLINE vf fa_celu_backward_gf(vf g, vf x, const double *pp)
+{
+    if (!(pp[0] > 0.0)) return fa_celu_backward_gw(g, x, pp);
+    vf alpha = vf_set1((float)pp[0]), ialpha = vf_set1(1.0f / (float)pp[0]);
+    vf xn = vf_min(vf_zero(), x);
+    vf z = vf_mul(xn, ialpha);
+    vf zl = fa_celu_rem_f32(xn, z, alpha, ialpha);
+    vfm t = vf_lt(z, vf_set1(-87.0f));
+    vf r = vf_sel(vf_gt(x, vf_zero()), g, fa_grad_mulexp_f32(g, z, vf_sel(t, vf_zero(), zl)));
+    if (FA_UNLIKELY(vf_any(t))) r = vf_sel(t, fa_celu_backward_gw(g, x, pp), r);
+    return r;
+}
 
 /* mish: see the head comment; x clamped to +-1000 where it multiplies e (e = 0 there). */
 FA_INLINE vd fa_mish_backward_gd(vd g, vd x, const double *pp)
