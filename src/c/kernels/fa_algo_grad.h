@@ -85,9 +85,15 @@
  * algorithms below send their rare lanes (exp arguments beyond -87, where
  * e^z leaves the normal range and the result is near or below 2^-126, or
  * |dy| f' would need a wider exponent) through it, only in vectors that hold
- * one, merged by lane (a result never depends on its neighbours). */
+ * one, merged by lane (a result never depends on its neighbours); out of
+ * line, so that the hot loop keeps its registers. */
+#if defined(__GNUC__) || defined(__clang__)
+#define FA_GRAD_COLD static __attribute__((noinline, cold))
+#else
+#define FA_GRAD_COLD static
+#endif
 #define FA_GRAD_WIDE_AS(name)                                                                    \
-    FA_INLINE vf fa_##name##_gw(vf g, vf x, const double *pp)                                    \
+    FA_GRAD_COLD vf fa_##name##_gw(vf g, vf x, const double *pp)                                 \
     {                                                                                            \
         vd r0 = fa_##name##_gd(vf_lo_to_vd(g), vf_lo_to_vd(x), pp);                              \
         vd r1 = fa_##name##_gd(vf_hi_to_vd(g), vf_hi_to_vd(x), pp);                              \
@@ -95,6 +101,11 @@
     }
 
 /* ---- float32 building blocks ---- */
+
+/* the band polynomials next to the zeros of f' (fa_coeffs.h, tools/fit_coeffs.py) */
+static const double fa_dsilu_band_c[] = {FA_DSILU_BAND_C0, FA_DSILU_BAND_C1, FA_DSILU_BAND_C2,
+                                         FA_DSILU_BAND_C3, FA_DSILU_BAND_C4};
+_Static_assert(FA_DSILU_BAND_DEG == 4, "fa_dsilu_band_c lists C0..C4");
 
 /* e^(z + zl) = s (1 + pm1), returns pm1 (fa_exp_split_f32 with the tiny
  * remainder zl added to the reduced argument): s = 2^k exact, z in
@@ -295,7 +306,57 @@ FA_INLINE vd fa_silu_backward_gd(vd g, vd x, const double *pp)
     (void)pp;
     return vd_mul(g, fa_grad_dsilu_f64(x, vd_zero()));
 }
-FA_GRAD_WIDE(silu_backward)
+FA_GRAD_WIDE_AS(silu_backward)
+
+/* dy silu'(z) for one float64 half: e = s (1 + pm1) exactly (the float32
+ * exp's s = 2^k and pm1 widened), then in float64
+ *   z >= 0: (1 + e + |z| e) / (1 + e)^2,   z < 0: e (1 + z + e) / (1 + e)^2
+ * times dy: every rounding ~2^-52, so the float32 result carries pm1's
+ * error (~2^-26 relative to e) and its one final rounding; the only
+ * cancellation is 1 + z + e near the zero x0, handled by the caller's band. */
+FA_INLINE vd fa_grad_dsilu_half_f64(vd g, vd z, vd a, vd s, vd pm1, vd y)
+{
+    const vd one = vd_set1(1.0);
+    vd e = vd_fma(s, pm1, s);
+    vd oh = vd_add(one, e);
+    vd npos = vd_fma(vd_neg(a), e, oh);
+    vd nneg = vd_mul(e, vd_add(vd_add(one, z), e));
+    vd n = vd_sel(vd_lt(z, vd_zero()), nneg, npos);
+    /* 1 / D: the float32 reciprocal y (~2^-23) refined by one Newton step (~2^-46) */
+    vd D = vd_mul(oh, oh);
+    vd r = vd_mul(vd_mul(g, n), vd_fma(y, vd_fnma(D, y, one), y));
+    /* the band next to x0: d P(d) (fa_coeffs.h), d = (z - X0) - X0LO */
+    vd d0 = vd_sub(z, vd_set1(FA_DSILU_X0_F64));
+    vd d = vd_sub(d0, vd_set1(FA_DSILU_X0LO_F64));
+    vd p = fa_horner_f64(d, fa_dsilu_band_c, FA_DSILU_BAND_DEG + 1);
+    return vd_sel(vd_lt(vd_abs(d0), vd_set1((double)FA_DSILU_BAND_W_F32)), vd_mul(g, vd_mul(d, p)), r);
+}
+
+/* float32 dy silu'(zh + zl), zh >= -87 where it matters (zh < -87: the
+ * callers' widened lanes; zl = 0 where |zh| > 87): e = e^(-|z|) = s (1 + pm1)
+ * by the float32 exp (a = -|zh| clamped at -87), the rational part in float64
+ * halves (fa_grad_dsilu_half_f64), rounded once. */
+FA_INLINE vf fa_grad_dsilu_mul_f32(vf g, vf zh, vf zl)
+{
+    vfm neg = vf_lt(zh, vf_zero());
+    vf a = vf_max(vf_set1(-87.0f), vf_negabs(zh)); /* NaN propagates */
+    vf s, pm1 = fa_grad_exp_split2_f32(a, vf_sel(neg, zl, vf_neg(zl)), &s);
+    vf of = vf_add(vf_set1(1.0f), vf_fma(pm1, s, s));
+    vf y = vf_div(vf_set1(1.0f), vf_mul(of, of));
+    vd r0 = fa_grad_dsilu_half_f64(vf_lo_to_vd(g), vd_add(vf_lo_to_vd(zh), vf_lo_to_vd(zl)), vf_lo_to_vd(a),
+                                   vf_lo_to_vd(s), vf_lo_to_vd(pm1), vf_lo_to_vd(y));
+    vd r1 = fa_grad_dsilu_half_f64(vf_hi_to_vd(g), vd_add(vf_hi_to_vd(zh), vf_hi_to_vd(zl)), vf_hi_to_vd(a),
+                                   vf_hi_to_vd(s), vf_hi_to_vd(pm1), vf_hi_to_vd(y));
+    return vd2_to_vf(r0, r1);
+}
+
+FA_INLINE vf fa_silu_backward_gf(vf g, vf x, const double *pp)
+{
+    vf r = fa_grad_dsilu_mul_f32(g, x, vf_zero());
+    vfm t = vf_lt(x, vf_set1(-87.0f));
+    if (FA_UNLIKELY(vf_any(t))) r = vf_sel(t, fa_silu_backward_gw(g, x, pp), r);
+    return r;
+}
 
 FA_INLINE vd fa_quick_gelu_backward_gd(vd g, vd x, const double *pp)
 {
@@ -305,7 +366,19 @@ FA_INLINE vd fa_quick_gelu_backward_gd(vd g, vd x, const double *pp)
     zl = vd_sel(vd_lt(vd_abs(zh), vd_set1(1400.0)), zl, vd_zero());
     return vd_mul(g, fa_grad_dsilu_f64(zh, zl));
 }
-FA_GRAD_WIDE(quick_gelu_backward)
+FA_GRAD_WIDE_AS(quick_gelu_backward)
+/* float32: K x = zh + zl (K as hi + lo, two-product), silu'(zh + zl) as for
+ * silu; lanes with zh < -87 (x < -51.1) widened. */
+FA_INLINE vf fa_quick_gelu_backward_gf(vf g, vf x, const double *pp)
+{
+    vf zl, zh = fa_two_prod_f32(vf_set1(FA_QGELU_K_F32), x, &zl);
+    zl = vf_fma(vf_set1(FA_QGELU_KLO_F32), x, zl);
+    zl = vf_sel(vf_lt(vf_abs(zh), vf_set1(87.0f)), zl, vf_zero());
+    vf r = fa_grad_dsilu_mul_f32(g, zh, zl);
+    vfm t = vf_lt(zh, vf_set1(-87.0f));
+    if (FA_UNLIKELY(vf_any(t))) r = vf_sel(t, fa_quick_gelu_backward_gw(g, x, pp), r);
+    return r;
+}
 
 /* softplus: pp = (beta, threshold) */
 FA_INLINE vd fa_softplus_backward_gd(vd g, vd x, const double *pp)
