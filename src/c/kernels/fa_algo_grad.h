@@ -13,13 +13,32 @@
  *
  * float32: the piecewise ops with an exact result (relu, leaky_relu, relu6,
  * hardtanh: a selection or one rounded product; hardsigmoid: one correctly
- * rounded division dy / 6) work in float; every other op widens each vector
- * to two float64 vectors, runs its float64 algorithm and rounds once to
- * float (FA_GRAD_WIDE): the float64 error (a few 2^-53) is far below a
- * float32 ulp, so float32 results are within about 0.5 ulp of dy f'(x), also
- * next to the zeros of f' (silu' at -1.2785, gelu' at -0.7518, mish' at
- * -1.1924), where the float64 results themselves lose relative accuracy in
- * proportion to 1/|f'(x)| (the zero is inherent: f'(x) = 0 there).
+ * rounded division dy / 6) work in float.  Native float32 forms (below, after
+ * each op's float64 one; the float32 exp split with 2^k exact):
+ *   softplus, log_sigmoid  q = dy / (1 + e); z > 0: q, else fma(q 2^k, pm1, q 2^k)
+ *   elu, selu, celu        c e^z = fma(c 2^k, pm1, c 2^k), c = dy alpha
+ *                          (selu: the constants as hi + lo; celu: z + zl)
+ *   silu, quick_gelu       the float32 exp, the rational part in float64 halves
+ *                          (e = s (1 + pm1) exact there), and next to the zero
+ *                          x0 a band |z - x0| < 1/16 where d P(d) (degree 4,
+ *                          fa_coeffs.h, tools/fit_coeffs.py) replaces it
+ * and their lanes with an exp argument below -87 (results near or below
+ * 2^-126), in vectors holding one, go through the widened form
+ * (fa_<op>_gw: float64, rounded once), as celu with alpha < 0 does.  Every
+ * other op (sigmoid, tanh, gelu, gelu_tanh, hardswish, softsign, mish)
+ * widens each vector to two float64 vectors, runs its float64 algorithm and
+ * rounds once (FA_GRAD_WIDE): ~0.5 ulp, also next to the zeros of f' (gelu'
+ * at -0.7518, mish' at -1.1924).  The float64 results themselves lose
+ * relative accuracy next to those zeros in proportion to 1/|f'(x)|.
+ * Measured float32 max error (every 61st bit pattern with dy = 1 and with
+ * random dy, and benchmarks/accuracy_backward.py --step 293, every parameter
+ * case, against the float64 oracle, every x86 level): softplus 2.75 ulp,
+ * log_sigmoid 2.64, elu 1.38, selu 1.97, celu 1.47, silu 1.14, quick_gelu
+ * 1.45 (next to the zeros, against mpmath: 0.91, 1.19; sse2/scalar figures
+ * are the larger ones);
+ * subnormal results within 1.2 units of 2^-149 (rounded once where widened).
+ * Huge |dy| (> 2^120 or so) with an f' well below 1 can overflow an
+ * intermediate product in the native forms where the exact result is finite.
  *
  * Algorithms (e = e^(-|z|) from the exp core, the argument carried as hi + lo
  * where it is a product, full relative accuracy, subnormal values rounded
@@ -46,11 +65,12 @@
  *             D = e^2 + 2e + 2;  x > 0: [n d + 4x e^2 (1 + e)] / d^2,
  *             n = 1 + 2e, d = 1 + 2e + 2e^2
  * Measured error (docs/accuracy.md "Backward ops", benchmarks/accuracy_backward.py;
- * every level): float32 <= 0.5 ulp for every op (the exact ones exact);
- * float64 <= 4 ulp (mish: 6 ulp on [-12, -1.7], where its numerator's terms
+ * every level): float32 as above (the widened ops <= 0.5 ulp, the exact ones
+ * exact); float64 <= 4 ulp (mish: 6 ulp on [-12, -1.7], where its numerator's terms
  * cancel by a factor ~2) away from the zeros of f', next to them an absolute
- * error below 2^-53 |dy|.  Subnormal results: float32 rounded once (from
- * float64); float64 within a few units of 2^-1074.
+ * error below 2^-53 |dy|.  Subnormal results: float32 rounded once where
+ * widened, else within 1.2 units of 2^-149; float64 within a few units of
+ * 2^-1074.
  *
  * Conventions at the kinks (PyTorch's derivatives.yaml / its kernels):
  * relu'(0) = 0; leaky_relu'(0) = negative_slope; hardtanh' (relu6') = 0 at
