@@ -582,6 +582,48 @@ def family_constants():
 
 
 # ----------------------------------------------------------------------------------
+# Backward ops: the derivative next to its zero x0 (kernels/fa_algo_grad.h)
+# ----------------------------------------------------------------------------------
+def dsilu_mp(z):
+    s = 1 / (1 + mp.exp(-z))
+    return s * (1 + z * (1 - s))
+
+
+# name -> (f'(x) in mpmath, a guess of its zero, band half-width W, degree).  On
+# |d| <= W, d = x - x0, f'(x) = d * P(d), P fitted for the relative error of f' and
+# evaluated in double (Horner with FMA); x0 = X0 + X0LO (doubles).
+ZERO_BANDS = {
+    "DSILU": (dsilu_mp, -1.2784645, 2.0 ** -4, 4),
+}
+
+
+def zero_band_target(fp, x0, d):
+    return fp(x0 + d) / d
+
+
+def fit_zero_band(name, npts=400):
+    fp, guess, W, deg = ZERO_BANDS[name]
+    x0 = mp.findroot(fp, mp.mpf(guess))
+    x0h = round_to(x0, F64)
+    x0l = round_to(x0 - mp.mpf(x0h), F64)
+    d = cheb_grid(-W, W, npts)
+    d = d[d != 0]
+    U = [mp.mpf(v) for v in d]
+    F = [zero_band_target(fp, x0, u) for u in U]
+    Wt = [float(1 / abs(f)) for f in F]
+    fit = Fit(U, F, Wt, range(deg + 1), W)
+    e0 = fit.solve()
+    coeffs, e1 = fit.round_all(F64)
+    log("  %s band |d| <= %g deg %d: minimax %.3g (lower bound %.3g), after rounding %.3g (units of 2^-24)"
+        % (name, W, deg, e0 / UNIT[F32], fit.lb / UNIT[F32], e1 / UNIT[F32]))
+    out = {"FA_%s_X0_F64" % name: (x0h, F64), "FA_%s_X0LO_F64" % name: (x0l, F64),
+           "FA_%s_BAND_W_F32" % name: (W, F32), "FA_%s_BAND_DEG" % name: (deg, None)}
+    for k, c in enumerate(coeffs):
+        out["FA_%s_BAND_C%d" % (name, k)] = (c, F64)
+    return out
+
+
+# ----------------------------------------------------------------------------------
 # Header writing / reading
 # ----------------------------------------------------------------------------------
 def write_header(path, C, errs):
@@ -785,6 +827,19 @@ def write_header(path, C, errs):
         for T in ("F32", "F64"):
             D("FA_%s_%s" % (nm, T))
             D("FA_%sLO_%s" % (nm, T))
+    A("")
+    # --- backward bands
+    A("/* ---- backward ops next to the zero x0 of f' (kernels/fa_algo_grad.h) ----------")
+    A(" * On |d| <= BAND_W, d = (x - X0) - X0LO (x0 = X0 + X0LO, doubles): f'(x) = d P(d),")
+    A(" * P = C0 + C1 d + ... (Horner with FMA in double), fitted for the relative error")
+    A(" * of f'.  Max rel. error of d P(d) (units of 2^-24): approx / kernel below. */")
+    for name in ZERO_BANDS:
+        e = errs.get("band_" + name, {"approx": "?", "kernel": "?"})
+        A("/* %s: approx %s, kernel %s */" % (name, e["approx"], e["kernel"]))
+        for n in ("X0_F64", "X0LO_F64", "BAND_W_F32", "BAND_DEG"):
+            D("FA_%s_%s" % (name, n), 28)
+        for k in range(C["FA_%s_BAND_DEG" % name][0] + 1):
+            D("FA_%s_BAND_C%d" % (name, k), 28)
     A("")
     A("#endif /* FA_COEFFS_H */")
     with open(path, "w") as f:
@@ -1191,6 +1246,35 @@ def verify(C, quick=False):
                  approx.max() / UNIT[F64], kern.max() / UNIT[F64], kulp.max()))
     rows.append(("  + t-rounding correction", "", approx.max() / UNIT[F64], kernc.max() / UNIT[F64], kulpc.max()))
 
+    # ---- backward bands: d P(d) against mpmath, d from float x next to x0 as the kernel forms it
+    for name in ZERO_BANDS:
+        fp = ZERO_BANDS[name][0]
+        deg = val(C, "FA_%s_BAND_DEG" % name)
+        W = val(C, "FA_%s_BAND_W_F32" % name)
+        x0h, x0l = val(C, "FA_%s_X0_F64" % name), val(C, "FA_%s_X0LO_F64" % name)
+        cs = [val(C, "FA_%s_BAND_C%d" % (name, k)) for k in range(deg + 1)]
+        x0 = mp.findroot(fp, mp.mpf(x0h))
+        assert abs(mp.mpf(x0h) + mp.mpf(x0l) - x0) < abs(x0) * mp.mpf(2) ** -100, name
+        n = 1500 if quick else 6000
+        x = np.concatenate([np.linspace(x0h - W, x0h + W, n).astype(np.float32),
+                            np.float32(x0h) + np.arange(-50, 51, dtype=np.float32) * np.float32(2 ** -23)])
+        x = x[np.abs(x.astype(np.float64) - x0h) <= W]
+        d = (x.astype(np.float64) - x0h) - x0l
+        pd = horner(F64, cs[::-1], d)
+        yk = d * pd
+        apx, ker = [], []
+        for xi, di, yi in zip(x.tolist(), d.tolist(), yk.tolist()):
+            ref = fp(mp.mpf(xi))
+            pe = mp.mpf(0)
+            for c in cs[::-1]:
+                pe = pe * (mp.mpf(xi) - x0) + mp.mpf(c)
+            apx.append(float(abs(((mp.mpf(xi) - x0) * pe - ref) / ref)))
+            ker.append(float(abs((mp.mpf(yi) - ref) / ref)))
+        a_, k_ = max(apx) / UNIT[F32], max(ker) / UNIT[F32]
+        res["band_" + name] = dict(approx=fmt_err(a_), kernel=fmt_err(k_))
+        rows.append(("%s band deg %d [2^-24]" % (name, deg), "|x-x0|<=%g" % W, a_, k_, float("nan")))
+        assert k_ < 0.05, (name, k_)  # well below a float32 ulp: the kernel rounds once more
+
     # ---- constants sanity
     ln2 = mp.log(2)
     for T, bits, nmax in (("F32", 24, 255), ("F64", 53, 2047)):
@@ -1254,6 +1338,9 @@ def fit_all():
     C.update(gelut_constants())
     C.update(gelu_base2_constants())
     C.update(family_constants())
+    log("fitting the derivative bands ...")
+    for name in ZERO_BANDS:
+        C.update(fit_zero_band(name))
     log("fitting done in %.1f s" % (time.time() - t0))
     return C
 
@@ -1274,6 +1361,7 @@ def main():
                            full="?", full2="?", npts="?", b1res=0.0, b3res=0.0)
                    for k in ("exp_f32", "exp_f64", "exp2_f32", "exp4_f32", "gelu_f32", "gelu_f64", "gelut",
                              "log1p_f32", "log1p_f64")}
+    placeholder.update({"band_" + n: dict(approx="?", kernel="?") for n in ZERO_BANDS})
     write_header(args.output, dict(C), placeholder)
     errs = verify(read_header(args.output))
     write_header(args.output, dict(C), errs)

@@ -13,13 +13,32 @@
  *
  * float32: the piecewise ops with an exact result (relu, leaky_relu, relu6,
  * hardtanh: a selection or one rounded product; hardsigmoid: one correctly
- * rounded division dy / 6) work in float; every other op widens each vector
- * to two float64 vectors, runs its float64 algorithm and rounds once to
- * float (FA_GRAD_WIDE): the float64 error (a few 2^-53) is far below a
- * float32 ulp, so float32 results are within about 0.5 ulp of dy f'(x), also
- * next to the zeros of f' (silu' at -1.2785, gelu' at -0.7518, mish' at
- * -1.1924), where the float64 results themselves lose relative accuracy in
- * proportion to 1/|f'(x)| (the zero is inherent: f'(x) = 0 there).
+ * rounded division dy / 6) work in float.  Native float32 forms (below, after
+ * each op's float64 one; the float32 exp split with 2^k exact):
+ *   softplus, log_sigmoid  q = dy / (1 + e); z > 0: q, else fma(q 2^k, pm1, q 2^k)
+ *   elu, selu, celu        c e^z = fma(c 2^k, pm1, c 2^k), c = dy alpha
+ *                          (selu: the constants as hi + lo; celu: z + zl)
+ *   silu, quick_gelu       the float32 exp, the rational part in float64 halves
+ *                          (e = s (1 + pm1) exact there), and next to the zero
+ *                          x0 a band |z - x0| < 1/16 where d P(d) (degree 4,
+ *                          fa_coeffs.h, tools/fit_coeffs.py) replaces it
+ * and their lanes with an exp argument below -87 (results near or below
+ * 2^-126), in vectors holding one, go through the widened form
+ * (fa_<op>_gw: float64, rounded once), as celu with alpha < 0 does.  Every
+ * other op (sigmoid, tanh, gelu, gelu_tanh, hardswish, softsign, mish)
+ * widens each vector to two float64 vectors, runs its float64 algorithm and
+ * rounds once (FA_GRAD_WIDE): ~0.5 ulp, also next to the zeros of f' (gelu'
+ * at -0.7518, mish' at -1.1924).  The float64 results themselves lose
+ * relative accuracy next to those zeros in proportion to 1/|f'(x)|.
+ * Measured float32 max error (every 61st bit pattern with dy = 1 and with
+ * random dy, and benchmarks/accuracy_backward.py --step 293, every parameter
+ * case, against the float64 oracle, every x86 level): softplus 2.75 ulp,
+ * log_sigmoid 2.64, elu 1.38, selu 1.97, celu 1.47, silu 1.14, quick_gelu
+ * 1.45 (next to the zeros, against mpmath: 0.91, 1.19; sse2/scalar figures
+ * are the larger ones);
+ * subnormal results within 1.2 units of 2^-149 (rounded once where widened).
+ * Huge |dy| (> 2^120 or so) with an f' well below 1 can overflow an
+ * intermediate product in the native forms where the exact result is finite.
  *
  * Algorithms (e = e^(-|z|) from the exp core, the argument carried as hi + lo
  * where it is a product, full relative accuracy, subnormal values rounded
@@ -46,11 +65,12 @@
  *             D = e^2 + 2e + 2;  x > 0: [n d + 4x e^2 (1 + e)] / d^2,
  *             n = 1 + 2e, d = 1 + 2e + 2e^2
  * Measured error (docs/accuracy.md "Backward ops", benchmarks/accuracy_backward.py;
- * every level): float32 <= 0.5 ulp for every op (the exact ones exact);
- * float64 <= 4 ulp (mish: 6 ulp on [-12, -1.7], where its numerator's terms
+ * every level): float32 as above (the widened ops <= 0.5 ulp, the exact ones
+ * exact); float64 <= 4 ulp (mish: 6 ulp on [-12, -1.7], where its numerator's terms
  * cancel by a factor ~2) away from the zeros of f', next to them an absolute
- * error below 2^-53 |dy|.  Subnormal results: float32 rounded once (from
- * float64); float64 within a few units of 2^-1074.
+ * error below 2^-53 |dy|.  Subnormal results: float32 rounded once where
+ * widened, else within 1.2 units of 2^-149; float64 within a few units of
+ * 2^-1074.
  *
  * Conventions at the kinks (PyTorch's derivatives.yaml / its kernels):
  * relu'(0) = 0; leaky_relu'(0) = negative_slope; hardtanh' (relu6') = 0 at
@@ -80,6 +100,67 @@
         vd r1 = fa_##name##_gd(vf_hi_to_vd(g), vf_hi_to_vd(x), pp);                              \
         return vd2_to_vf(r0, r1);                                                                \
     }
+
+/* The same widened form under another name, fa_<name>_gw: the native float32
+ * algorithms below send their rare lanes (exp arguments beyond -87, where
+ * e^z leaves the normal range and the result is near or below 2^-126, or
+ * |dy| f' would need a wider exponent) through it, only in vectors that hold
+ * one, merged by lane (a result never depends on its neighbours); out of
+ * line, so that the hot loop keeps its registers. */
+#if defined(__GNUC__) || defined(__clang__)
+#define FA_GRAD_COLD static __attribute__((noinline, cold))
+#else
+#define FA_GRAD_COLD static
+#endif
+#define FA_GRAD_WIDE_AS(name)                                                                    \
+    FA_GRAD_COLD vf fa_##name##_gw(vf g, vf x, const double *pp)                                 \
+    {                                                                                            \
+        vd r0 = fa_##name##_gd(vf_lo_to_vd(g), vf_lo_to_vd(x), pp);                              \
+        vd r1 = fa_##name##_gd(vf_hi_to_vd(g), vf_hi_to_vd(x), pp);                              \
+        return vd2_to_vf(r0, r1);                                                                \
+    }
+
+/* ---- float32 building blocks ---- */
+
+/* the band polynomials next to the zeros of f' (fa_coeffs.h, tools/fit_coeffs.py) */
+static const double fa_dsilu_band_c[] = {FA_DSILU_BAND_C0, FA_DSILU_BAND_C1, FA_DSILU_BAND_C2,
+                                         FA_DSILU_BAND_C3, FA_DSILU_BAND_C4};
+_Static_assert(FA_DSILU_BAND_DEG == 4, "fa_dsilu_band_c lists C0..C4");
+
+/* e^(z + zl) = s (1 + pm1), returns pm1 (fa_exp_split_f32 with the tiny
+ * remainder zl added to the reduced argument): s = 2^k exact, z in
+ * [-87.3, 88.3]. */
+FA_INLINE vf fa_grad_exp_split2_f32(vf z, vf zl, vf *s)
+{
+    const vf shift = vf_set1(FA_SHIFTB_F32);
+    vf kb = vf_fma(z, vf_set1(FA_LOG2E_F32), shift);
+    vf k = vf_sub(kb, shift);
+    vf r = vf_fnma(k, vf_set1(FA_LN2_HI_F32), z);
+    *s = vf_pow2_bits(kb);
+    return fa_exp_pm1_f32(vf_add(vf_fnma(k, vf_set1(FA_LN2_LO_F32), r), zl));
+}
+
+/* v (1 + pm1) rounded once, fma(v, pm1, v), with v = +-inf kept (inf - inf
+ * would give NaN where pm1 < 0). */
+FA_INLINE vf fa_grad_mulp1_f32(vf v, vf pm1)
+{
+    return vf_sel(vf_lt(vf_set1(FLT_MAX), vf_abs(v)), v, vf_fma(v, pm1, v));
+}
+
+/* dy sigma(zh + zl) for |zh| <= 87 (callers send the other lanes to their
+ * widened form): e = e^(-|z|) = s (1 + pm1) (s = 2^k exact), q = dy / (1 + e);
+ * z > 0: q;  z <= 0: q e = fma(q s, pm1, q s) (e never rounded as a factor).
+ * Error: 1 + e and the quotient round once each, e's own error enters 1 + e
+ * damped by e / (1 + e) <= 1/2, the product rounds once. */
+FA_INLINE vf fa_grad_sigmul_f32(vf g, vf zh, vf zl)
+{
+    vfm neg = vf_le(zh, vf_zero());
+    vf a = vf_max(vf_set1(-87.0f), vf_negabs(zh)); /* NaN propagates */
+    vf s, pm1 = fa_grad_exp_split2_f32(a, vf_sel(neg, zl, vf_neg(zl)), &s);
+    vf e = vf_fma(pm1, s, s);
+    vf q = vf_div(g, vf_add(vf_set1(1.0f), e));
+    return vf_sel(neg, fa_grad_mulp1_f32(vf_mul(q, s), pm1), q);
+}
 
 /* ---- building blocks ---- */
 
@@ -245,7 +326,57 @@ FA_INLINE vd fa_silu_backward_gd(vd g, vd x, const double *pp)
     (void)pp;
     return vd_mul(g, fa_grad_dsilu_f64(x, vd_zero()));
 }
-FA_GRAD_WIDE(silu_backward)
+FA_GRAD_WIDE_AS(silu_backward)
+
+/* dy silu'(z) for one float64 half: e = s (1 + pm1) exactly (the float32
+ * exp's s = 2^k and pm1 widened), then in float64
+ *   z >= 0: (1 + e + |z| e) / (1 + e)^2,   z < 0: e (1 + z + e) / (1 + e)^2
+ * times dy: every rounding ~2^-52, so the float32 result carries pm1's
+ * error (~2^-26 relative to e) and its one final rounding; the only
+ * cancellation is 1 + z + e near the zero x0, handled by the caller's band. */
+FA_INLINE vd fa_grad_dsilu_half_f64(vd g, vd z, vd a, vd s, vd pm1, vd y)
+{
+    const vd one = vd_set1(1.0);
+    vd e = vd_fma(s, pm1, s);
+    vd oh = vd_add(one, e);
+    vd npos = vd_fma(vd_neg(a), e, oh);
+    vd nneg = vd_mul(e, vd_add(vd_add(one, z), e));
+    vd n = vd_sel(vd_lt(z, vd_zero()), nneg, npos);
+    /* 1 / D: the float32 reciprocal y (~2^-23) refined by one Newton step (~2^-46) */
+    vd D = vd_mul(oh, oh);
+    vd r = vd_mul(vd_mul(g, n), vd_fma(y, vd_fnma(D, y, one), y));
+    /* the band next to x0: d P(d) (fa_coeffs.h), d = (z - X0) - X0LO */
+    vd d0 = vd_sub(z, vd_set1(FA_DSILU_X0_F64));
+    vd d = vd_sub(d0, vd_set1(FA_DSILU_X0LO_F64));
+    vd p = fa_horner_f64(d, fa_dsilu_band_c, FA_DSILU_BAND_DEG + 1);
+    return vd_sel(vd_lt(vd_abs(d0), vd_set1((double)FA_DSILU_BAND_W_F32)), vd_mul(g, vd_mul(d, p)), r);
+}
+
+/* float32 dy silu'(zh + zl), zh >= -87 where it matters (zh < -87: the
+ * callers' widened lanes; zl = 0 where |zh| > 87): e = e^(-|z|) = s (1 + pm1)
+ * by the float32 exp (a = -|zh| clamped at -87), the rational part in float64
+ * halves (fa_grad_dsilu_half_f64), rounded once. */
+FA_INLINE vf fa_grad_dsilu_mul_f32(vf g, vf zh, vf zl)
+{
+    vfm neg = vf_lt(zh, vf_zero());
+    vf a = vf_max(vf_set1(-87.0f), vf_negabs(zh)); /* NaN propagates */
+    vf s, pm1 = fa_grad_exp_split2_f32(a, vf_sel(neg, zl, vf_neg(zl)), &s);
+    vf of = vf_add(vf_set1(1.0f), vf_fma(pm1, s, s));
+    vf y = vf_div(vf_set1(1.0f), vf_mul(of, of));
+    vd r0 = fa_grad_dsilu_half_f64(vf_lo_to_vd(g), vd_add(vf_lo_to_vd(zh), vf_lo_to_vd(zl)), vf_lo_to_vd(a),
+                                   vf_lo_to_vd(s), vf_lo_to_vd(pm1), vf_lo_to_vd(y));
+    vd r1 = fa_grad_dsilu_half_f64(vf_hi_to_vd(g), vd_add(vf_hi_to_vd(zh), vf_hi_to_vd(zl)), vf_hi_to_vd(a),
+                                   vf_hi_to_vd(s), vf_hi_to_vd(pm1), vf_hi_to_vd(y));
+    return vd2_to_vf(r0, r1);
+}
+
+FA_INLINE vf fa_silu_backward_gf(vf g, vf x, const double *pp)
+{
+    vf r = fa_grad_dsilu_mul_f32(g, x, vf_zero());
+    vfm t = vf_lt(x, vf_set1(-87.0f));
+    if (FA_UNLIKELY(vf_any(t))) r = vf_sel(t, fa_silu_backward_gw(g, x, pp), r);
+    return r;
+}
 
 FA_INLINE vd fa_quick_gelu_backward_gd(vd g, vd x, const double *pp)
 {
@@ -255,7 +386,19 @@ FA_INLINE vd fa_quick_gelu_backward_gd(vd g, vd x, const double *pp)
     zl = vd_sel(vd_lt(vd_abs(zh), vd_set1(1400.0)), zl, vd_zero());
     return vd_mul(g, fa_grad_dsilu_f64(zh, zl));
 }
-FA_GRAD_WIDE(quick_gelu_backward)
+FA_GRAD_WIDE_AS(quick_gelu_backward)
+/* float32: K x = zh + zl (K as hi + lo, two-product), silu'(zh + zl) as for
+ * silu; lanes with zh < -87 (x < -51.1) widened. */
+FA_INLINE vf fa_quick_gelu_backward_gf(vf g, vf x, const double *pp)
+{
+    vf zl, zh = fa_two_prod_f32(vf_set1(FA_QGELU_K_F32), x, &zl);
+    zl = vf_fma(vf_set1(FA_QGELU_KLO_F32), x, zl);
+    zl = vf_sel(vf_lt(vf_abs(zh), vf_set1(87.0f)), zl, vf_zero());
+    vf r = fa_grad_dsilu_mul_f32(g, zh, zl);
+    vfm t = vf_lt(zh, vf_set1(-87.0f));
+    if (FA_UNLIKELY(vf_any(t))) r = vf_sel(t, fa_quick_gelu_backward_gw(g, x, pp), r);
+    return r;
+}
 
 /* softplus: pp = (beta, threshold) */
 FA_INLINE vd fa_softplus_backward_gd(vd g, vd x, const double *pp)
@@ -268,7 +411,21 @@ FA_INLINE vd fa_softplus_backward_gd(vd g, vd x, const double *pp)
     vdm lin = vd_gt(vd_add(vd_sub(zh, thr), zl), vd_zero());
     return vd_sel(lin, g, vd_mul(g, s));
 }
-FA_GRAD_WIDE(softplus_backward)
+FA_GRAD_WIDE_AS(softplus_backward)
+/* float32: beta x = zh + zl exactly (two-product), the same test for the
+ * linear part, dy sigma(zh + zl) by fa_grad_sigmul_f32; lanes with
+ * zh < -87 outside the linear part (and NaN-free) go to the widened form. */
+FA_INLINE vf fa_softplus_backward_gf(vf g, vf x, const double *pp)
+{
+    vf beta = vf_set1((float)pp[0]), thr = vf_set1((float)pp[1]);
+    vf zl, zh = fa_two_prod_f32(beta, x, &zl);
+    vfm lin = vf_gt(vf_add(vf_sub(zh, thr), zl), vf_zero());
+    vfm big = vf_lt(vf_set1(87.0f), vf_abs(zh));
+    vf r = vf_sel(lin, g, fa_grad_sigmul_f32(g, zh, vf_sel(big, vf_zero(), zl)));
+    vfm t = vf_lt(zh, vf_set1(-87.0f));
+    if (FA_UNLIKELY(vf_any(t))) r = vf_sel(t, fa_softplus_backward_gw(g, x, pp), r);
+    return r;
+}
 
 /* log_sigmoid' = sigma(-x) */
 FA_INLINE vd fa_log_sigmoid_backward_gd(vd g, vd x, const double *pp)
@@ -277,7 +434,15 @@ FA_INLINE vd fa_log_sigmoid_backward_gd(vd g, vd x, const double *pp)
     vd e = fa_grad_emabs_f64(x, vd_zero());
     return vd_mul(g, fa_grad_sig_f64(vd_sel(vd_lt(x, vd_zero()), vd_set1(1.0), e), e));
 }
-FA_GRAD_WIDE(log_sigmoid_backward)
+FA_GRAD_WIDE_AS(log_sigmoid_backward)
+/* float32: dy sigma(-x) by fa_grad_sigmul_f32, lanes with x > 87 widened. */
+FA_INLINE vf fa_log_sigmoid_backward_gf(vf g, vf x, const double *pp)
+{
+    vf r = fa_grad_sigmul_f32(g, vf_neg(x), vf_zero());
+    vfm t = vf_lt(vf_set1(87.0f), x);
+    if (FA_UNLIKELY(vf_any(t))) r = vf_sel(t, fa_log_sigmoid_backward_gw(g, x, pp), r);
+    return r;
+}
 
 /* ---- GELU ---- */
 
@@ -360,7 +525,25 @@ FA_INLINE vd fa_elu_backward_gd(vd g, vd x, const double *pp)
     vd neg = fa_grad_mulexp_f64(vd_mul(g, vd_set1(pp[0])), vd_min(vd_zero(), x), vd_zero());
     return vd_sel(vd_gt(x, vd_zero()), g, neg);
 }
-FA_GRAD_WIDE(elu_backward)
+FA_GRAD_WIDE_AS(elu_backward)
+
+/* float32 elu/selu/celu, x <= 0: c e^(z + zl) = fma(v, pm1, v), v = c 2^k
+ * (c = dy alpha, rounded once; 2^k exact), z in [-87, 0]: the product and
+ * the fma round once each.  Lanes with z < -87 go to the widened form. */
+FA_INLINE vf fa_grad_mulexp_f32(vf c, vf z, vf zl)
+{
+    vf s, pm1 = fa_grad_exp_split2_f32(vf_max(vf_set1(-87.0f), vf_min(vf_zero(), z)), zl, &s);
+    return fa_grad_mulp1_f32(vf_mul(c, s), pm1);
+}
+
+FA_INLINE vf fa_elu_backward_gf(vf g, vf x, const double *pp)
+{
+    vf neg = fa_grad_mulexp_f32(vf_mul(g, vf_set1((float)pp[0])), x, vf_zero());
+    vf r = vf_sel(vf_gt(x, vf_zero()), g, neg);
+    vfm t = vf_lt(x, vf_set1(-87.0f));
+    if (FA_UNLIKELY(vf_any(t))) r = vf_sel(t, fa_elu_backward_gw(g, x, pp), r);
+    return r;
+}
 
 /* selu: x <= 0: dy scale alpha e^x, x > 0: dy scale (constants as hi + lo) */
 FA_INLINE vd fa_selu_backward_gd(vd g, vd x, const double *pp)
@@ -371,7 +554,18 @@ FA_INLINE vd fa_selu_backward_gd(vd g, vd x, const double *pp)
     vd pos = fa_mulc_f64(g, FA_SELU_SCALE_F64, FA_SELU_SCALELO_F64);
     return vd_sel(vd_gt(x, vd_zero()), pos, neg);
 }
-FA_GRAD_WIDE(selu_backward)
+FA_GRAD_WIDE_AS(selu_backward)
+/* float32: dy scale (x > 0) and dy scale alpha (x <= 0) rounded once each
+ * (constants as hi + lo, fa_mulc_f32), the latter times e^x as for elu. */
+FA_INLINE vf fa_selu_backward_gf(vf g, vf x, const double *pp)
+{
+    vf neg = fa_grad_mulexp_f32(fa_mulc_f32(g, FA_SELU_SA_F32, FA_SELU_SALO_F32), x, vf_zero());
+    vf pos = fa_mulc_f32(g, FA_SELU_SCALE_F32, FA_SELU_SCALELO_F32);
+    vf r = vf_sel(vf_gt(x, vf_zero()), pos, neg);
+    vfm t = vf_lt(x, vf_set1(-87.0f));
+    if (FA_UNLIKELY(vf_any(t))) r = vf_sel(t, fa_selu_backward_gw(g, x, pp), r);
+    return r;
+}
 
 /* celu: pp = (alpha != 0): x <= 0: dy e^(x / alpha), x > 0: dy; x / alpha = z + zl */
 FA_INLINE vd fa_celu_backward_gd(vd g, vd x, const double *pp)
@@ -383,7 +577,23 @@ FA_INLINE vd fa_celu_backward_gd(vd g, vd x, const double *pp)
     zl = vd_sel(vd_lt(vd_abs(z), vd_set1(1100.0)), zl, vd_zero());
     return vd_sel(vd_gt(x, vd_zero()), g, fa_grad_mulexp_f64(g, z, zl));
 }
-FA_GRAD_WIDE(celu_backward)
+FA_GRAD_WIDE_AS(celu_backward)
+/* float32, alpha > 0: x / alpha = z + zl (z = x (1/alpha), zl the exact
+ * remainder over alpha, fa_celu_rem_f32), dy e^(z + zl) as for elu: only the
+ * final fma rounds.  alpha < 0 (z >= 0, e^z up to overflow) is the widened
+ * form, chosen by the parameter's sign (the same for every element). */
+FA_INLINE vf fa_celu_backward_gf(vf g, vf x, const double *pp)
+{
+    if (!(pp[0] > 0.0)) return fa_celu_backward_gw(g, x, pp);
+    vf alpha = vf_set1((float)pp[0]), ialpha = vf_set1(1.0f / (float)pp[0]);
+    vf xn = vf_min(vf_zero(), x);
+    vf z = vf_mul(xn, ialpha);
+    vf zl = fa_celu_rem_f32(xn, z, alpha, ialpha);
+    vfm t = vf_lt(z, vf_set1(-87.0f));
+    vf r = vf_sel(vf_gt(x, vf_zero()), g, fa_grad_mulexp_f32(g, z, vf_sel(t, vf_zero(), zl)));
+    if (FA_UNLIKELY(vf_any(t))) r = vf_sel(t, fa_celu_backward_gw(g, x, pp), r);
+    return r;
+}
 
 /* mish: see the head comment; x clamped to +-1000 where it multiplies e (e = 0 there). */
 FA_INLINE vd fa_mish_backward_gd(vd g, vd x, const double *pp)

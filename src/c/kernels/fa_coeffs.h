@@ -227,4 +227,19 @@ static const double fa_gelu_f64_ctr[FA_GELU_F64_NP] = {
 #define FA_QGELU_K_F64           0x1.b3b645a1cac08p+0
 #define FA_QGELU_KLO_F64         0x1.89374bc6a7efap-55
 
+/* ---- backward ops next to the zero x0 of f' (kernels/fa_algo_grad.h) ----------
+ * On |d| <= BAND_W, d = (x - X0) - X0LO (x0 = X0 + X0LO, doubles): f'(x) = d P(d),
+ * P = C0 + C1 d + ... (Horner with FMA in double), fitted for the relative error
+ * of f'.  Max rel. error of d P(d) (units of 2^-24): approx / kernel below. */
+/* DSILU: approx 0.001, kernel 0.001 */
+#define FA_DSILU_X0_F64              -0x1.474973c84120bp+0
+#define FA_DSILU_X0LO_F64            -0x1.f8d74bc9ac154p-54
+#define FA_DSILU_BAND_W_F32          0x1p-4f
+#define FA_DSILU_BAND_DEG            4
+#define FA_DSILU_BAND_C0             0x1.be1410461bbf8p-3
+#define FA_DSILU_BAND_C1             0x1.2c56344437e86p-3
+#define FA_DSILU_BAND_C2             0x1.353eaba85c791p-6
+#define FA_DSILU_BAND_C3             -0x1.f2cbb297ccfa7p-7
+#define FA_DSILU_BAND_C4             -0x1.b09fdc0a96e71p-8
+
 #endif /* FA_COEFFS_H */

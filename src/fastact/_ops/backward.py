@@ -324,7 +324,8 @@ TANH_B = Function(
 
 SILU_B = Function(
     "silu_backward", "map2", (),
-    (Variant("silu_backward", "SILU_BACKWARD", ref=_ref_silu_b, mp=_mp_dsilu, limits=lambda: (-0.0, 1.0),
+    (Variant("silu_backward", "SILU_BACKWARD", ref=_ref_silu_b,
+             ulp={"float32": 2.0, "float64": 4.0}, mp=_mp_dsilu, limits=lambda: (-0.0, 1.0),
              points=_SIG_POINTS,
              peers={"torch": "torch.ops.aten.silu_backward(dy, x)"}),),
     doc="dy * s * (1 + x * (1 - s)), s = sigmoid(x), without cancellation in the tails.", inputs=_DY_X,
@@ -352,7 +353,8 @@ SOFTPLUS_B = Function(
     "softplus_backward", "map2",
     (Param("beta", 1.0, check="positive", doc="the slope of the soft ramp, > 0"),
      Param("threshold", 20.0, doc="the derivative is 1 where beta * x > threshold")),
-    (Variant("softplus_backward", "SOFTPLUS_BACKWARD", ref=_ref_softplus_b, mp=_mp_softplus_d,
+    (Variant("softplus_backward", "SOFTPLUS_BACKWARD", ref=_ref_softplus_b,
+             ulp={"float32": 3.0, "float64": 4.0}, mp=_mp_softplus_d,
              cparams=("beta", "threshold"), limits=lambda beta=1.0, threshold=20.0: (0.0, 1.0),
              points=(5.0, 18.0, 20.0, 87.3, 103.3, 104.0, 708.4, 745.1, 1400.0),
              cases=({"beta": 2.0}, {"beta": 0.5, "threshold": 5.0}),
@@ -364,6 +366,7 @@ SOFTPLUS_B = Function(
 LOG_SIGMOID_B = Function(
     "log_sigmoid_backward", "map2", (),
     (Variant("log_sigmoid_backward", "LOG_SIGMOID_BACKWARD", ref=_ref_log_sigmoid_b,
+             ulp={"float32": 3.0, "float64": 4.0},
              mp=lambda mp, x: 1 / (1 + mp.exp(x)), limits=lambda: (1.0, 0.0), points=_SIG_POINTS,
              peers={"torch": "dy * torch.sigmoid(-x)"}),),
     doc="dy * sigmoid(-x) = dy * (1 - sigmoid(x)).", inputs=_DY_X,
@@ -420,7 +423,8 @@ _EXP_POINTS = (0.3465736, 1.0397208, 17.32868, 37.43, 87.3, 103.3, 708.4, 745.1,
 ELU_B = Function(
     "elu_backward", "map2",
     (Param("alpha", 1.0, doc="the negative saturation value is -alpha"),),
-    (Variant("elu_backward", "ELU_BACKWARD", ref=_ref_elu_b, mp=_mp_elu_d, cparams=("alpha",),
+    (Variant("elu_backward", "ELU_BACKWARD", ref=_ref_elu_b,
+             ulp={"float32": 2.0, "float64": 4.0}, mp=_mp_elu_d, cparams=("alpha",),
              limits=lambda alpha=1.0: (0.0 * alpha, 1.0), points=_EXP_POINTS,
              cases=({"alpha": 0.5}, {"alpha": 2.0}),
              peers={"torch": "torch.ops.aten.elu_backward(dy, alpha, 1.0, 1.0, False, x)"}),),
@@ -429,7 +433,8 @@ ELU_B = Function(
 
 SELU_B = Function(
     "selu_backward", "map2", (),
-    (Variant("selu_backward", "SELU_BACKWARD", ref=_ref_selu_b, mp=_mp_selu_d,
+    (Variant("selu_backward", "SELU_BACKWARD", ref=_ref_selu_b,
+             ulp={"float32": 2.0, "float64": 4.0}, mp=_mp_selu_d,
              limits=lambda: (0.0, float(SELU_SCALE)), points=_EXP_POINTS,
              peers={"torch": "torch.ops.aten.elu_backward(dy, 1.6732632423543772, 1.0507009873554805,"
                              " 1.0, False, x)"}),),
@@ -439,7 +444,8 @@ SELU_B = Function(
 CELU_B = Function(
     "celu_backward", "map2",
     (Param("alpha", 1.0, check="nonzero", doc="the negative saturation value is -alpha; != 0"),),
-    (Variant("celu_backward", "CELU_BACKWARD", ref=_ref_celu_b, mp=_mp_celu_d, cparams=("alpha",),
+    (Variant("celu_backward", "CELU_BACKWARD", ref=_ref_celu_b,
+             ulp={"float32": 2.0, "float64": 4.0}, mp=_mp_celu_d, cparams=("alpha",),
              limits=lambda alpha=1.0: (0.0 if alpha > 0 else INF, 1.0), points=_EXP_POINTS,
              cases=({"alpha": 0.5}, {"alpha": 1.75}, {"alpha": -2.0}),
              peers={"torch": "torch.ops.aten.elu_backward(dy, alpha, 1.0, 1.0 / alpha, False, x)"}),),
@@ -449,6 +455,7 @@ CELU_B = Function(
 QUICK_GELU_B = Function(
     "quick_gelu_backward", "map2", (),
     (Variant("quick_gelu_backward", "QUICK_GELU_BACKWARD", ref=_ref_quick_gelu_b,
+             ulp={"float32": 2.0, "float64": 4.0},
              mp=lambda mp, x: _mp_dsilu(mp, mp.mpf(QGELU_K) * x), limits=lambda: (-0.0, 1.0),
              points=(0.7511, 10.2, 51.5, 61.2, 65.0, 416.0, 446.0, 822.0),
              peers={"torch": "dy * (torch.sigmoid(x * 1.702) * (1 + x * 1.702 * (1 - torch.sigmoid(x * 1.702))))"}),),
