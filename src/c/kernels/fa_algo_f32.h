@@ -201,6 +201,16 @@ FA_INLINE vf fa_exp4_split2_f32(vf z, vf zl, vf shq, vf *s)
     *s = vf_pow2q_bits(kb, fa_exp4_f32_t);
     return fa_exp4_pm1_f32(vf_add(vf_fnma(q, vf_set1(FA_LN2Q_LO_F32), r), zl));
 }
+/* fa_exp4_split2_f32 with zl = 0 (the same bits, one addition fewer: the
+ * row kernels' scaled form, FMA-bound) */
+FA_INLINE vf fa_exp4_splitk_f32(vf z, vf shq, vf *s)
+{
+    vf kb = vf_fma(z, vf_set1(4.0f * FA_LOG2E_F32), shq);
+    vf q = vf_sub(kb, shq);
+    vf r = vf_fnma(q, vf_set1(FA_LN2Q_HI_F32), z);
+    *s = vf_pow2q_bits(kb, fa_exp4_f32_t);
+    return fa_exp4_pm1_f32(vf_fnma(q, vf_set1(FA_LN2Q_LO_F32), r));
+}
 FA_INLINE vf fa_exp4_split_f32(vf z, vf *s)
 {
     vf kb = vf_fma(z, vf_set1(4.0f * FA_LOG2E_F32), vf_set1(FA_SHIFT_F32));

@@ -153,7 +153,7 @@ FA_INLINE void fa_acc_f32_in_f64(vd *s0, vd *s1, vf e)
  * e_i = e^(x_i) 2^-K with K = round(m log2e), i.e. the elementwise exp of
  * x itself (no subtraction, so nothing to carry) with the quarter-step
  * shifter sum moved by -4K: s = 2^(q/4 - K) comes from the same bits
- * (fa_expk_f32, fa_exp4_split2_f32).  e_i equals
+ * (fa_expk_f32, fa_exp4_splitk_f32).  e_i equals
  * e^(x_i - m) times the row constant e^(m - K ln2), which cancels in
  * softmax's e_i / sum e_j; log_softmax divides it out in double (Em below).
  *
@@ -162,7 +162,7 @@ FA_INLINE void fa_acc_f32_in_f64(vd *s0, vd *s1, vf e)
  * may fall below -87, for the tail there). */
 FA_INLINE vf fa_expk_f32(vf v, vf shk)
 {
-    vf s, pm1 = fa_exp4_split2_f32(v, vf_zero(), shk, &s);
+    vf s, pm1 = fa_exp4_splitk_f32(v, shk, &s);
     return vf_fma(pm1, s, s);
 }
 
