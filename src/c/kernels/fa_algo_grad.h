@@ -24,13 +24,18 @@
  *                          zero x0), and a band |z - x0| < 1/16 where d P(d)
  *                          (degree 4, fa_coeffs.h, tools/fit_coeffs.py) in
  *                          float replaces it (fa_grad_dsilu_mul_f32)
+ *   gelu (erf)             G(a) (the forward's fa_gelu_g_f32), E = e^(-a^2/2)
+ *                          (a^2 = hi + lo exactly), dl = G - a/sqrt(2 pi):
+ *                          x < 0: dy E dl, x >= 0: dy (1 - E dl), and a band
+ *                          |x - x0| < 3/8 where d P(d) (degree 8, fa_coeffs.h
+ *                          DGELU) in float replaces it; |x| > 12.5 widened
  * and their lanes with an exp argument below -87 (results near or below
  * 2^-126), in vectors holding one, go through the widened form
  * (fa_<op>_gw: float64, rounded once), as celu with alpha < 0 does.  Every
- * other op (sigmoid, tanh, gelu, gelu_tanh, hardswish, softsign, mish)
+ * other op (sigmoid, tanh, gelu_tanh, hardswish, softsign, mish)
  * widens each vector to two float64 vectors, runs its float64 algorithm and
- * rounds once (FA_GRAD_WIDE): ~0.5 ulp, also next to the zeros of f' (gelu'
- * at -0.7518, mish' at -1.1924).  The float64 results themselves lose
+ * rounds once (FA_GRAD_WIDE): ~0.5 ulp, also next to the zeros of f' (mish'
+ * at -1.1924).  The float64 results themselves lose
  * relative accuracy next to those zeros in proportion to 1/|f'(x)|.
  * Measured float32 max error (every 61st bit pattern with dy = 1 and with
  * random dy, and benchmarks/accuracy_backward.py --step 293, every parameter
@@ -41,7 +46,10 @@
  * exp's reduced argument is near -ln2/2 and c = 1 + x + e carries e's error
  * amplified 1.6 times); quick_gelu 2.91 / 3.32, dy = 1: 3.72 (x = -0.6088);
  * next to the zeros (12000 floats within 0.15 of x0, dy = 1, against
- * mpmath): silu 2.17, quick_gelu 2.31;
+ * mpmath): silu 2.17, quick_gelu 2.31; gelu 3.24 (FMA levels) / 3.06
+ * (sse2, scalar), every 61st pattern: dy = 1 2.97, random dy 3.40
+ * (sse2/scalar, x = -0.3275; FMA levels 3.36), next to its zero (6000
+ * floats around x0 and 6000 within 0.45, mpmath) 2.48;
  * subnormal results within 1.2 units of 2^-149 (rounded once where widened;
  * silu and quick_gelu send every result below 2^-125 there: 0.5 units).
  * Huge |dy| (> 2^120 or so) with an f' well below 1 can overflow an
@@ -546,7 +554,59 @@ FA_INLINE vd fa_gelu_backward_gd(vd g, vd x, const double *pp)
     dd = vd_sel(vd_lt(x, vd_set1(-amax)), vd_set1(-0.0), dd); /* below: |gelu'| < 2^-1070 */
     return vd_mul(g, dd);
 }
-FA_GRAD_WIDE(gelu_backward)
+FA_GRAD_WIDE_AS(gelu_backward)
+
+#define FA_DGELU_X0H_F32 ((float)FA_DGELU_X0_F64)
+#define FA_DGELU_X0L_F32 ((float)((FA_DGELU_X0_F64 - (double)FA_DGELU_X0H_F32) + FA_DGELU_X0LO_F64))
+#define FA_GELU_RS2PI_HI_F32 ((float)FA_GELU_RSQRT2PI_F64)
+#define FA_GELU_RS2PI_LO_F32 ((float)(FA_GELU_RSQRT2PI_F64 - (double)FA_GELU_RS2PI_HI_F32))
+static const float fa_dgelu_band_f32[] = {
+    (float)FA_DGELU_BAND_C0, (float)FA_DGELU_BAND_C1, (float)FA_DGELU_BAND_C2,
+    (float)FA_DGELU_BAND_C3, (float)FA_DGELU_BAND_C4, (float)FA_DGELU_BAND_C5,
+    (float)FA_DGELU_BAND_C6, (float)FA_DGELU_BAND_C7, (float)FA_DGELU_BAND_C8};
+_Static_assert(FA_DGELU_BAND_DEG == 8, "fa_dgelu_band_f32 lists C0..C8");
+
+/* float32 exact GELU': with a = |x| (clamped at 12.5), G = G(a) (the forward's
+ * fa_gelu_g_f32), E = e^(-a^2/2) = 2^n (1 + pm1) (a^2 = hi + lo exactly, lo
+ * carried into the reduced argument, as fa_gelu_tail_vf), dl = G - a/sqrt(2 pi)
+ * (the constant as hi + lo, two fused steps):
+ *   x < 0:  dy E dl = fma(t, pm1, t), t = dy (dl 2^n) (dl 2^n exact);
+ *   x >= 0: dy (1 - E dl)  (E dl <= 1/2: no cancellation);
+ * next to the zero x0 = -0.7518 (dl -> 0 there, G's error amplified by
+ * G / |dl|), the band |x - x0| < 3/8: dy (d P(d)), P of degree 8
+ * (fa_coeffs.h DGELU, Horner in float, its doubles rounded to float),
+ * d = (x - X0H) - X0L (x - X0H exact there).  Lanes with |x| > 12.5 or NaN,
+ * and results below 2^-125 (dy != 0) or NaN, are the widened form's. */
+FA_INLINE vf fa_gelu_backward_gf(vf g, vf x, const double *pp)
+{
+    const vf amax = vf_set1(12.5f);
+    vf ax = vf_abs(x);
+    vf a = vf_min(amax, ax);
+    vf G = fa_gelu_g_f32(a);
+    vf lo, hi = fa_two_sq_f32(a, &lo);
+    vf n, r = fa_exp_reduce_f32(vf_mul(hi, vf_set1(-0.5f)), &n);
+    vf pm1 = fa_exp_pm1_f32(vf_fma(lo, vf_set1(-0.5f), r));
+    vf s = vf_pow2(n);
+#if FA_HAS_FMA
+    vf dl = vf_fnma(a, vf_set1(FA_GELU_RS2PI_LO_F32), vf_fnma(a, vf_set1(FA_GELU_RS2PI_HI_F32), G));
+#else /* a C_hi = ch + cl exactly (Dekker) */
+    vf cl, ch = fa_two_prod_f32(a, vf_set1(FA_GELU_RS2PI_HI_F32), &cl);
+    vf dl = vf_sub(vf_sub(G, ch), vf_add(cl, vf_mul(a, vf_set1(FA_GELU_RS2PI_LO_F32))));
+#endif
+    vf rneg = fa_grad_mulp1_f32(vf_mul(g, vf_mul(dl, s)), pm1); /* dl 2^n exact */
+    vf rpos = vf_mul(g, vf_fnma(vf_fma(pm1, s, s), dl, vf_set1(1.0f)));
+    vf res = vf_sel(vf_lt(x, vf_zero()), rneg, rpos);
+    vf d0 = vf_sub(x, vf_set1(FA_DGELU_X0H_F32));
+    vf d = vf_sub(d0, vf_set1(FA_DGELU_X0L_F32));
+    vf pb = fa_horner_f32(d, fa_dgelu_band_f32, FA_DGELU_BAND_DEG + 1);
+    vfm band = vf_lt(vf_abs(d0), vf_set1((float)FA_DGELU_BAND_W_F32));
+    res = vf_sel(band, vf_mul(g, vf_mul(d, pb)), res);
+    vfm ok = fa_grad_dsilu_ok_f32(g, res);
+    vfm in = vf_le(ax, amax);
+    if (FA_UNLIKELY(!vf_all(in))) res = vf_sel(in, res, fa_gelu_backward_gw(g, x, pp));
+    if (FA_UNLIKELY(!vf_all(ok))) res = vf_sel(ok, res, fa_gelu_backward_gw(g, x, pp));
+    return res;
+}
 
 /* tanh-GELU': t = x (A1 + A3 x^2) as th + tl (fa_gelu_tanh_vd's double-double),
  * e = e^(-|t|), w = x t' = x (A1 + 3 A3 x^2); x clamped to +-30 (e = 0 beyond). */

@@ -337,7 +337,7 @@ GELU_B = Function(
            doc='"none": exact (erf) form; "tanh": the tanh approximation'),),
     (
         Variant("gelu_backward", "GELU_BACKWARD", select={"approximate": "none"}, ref=_ref_gelu_b,
-                mp=_mp_gelu_d, limits=lambda: (-0.0, 1.0),
+                ulp={"float32": 3.5, "float64": 4.0}, mp=_mp_gelu_d, limits=lambda: (-0.0, 1.0),
                 points=(0.7517916, 2.6, 3.92, 5.3, 5.5, 8.3, 13.0, 14.5, 26.5, 37.5, 38.6, 39.0),
                 peers={"torch": "torch.ops.aten.gelu_backward(dy, x, approximate='none')"}),
         Variant("gelu_tanh_backward", "GELU_TANH_BACKWARD", select={"approximate": "tanh"},
