@@ -589,11 +589,16 @@ def dsilu_mp(z):
     return s * (1 + z * (1 - s))
 
 
+def dgelu_mp(x):
+    return mp.ncdf(x) + x * mp.npdf(x)
+
+
 # name -> (f'(x) in mpmath, a guess of its zero, band half-width W, degree).  On
 # |d| <= W, d = x - x0, f'(x) = d * P(d), P fitted for the relative error of f' and
 # evaluated in double (Horner with FMA); x0 = X0 + X0LO (doubles).
 ZERO_BANDS = {
     "DSILU": (dsilu_mp, -1.2784645, 2.0 ** -4, 4),
+    "DGELU": (dgelu_mp, -0.7517915, 0.375, 8),
 }
 
 

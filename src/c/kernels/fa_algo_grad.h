@@ -18,25 +18,40 @@
  *   softplus, log_sigmoid  q = dy / (1 + e); z > 0: q, else fma(q 2^k, pm1, q 2^k)
  *   elu, selu, celu        c e^z = fma(c 2^k, pm1, c 2^k), c = dy alpha
  *                          (selu: the constants as hi + lo; celu: z + zl)
- *   silu, quick_gelu       the float32 exp, the rational part in float64 halves
- *                          (e = s (1 + pm1) exact there), and next to the zero
- *                          x0 a band |z - x0| < 1/16 where d P(d) (degree 4,
- *                          fa_coeffs.h, tools/fit_coeffs.py) replaces it
+ *   silu, quick_gelu       e = s (1 + pm1) as ef + el, 1 + e and (1 + e)^2 as
+ *                          hi + lo, one division corrected by the lo part,
+ *                          1 + z + e by Fast2Sum (rounded once next to the
+ *                          zero x0), and a band |z - x0| < 1/16 where d P(d)
+ *                          (degree 4, fa_coeffs.h, tools/fit_coeffs.py) in
+ *                          float replaces it (fa_grad_dsilu_mul_f32)
+ *   gelu (erf)             G(a) (the forward's fa_gelu_g_f32), E = e^(-a^2/2)
+ *                          (a^2 = hi + lo exactly), dl = G - a/sqrt(2 pi):
+ *                          x < 0: dy E dl, x >= 0: dy (1 - E dl), and a band
+ *                          |x - x0| < 3/8 where d P(d) (degree 8, fa_coeffs.h
+ *                          DGELU) in float replaces it; |x| > 12.5 widened
  * and their lanes with an exp argument below -87 (results near or below
  * 2^-126), in vectors holding one, go through the widened form
  * (fa_<op>_gw: float64, rounded once), as celu with alpha < 0 does.  Every
- * other op (sigmoid, tanh, gelu, gelu_tanh, hardswish, softsign, mish)
+ * other op (sigmoid, tanh, gelu_tanh, hardswish, softsign, mish)
  * widens each vector to two float64 vectors, runs its float64 algorithm and
- * rounds once (FA_GRAD_WIDE): ~0.5 ulp, also next to the zeros of f' (gelu'
- * at -0.7518, mish' at -1.1924).  The float64 results themselves lose
+ * rounds once (FA_GRAD_WIDE): ~0.5 ulp, also next to the zeros of f' (mish'
+ * at -1.1924).  The float64 results themselves lose
  * relative accuracy next to those zeros in proportion to 1/|f'(x)|.
  * Measured float32 max error (every 61st bit pattern with dy = 1 and with
  * random dy, and benchmarks/accuracy_backward.py --step 293, every parameter
  * case, against the float64 oracle, every x86 level): softplus 2.75 ulp,
- * log_sigmoid 2.64, elu 1.38, selu 1.97, celu 1.47, silu 1.14, quick_gelu
- * 1.45 (next to the zeros, against mpmath: 0.91, 1.19; sse2/scalar figures
- * are the larger ones);
- * subnormal results within 1.2 units of 2^-149 (rounded once where widened).
+ * log_sigmoid 2.64, elu 1.38, selu 1.97, celu 1.47 (sse2/scalar figures are
+ * the larger ones); silu 2.58 ulp (FMA levels) / 3.08 (sse2, scalar), with
+ * dy = 1 on every 61st pattern 3.44 (every level, x = -1.0386, where the
+ * exp's reduced argument is near -ln2/2 and c = 1 + x + e carries e's error
+ * amplified 1.6 times); quick_gelu 2.91 / 3.32, dy = 1: 3.72 (x = -0.6088);
+ * next to the zeros (12000 floats within 0.15 of x0, dy = 1, against
+ * mpmath): silu 2.17, quick_gelu 2.31; gelu 3.24 (FMA levels) / 3.06
+ * (sse2, scalar), every 61st pattern: dy = 1 2.97, random dy 3.40
+ * (sse2/scalar, x = -0.3275; FMA levels 3.36), next to its zero (6000
+ * floats around x0 and 6000 within 0.45, mpmath) 2.48;
+ * subnormal results within 1.2 units of 2^-149 (rounded once where widened;
+ * silu and quick_gelu send every result below 2^-125 there: 0.5 units).
  * Huge |dy| (> 2^120 or so) with an f' well below 1 can overflow an
  * intermediate product in the native forms where the exact result is finite.
  *
@@ -328,53 +343,121 @@ FA_INLINE vd fa_silu_backward_gd(vd g, vd x, const double *pp)
 }
 FA_GRAD_WIDE_AS(silu_backward)
 
-/* dy silu'(z) for one float64 half: e = s (1 + pm1) exactly (the float32
- * exp's s = 2^k and pm1 widened), then in float64
- *   z >= 0: (1 + e + |z| e) / (1 + e)^2,   z < 0: e (1 + z + e) / (1 + e)^2
- * times dy: every rounding ~2^-52, so the float32 result carries pm1's
- * error (~2^-26 relative to e) and its one final rounding; the only
- * cancellation is 1 + z + e near the zero x0, handled by the caller's band. */
-FA_INLINE vd fa_grad_dsilu_half_f64(vd g, vd z, vd a, vd s, vd pm1, vd y)
+/* Float32 pieces of the error-free arithmetic (FMA where the level has it,
+ * else Dekker's splitting via fa_two_prod_f32). */
+
+/* a b + c rounded once where c is a small correction (|c| << |a b|): the
+ * fma, or without FMA the two-product a b = h + l and h + (l + c). */
+FA_INLINE vf fa_grad_fma_corr_f32(vf a, vf b, vf c)
 {
-    const vd one = vd_set1(1.0);
-    vd e = vd_fma(s, pm1, s);
-    vd oh = vd_add(one, e);
-    vd npos = vd_fma(vd_neg(a), e, oh);
-    vd nneg = vd_mul(e, vd_add(vd_add(one, z), e));
-    vd n = vd_sel(vd_lt(z, vd_zero()), nneg, npos);
-    /* 1 / D: the float32 reciprocal y (~2^-23) refined by one Newton step (~2^-46) */
-    vd D = vd_mul(oh, oh);
-    vd r = vd_mul(vd_mul(g, n), vd_fma(y, vd_fnma(D, y, one), y));
-    /* the band next to x0: d P(d) (fa_coeffs.h), d = (z - X0) - X0LO */
-    vd d0 = vd_sub(z, vd_set1(FA_DSILU_X0_F64));
-    vd d = vd_sub(d0, vd_set1(FA_DSILU_X0LO_F64));
-    vd p = fa_horner_f64(d, fa_dsilu_band_c, FA_DSILU_BAND_DEG + 1);
-    return vd_sel(vd_lt(vd_abs(d0), vd_set1((double)FA_DSILU_BAND_W_F32)), vd_mul(g, vd_mul(d, p)), r);
+#if FA_HAS_FMA
+    return vf_fma(a, b, c);
+#else
+    vf l, h = fa_two_prod_f32(a, b, &l);
+    return vf_add(h, vf_add(l, c));
+#endif
 }
 
-/* float32 dy silu'(zh + zl), zh >= -87 where it matters (zh < -87: the
- * callers' widened lanes; zl = 0 where |zh| > 87): e = e^(-|z|) = s (1 + pm1)
- * by the float32 exp (a = -|zh| clamped at -87), the rational part in float64
- * halves (fa_grad_dsilu_half_f64), rounded once. */
-FA_INLINE vf fa_grad_dsilu_mul_f32(vf g, vf zh, vf zl)
+/* The band constants in float32: x0 = X0H + X0L (X0H = x0 rounded to float,
+ * X0L the float nearest x0 - X0H); P's coefficients are fa_coeffs.h's
+ * doubles rounded to float here (not refitted). */
+#define FA_DSILU_X0H_F32 ((float)FA_DSILU_X0_F64)
+#define FA_DSILU_X0L_F32 ((float)((FA_DSILU_X0_F64 - (double)FA_DSILU_X0H_F32) + FA_DSILU_X0LO_F64))
+#define FA_DSILU_C0H_F32 ((float)FA_DSILU_BAND_C0)
+
+/* float32 dy silu'(zh + zl), all in float32 (zh < -87: the callers' widened
+ * lanes; zl = 0 where |zh| > 87; has_zl = 0: zl is 0 and not used):
+ *   e = e^(-|z|) = s (1 + pm1) (the float32 exp, a = -|zh| clamped at -87;
+ *     with zl, the reduced argument as r + rt exactly and pm1 corrected by
+ *     rt (1 + pm1)), ef + el = e exactly (s pm1 exact, ef - s exact);
+ *   1 + e = oh + ol (Fast2Sum, el folded in), D = (1 + e)^2 = Dh + Dlo
+ *     (two-product): the quotient by Dh is corrected by -Dlo / D ~ -Dlo y,
+ *     y a quadratic in e (1 / (1 + e)^2 to 9.4%);
+ *   z >= 0: q = (1 + (1 + |z|) e) / Dh  (one fma; |z| clamped at 87);
+ *   z < 0:  q = c s / Dh, c = 1 + z + e = h + fma(s, pm1, hl) with
+ *           h + hl = (1 + s) + zh (Fast2Sum: exact for zh >= -14.2, and h
+ *           itself exact on [-2, -1/2], so next to the zero x0 of 1 + z + e
+ *           c rounds once in spite of the cancellation), the factor 1 + pm1
+ *           of e applied last;
+ *   dy f' = fma(dy, q, (dy q) pmx), pmx = (z < 0 ? pm1 : 0) - Dlo y (the
+ *     main product rounded once);
+ * and the band |zh - x0| < 1/16 (FA_DSILU_BAND_W_F32): d = (zh - X0H) - X0L
+ * (+ zl; zh - X0H exact), dy (d P(d)), P of fa_coeffs.h by Horner in float
+ * (its double coefficients rounded to float).  Results below 2^-125 (dy != 0)
+ * and NaN results (dy = +-inf: inf - inf from the correction terms) are the
+ * widened form's (fa_grad_dsilu_ok_f32). */
+FA_INLINE vf fa_grad_dsilu_mul_f32(vf g, vf zh, vf zl, int has_zl)
 {
+    const vf one = vf_set1(1.0f);
     vfm neg = vf_lt(zh, vf_zero());
     vf a = vf_max(vf_set1(-87.0f), vf_negabs(zh)); /* NaN propagates */
-    vf s, pm1 = fa_grad_exp_split2_f32(a, vf_sel(neg, zl, vf_neg(zl)), &s);
-    vf of = vf_add(vf_set1(1.0f), vf_fma(pm1, s, s));
-    vf y = vf_div(vf_set1(1.0f), vf_mul(of, of));
-    vd r0 = fa_grad_dsilu_half_f64(vf_lo_to_vd(g), vd_add(vf_lo_to_vd(zh), vf_lo_to_vd(zl)), vf_lo_to_vd(a),
-                                   vf_lo_to_vd(s), vf_lo_to_vd(pm1), vf_lo_to_vd(y));
-    vd r1 = fa_grad_dsilu_half_f64(vf_hi_to_vd(g), vd_add(vf_hi_to_vd(zh), vf_hi_to_vd(zl)), vf_hi_to_vd(a),
-                                   vf_hi_to_vd(s), vf_hi_to_vd(pm1), vf_hi_to_vd(y));
-    return vd2_to_vf(r0, r1);
+    vf s, pm1;
+    if (has_zl) { /* a + zl = k ln2 + rh + t (rh exact, t = zl - k LN2_LO), r + rt = rh + t exactly */
+        const vf shift = vf_set1(FA_SHIFTB_F32);
+        vf kb = vf_fma(a, vf_set1(FA_LOG2E_F32), shift);
+        vf k = vf_sub(kb, shift);
+        vf rh = vf_fnma(k, vf_set1(FA_LN2_HI_F32), a);
+        vf t = vf_fnma(k, vf_set1(FA_LN2_LO_F32), vf_sel(neg, zl, vf_neg(zl)));
+        vf r = vf_add(rh, t);
+        vf rt = vf_add(vf_sub(rh, r), t);
+        vf pm0 = fa_exp_pm1_f32(r);
+        s = vf_pow2_bits(kb);
+        pm1 = vf_fma(rt, vf_add(one, pm0), pm0);
+    } else {
+        pm1 = fa_exp_split_f32(a, &s);
+    }
+    /* ef + el = e exactly (s pm1 exact, ef - s exact by Sterbenz) */
+    vf sp = vf_mul(s, pm1);
+    vf ef = vf_add(s, sp);
+    vf el = vf_sub(sp, vf_sub(ef, s));
+    vf oh = vf_add(one, ef);
+    vf ol = vf_add(vf_sub(ef, vf_sub(oh, one)), el);
+    /* D = (1 + e)^2 = Dh + Dlo: the quotient by Dh is corrected by
+     * -Dlo / D ~ -Dlo y, y = 1 / (1 + e)^2 to 9.4% (a quadratic in e) */
+    vf Dlo, Dh = fa_two_sq_f32(oh, &Dlo);
+    Dlo = vf_fma(vf_add(oh, oh), ol, Dlo);
+    vf y = vf_fma(vf_fma(vf_set1(0.52751f), ef, vf_set1(-1.17145f)), ef, vf_set1(0.90646f));
+    vf w = vf_sub(one, a);
+    if (has_zl) w = vf_add(w, vf_sel(neg, vf_zero(), zl));
+    vf npos = vf_fma(w, ef, one);
+    /* c = 1 + z + e = (1 + s) + zh + s pm1 (+ zl): h + hl = (1 + s) + zh
+     * (Fast2Sum: exact for zh >= -14.2, and h exact on [-2, -1/2]), rounded once */
+    vf o1 = vf_add(one, s);
+    vf h = vf_add(o1, zh);
+    vf hl = vf_sub(zh, vf_sub(h, o1));
+    if (has_zl) hl = vf_add(hl, zl);
+    vf c = vf_add(h, vf_fma(s, pm1, hl));
+    vf q = vf_div(vf_sel(neg, vf_mul(c, s), npos), Dh);
+    vf pmx = vf_fnma(Dlo, y, vf_sel(neg, pm1, vf_zero()));
+    vf res = fa_grad_fma_corr_f32(g, q, vf_mul(vf_mul(g, q), pmx));
+
+    /* the band next to x0 */
+    vf d0 = vf_sub(zh, vf_set1(FA_DSILU_X0H_F32));
+    vf d = has_zl ? vf_add(d0, vf_sub(zl, vf_set1(FA_DSILU_X0L_F32))) : vf_sub(d0, vf_set1(FA_DSILU_X0L_F32));
+    vf pb = vf_set1((float)FA_DSILU_BAND_C4);
+    pb = vf_fma(pb, d, vf_set1((float)FA_DSILU_BAND_C3));
+    pb = vf_fma(pb, d, vf_set1((float)FA_DSILU_BAND_C2));
+    pb = vf_fma(pb, d, vf_set1((float)FA_DSILU_BAND_C1));
+    pb = vf_fma(pb, d, vf_set1(FA_DSILU_C0H_F32));
+    vfm band = vf_lt(vf_abs(d0), vf_set1(FA_DSILU_BAND_W_F32));
+    return vf_sel(band, vf_mul(g, vf_mul(d, pb)), res);
+}
+
+/* the lanes for the widened form: results below 2^-125 in magnitude (dy != 0:
+ * rounded once there instead of up to three times) and NaN results (dy = +-inf,
+ * where the correction terms may give inf - inf or inf * 0); dy = 0 stays. */
+FA_INLINE vfm fa_grad_dsilu_ok_f32(vf g, vf r)
+{
+    vf thr = vf_min(vf_set1(0x1p-125f), vf_mul(vf_abs(g), vf_set1(0x1p60f)));
+    return vf_le(thr, vf_abs(r));
 }
 
 FA_INLINE vf fa_silu_backward_gf(vf g, vf x, const double *pp)
 {
-    vf r = fa_grad_dsilu_mul_f32(g, x, vf_zero());
-    vfm t = vf_lt(x, vf_set1(-87.0f));
+    vf r = fa_grad_dsilu_mul_f32(g, x, vf_zero(), 0);
+    vfm t = vf_lt(x, vf_set1(-87.0f)), ok = fa_grad_dsilu_ok_f32(g, r);
     if (FA_UNLIKELY(vf_any(t))) r = vf_sel(t, fa_silu_backward_gw(g, x, pp), r);
+    if (FA_UNLIKELY(!vf_all(ok))) r = vf_sel(ok, r, fa_silu_backward_gw(g, x, pp));
     return r;
 }
 
@@ -394,9 +477,10 @@ FA_INLINE vf fa_quick_gelu_backward_gf(vf g, vf x, const double *pp)
     vf zl, zh = fa_two_prod_f32(vf_set1(FA_QGELU_K_F32), x, &zl);
     zl = vf_fma(vf_set1(FA_QGELU_KLO_F32), x, zl);
     zl = vf_sel(vf_lt(vf_abs(zh), vf_set1(87.0f)), zl, vf_zero());
-    vf r = fa_grad_dsilu_mul_f32(g, zh, zl);
-    vfm t = vf_lt(zh, vf_set1(-87.0f));
+    vf r = fa_grad_dsilu_mul_f32(g, zh, zl, 1);
+    vfm t = vf_lt(zh, vf_set1(-87.0f)), ok = fa_grad_dsilu_ok_f32(g, r);
     if (FA_UNLIKELY(vf_any(t))) r = vf_sel(t, fa_quick_gelu_backward_gw(g, x, pp), r);
+    if (FA_UNLIKELY(!vf_all(ok))) r = vf_sel(ok, r, fa_quick_gelu_backward_gw(g, x, pp));
     return r;
 }
 
@@ -470,7 +554,59 @@ FA_INLINE vd fa_gelu_backward_gd(vd g, vd x, const double *pp)
     dd = vd_sel(vd_lt(x, vd_set1(-amax)), vd_set1(-0.0), dd); /* below: |gelu'| < 2^-1070 */
     return vd_mul(g, dd);
 }
-FA_GRAD_WIDE(gelu_backward)
+FA_GRAD_WIDE_AS(gelu_backward)
+
+#define FA_DGELU_X0H_F32 ((float)FA_DGELU_X0_F64)
+#define FA_DGELU_X0L_F32 ((float)((FA_DGELU_X0_F64 - (double)FA_DGELU_X0H_F32) + FA_DGELU_X0LO_F64))
+#define FA_GELU_RS2PI_HI_F32 ((float)FA_GELU_RSQRT2PI_F64)
+#define FA_GELU_RS2PI_LO_F32 ((float)(FA_GELU_RSQRT2PI_F64 - (double)FA_GELU_RS2PI_HI_F32))
+static const float fa_dgelu_band_f32[] = {
+    (float)FA_DGELU_BAND_C0, (float)FA_DGELU_BAND_C1, (float)FA_DGELU_BAND_C2,
+    (float)FA_DGELU_BAND_C3, (float)FA_DGELU_BAND_C4, (float)FA_DGELU_BAND_C5,
+    (float)FA_DGELU_BAND_C6, (float)FA_DGELU_BAND_C7, (float)FA_DGELU_BAND_C8};
+_Static_assert(FA_DGELU_BAND_DEG == 8, "fa_dgelu_band_f32 lists C0..C8");
+
+/* float32 exact GELU': with a = |x| (clamped at 12.5), G = G(a) (the forward's
+ * fa_gelu_g_f32), E = e^(-a^2/2) = 2^n (1 + pm1) (a^2 = hi + lo exactly, lo
+ * carried into the reduced argument, as fa_gelu_tail_vf), dl = G - a/sqrt(2 pi)
+ * (the constant as hi + lo, two fused steps):
+ *   x < 0:  dy E dl = fma(t, pm1, t), t = dy (dl 2^n) (dl 2^n exact);
+ *   x >= 0: dy (1 - E dl)  (E dl <= 1/2: no cancellation);
+ * next to the zero x0 = -0.7518 (dl -> 0 there, G's error amplified by
+ * G / |dl|), the band |x - x0| < 3/8: dy (d P(d)), P of degree 8
+ * (fa_coeffs.h DGELU, Horner in float, its doubles rounded to float),
+ * d = (x - X0H) - X0L (x - X0H exact there).  Lanes with |x| > 12.5 or NaN,
+ * and results below 2^-125 (dy != 0) or NaN, are the widened form's. */
+FA_INLINE vf fa_gelu_backward_gf(vf g, vf x, const double *pp)
+{
+    const vf amax = vf_set1(12.5f);
+    vf ax = vf_abs(x);
+    vf a = vf_min(amax, ax);
+    vf G = fa_gelu_g_f32(a);
+    vf lo, hi = fa_two_sq_f32(a, &lo);
+    vf n, r = fa_exp_reduce_f32(vf_mul(hi, vf_set1(-0.5f)), &n);
+    vf pm1 = fa_exp_pm1_f32(vf_fma(lo, vf_set1(-0.5f), r));
+    vf s = vf_pow2(n);
+#if FA_HAS_FMA
+    vf dl = vf_fnma(a, vf_set1(FA_GELU_RS2PI_LO_F32), vf_fnma(a, vf_set1(FA_GELU_RS2PI_HI_F32), G));
+#else /* a C_hi = ch + cl exactly (Dekker) */
+    vf cl, ch = fa_two_prod_f32(a, vf_set1(FA_GELU_RS2PI_HI_F32), &cl);
+    vf dl = vf_sub(vf_sub(G, ch), vf_add(cl, vf_mul(a, vf_set1(FA_GELU_RS2PI_LO_F32))));
+#endif
+    vf rneg = fa_grad_mulp1_f32(vf_mul(g, vf_mul(dl, s)), pm1); /* dl 2^n exact */
+    vf rpos = vf_mul(g, vf_fnma(vf_fma(pm1, s, s), dl, vf_set1(1.0f)));
+    vf res = vf_sel(vf_lt(x, vf_zero()), rneg, rpos);
+    vf d0 = vf_sub(x, vf_set1(FA_DGELU_X0H_F32));
+    vf d = vf_sub(d0, vf_set1(FA_DGELU_X0L_F32));
+    vf pb = fa_horner_f32(d, fa_dgelu_band_f32, FA_DGELU_BAND_DEG + 1);
+    vfm band = vf_lt(vf_abs(d0), vf_set1((float)FA_DGELU_BAND_W_F32));
+    res = vf_sel(band, vf_mul(g, vf_mul(d, pb)), res);
+    vfm ok = fa_grad_dsilu_ok_f32(g, res);
+    vfm in = vf_le(ax, amax);
+    if (FA_UNLIKELY(!vf_all(in))) res = vf_sel(in, res, fa_gelu_backward_gw(g, x, pp));
+    if (FA_UNLIKELY(!vf_all(ok))) res = vf_sel(ok, res, fa_gelu_backward_gw(g, x, pp));
+    return res;
+}
 
 /* tanh-GELU': t = x (A1 + A3 x^2) as th + tl (fa_gelu_tanh_vd's double-double),
  * e = e^(-|t|), w = x t' = x (A1 + 3 A3 x^2); x clamped to +-30 (e = 0 beyond). */

@@ -241,5 +241,19 @@ static const double fa_gelu_f64_ctr[FA_GELU_F64_NP] = {
 #define FA_DSILU_BAND_C2             0x1.353eaba85c791p-6
 #define FA_DSILU_BAND_C3             -0x1.f2cbb297ccfa7p-7
 #define FA_DSILU_BAND_C4             -0x1.b09fdc0a96e71p-8
+/* DGELU: approx 0.004, kernel 0.004 */
+#define FA_DGELU_X0_F64              -0x1.80ead197f00b4p-1
+#define FA_DGELU_X0LO_F64            0x1.13e74c58cada8p-56
+#define FA_DGELU_BAND_W_F32          0x1.8p-2f
+#define FA_DGELU_BAND_DEG            8
+#define FA_DGELU_BAND_C0             0x1.b9d98fa55834fp-2
+#define FA_DGELU_BAND_C1             0x1.8d9a93f2f68f7p-2
+#define FA_DGELU_BAND_C2             -0x1.2a2ef6d82763dp-6
+#define FA_DGELU_BAND_C3             -0x1.d2fa0c4d6f4b9p-4
+#define FA_DGELU_BAND_C4             -0x1.e408bb4a490c1p-7
+#define FA_DGELU_BAND_C5             0x1.3e1ad42b10d01p-6
+#define FA_DGELU_BAND_C6             0x1.296664c0a4903p-8
+#define FA_DGELU_BAND_C7             -0x1.1dea9b7f3add4p-9
+#define FA_DGELU_BAND_C8             -0x1.7b574e2e5e075p-11
 
 #endif /* FA_COEFFS_H */
