@@ -124,11 +124,11 @@ fa_map_kernel fa_map_pick(int op, int dtype, const void *x, const void *y, size_
  * results of kernel k for op's parameters p (cached; built by a call of
  * n >= FA_LUT16_BUILD), or NULL (not one of FA_LUT16_OPS, not a 16-bit
  * dtype, no table yet or no free cache slot: use k); and the lookup of n
- * elements (y may be x).  Calls below FA_LUT16_MIN always use k. */
+ * elements (y may be x; nt: non-temporal stores, for large out-of-place calls).  Calls below FA_LUT16_MIN always use k. */
 #define FA_LUT16_MIN ((size_t)1024)
 #define FA_LUT16_BUILD ((size_t)1 << 16)
 const uint16_t *fa_lut16(int op, int dtype, fa_map_kernel k, const fa_params *p, size_t n);
-void fa_lut16_apply(const uint16_t *t, const void *x, void *y, size_t n);
+void fa_lut16_apply(const uint16_t *t, const void *x, void *y, size_t n, int nt);
 size_t fa_grain_row(int op, int dtype);
 size_t fa_grain_gated(int op, int dtype);
 /* Grains of the backward families (fa_ops.h FA_MAP2_OPS / FA_ROW2_OPS, times

@@ -8,6 +8,8 @@
  * cost of 2^16 elements), smaller ones (down to FA_LUT16_MIN) use it once it
  * exists.  The table (128 KiB) stays in L2; a lookup is one load more than a
  * copy, against tens of vector operations per vector for an exp/erf kernel.
+ * Large out-of-place calls store with non-temporal 8-byte stores on x86-64
+ * (as fa_map's non-temporal kernels), so the output is not read first.
  *
  * Tables are cached per (dtype, ISA level, op), FA_LUT16_SLOTS keys (kernel
  * and parameters) each, built on first use and never freed: at most
@@ -21,6 +23,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__x86_64__) || defined(_M_X64)
+#include <emmintrin.h> /* SSE2 (baseline x86-64): _mm_stream_si64, _mm_sfence */
+#endif
 
 #include "fa_internal.h"
 
@@ -83,11 +88,25 @@ const uint16_t *fa_lut16(int op, int dtype, fa_map_kernel k, const fa_params *p,
     return NULL;
 }
 
-void fa_lut16_apply(const uint16_t *t, const void *x, void *y, size_t n)
+void fa_lut16_apply(const uint16_t *t, const void *x, void *y, size_t n, int nt)
 {
     const uint16_t *a = (const uint16_t *)x;
     uint16_t *b = (uint16_t *)y;
     size_t i = 0;
+#if defined(__x86_64__) || defined(_M_X64)
+    if (nt) { /* non-temporal 8-byte stores (movnti): no read of the output's lines */
+        for (; i < n && ((uintptr_t)(b + i) & 7u) != 0; i++)
+            b[i] = t[a[i]];
+        for (; i + 4 <= n; i += 4) {
+            uint64_t w = (uint64_t)t[a[i]] | (uint64_t)t[a[i + 1]] << 16 | (uint64_t)t[a[i + 2]] << 32 |
+                         (uint64_t)t[a[i + 3]] << 48;
+            _mm_stream_si64((long long *)(void *)(b + i), (long long)w);
+        }
+        _mm_sfence();
+    }
+#else
+    (void)nt;
+#endif
     for (; i + 4 <= n; i += 4) { /* y may be x: each element is read before it is written */
         uint16_t r0 = t[a[i]], r1 = t[a[i + 1]], r2 = t[a[i + 2]], r3 = t[a[i + 3]];
         b[i] = r0;

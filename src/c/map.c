@@ -19,6 +19,7 @@ static const size_t nt_min_bytes[FA_N_MAP_OPS] = {FA_MAP_OPS(FA_X_NTMIN)};
 typedef struct {
     fa_map_kernel k;
     const uint16_t *lut; /* 16-bit calls by table (lut16.c), or NULL */
+    int lut_nt;          /* the table path's non-temporal stores (as the kernel's would be) */
     const char *x;
     char *y;
     size_t n, esize;
@@ -32,7 +33,7 @@ static void map_block(void *ctx, long b)
     size_t lo = fa_block_lo(b, j->nblocks, j->n, FA_MAP_ALIGN);
     size_t hi = fa_block_lo(b + 1, j->nblocks, j->n, FA_MAP_ALIGN);
     if (hi > lo && j->lut != NULL)
-        fa_lut16_apply(j->lut, j->x + lo * j->esize, j->y + lo * j->esize, hi - lo);
+        fa_lut16_apply(j->lut, j->x + lo * j->esize, j->y + lo * j->esize, hi - lo, j->lut_nt);
     else if (hi > lo)
         j->k(j->x + lo * j->esize, j->y + lo * j->esize, hi - lo, j->p);
 }
@@ -63,6 +64,7 @@ void fa_map(int op, int dtype, const void *x, void *y, size_t n, const fa_params
     j.esize = fa_dtype_size(dtype);
     j.p = p != NULL ? p : &none;
     j.lut = n >= FA_LUT16_MIN ? fa_lut16(op, dtype, fa_kernels()->map[dtype][op], j.p, n) : NULL;
+    j.lut_nt = j.k != fa_kernels()->map[dtype][op]; /* fa_map_pick chose the non-temporal kernel */
     grain = fa_grain_map(op, dtype);
     fa_run_split(n, grain, nthreads, map_block, &j.nblocks, &j);
 }
