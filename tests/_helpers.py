@@ -529,3 +529,12 @@ def check_softmax(y, x, axis, log=False, what=""):
 
 def float_bits(v):
     return struct.unpack("<q", struct.pack("<d", v))[0]
+
+
+def dtype_of(name):
+    """np.dtype(name); "bfloat16" is ml_dtypes' (the test is skipped without ml_dtypes)."""
+    if name == "bfloat16":
+        import pytest
+
+        return np.dtype(pytest.importorskip("ml_dtypes").bfloat16)
+    return np.dtype(name)

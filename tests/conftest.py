@@ -67,3 +67,12 @@ def isa(request):
         yield name
     finally:
         fastact._core.set_isa(prev)
+
+
+@pytest.fixture
+def each_level():
+    """Every level this CPU supports, for a test that loops over them with set_isa; the
+    level in use before is restored afterwards."""
+    prev = fastact._core.get_isa()
+    yield fastact._core.isa_supported()
+    fastact._core.set_isa(prev)

@@ -16,6 +16,7 @@ import math
 import mpmath
 import numpy as np
 import pytest
+from _helpers import dtype_of
 
 import fastact as fa
 import fastact.reference as ref
@@ -28,20 +29,7 @@ except ImportError:  # pragma: no cover
 
 VARIANTS = _ops.variants("gated")
 IDS = [v.name for v in VARIANTS]
-LEVELS = fa._core.isa_supported()
 BOUND_ULP = 4.0
-
-
-def _bf16():
-    ml_dtypes = pytest.importorskip("ml_dtypes")
-    return np.dtype(ml_dtypes.bfloat16)
-
-
-@pytest.fixture
-def each_level():
-    prev = fa._core.get_isa()
-    yield LEVELS
-    fa._core.set_isa(prev)
 
 
 def _data(shape, dtype, seed=0):
@@ -85,7 +73,7 @@ DTYPES = ["float32", "float64", "float16", "bfloat16"]
 @pytest.mark.parametrize("dt", DTYPES)
 @pytest.mark.parametrize("v", VARIANTS, ids=IDS)
 def test_levels_axes_layouts_out(v, dt, each_level):
-    dtype = _bf16() if dt == "bfloat16" else np.dtype(dt)
+    dtype = dtype_of(dt)
     x = _data((6, 10, 14), dtype)
     for lv in each_level:
         fa._core.set_isa(lv)
@@ -381,7 +369,7 @@ def _bwd_ref(v, dy, x, **kw):
 @pytest.mark.parametrize("dt", DTYPES)
 @pytest.mark.parametrize("v", BWD, ids=BWD_IDS)
 def test_backward_levels_axes_out(v, dt, each_level):
-    dtype = _bf16() if dt == "bfloat16" else np.dtype(dt)
+    dtype = dtype_of(dt)
     x = _data((6, 10, 14), dtype)
     rng = np.random.default_rng(1)
     for lv in each_level:

@@ -10,23 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _helpers import dtype_of
 
 import fastact as fa
 import fastact.reference as ref
-
-LEVELS = fa._core.isa_supported()
-
-
-def _bf16():
-    ml_dtypes = pytest.importorskip("ml_dtypes")
-    return np.dtype(ml_dtypes.bfloat16)
-
-
-@pytest.fixture
-def each_level():
-    prev = fa._core.get_isa()
-    yield LEVELS
-    fa._core.set_isa(prev)
 
 
 def _bits(a):
@@ -61,7 +48,7 @@ def _x(shape, dtype, seed=0):
 
 @pytest.mark.parametrize("dt", ["float32", "float64", "float16", "bfloat16"])
 def test_exact_every_level_layout_weight(dt, each_level):
-    dtype = _bf16() if dt == "bfloat16" else np.dtype(dt)
+    dtype = dtype_of(dt)
     x = _x((5, 7, 33), dtype)
     weights = [0.25, -1.5, np.float32(0.3), np.array([0.7]), np.linspace(-2, 2, 7),
                np.linspace(-2, 2, 7).astype(np.float32), np.array([np.nan, np.inf, -np.inf, 0.0, -0.0, 1e-3, 3e3])]
@@ -191,7 +178,7 @@ def _exact_dw(g, x, w, rdt):
 
 @pytest.mark.parametrize("dt", ["float32", "float64", "float16", "bfloat16"])
 def test_backward_against_exact_sums(dt):
-    dtype = _bf16() if dt == "bfloat16" else np.dtype(dt)
+    dtype = dtype_of(dt)
     rng = np.random.default_rng(4)
     x = _x((6, 5, 700), dtype)
     with np.errstate(all="ignore"):
@@ -285,7 +272,7 @@ def test_short_runs_every_level(dt, each_level):
     """Channels-last and short runs (inner < 16): the kernel with one weight per element on
     a tiled copy of the weights; every period length against the exact result, in place,
     thread counts; the backward pass (block split and, from 256 channels, channel split)."""
-    dtype = _bf16() if dt == "bfloat16" else np.dtype(dt)
+    dtype = dtype_of(dt)
     for lv in each_level:
         fa._core.set_isa(lv)
         for shape in ((301, 5), (7, 3, 2), (40, 300), (3, 2, 15), (1, 1000), (513, 1), (2, 257, 3)):

@@ -356,12 +356,26 @@ static void prelu_bwd_block(void *ctx, long b)
     }
 }
 
+/* nblocks blocks of the job, with a team sized by its work (fa_plan_threads:
+ * serial below two grains); any split gives the same results. */
+static void prelu_bwd_blocks(prelu_bwd_job *j, long nblocks, fa_block_fn fn, size_t grain, int nthreads)
+{
+    long b;
+    fa_team team = fa_team_begin(fa_plan_threads(j->total, grain, nthreads));
+    if (team.threads <= 1 || nblocks < 2) {
+        for (b = 0; b < nblocks; b++)
+            fn(j, b);
+    } else {
+        fa_run_blocks(team.threads, nblocks, fn, j);
+    }
+    fa_team_end(team);
+}
+
 int fa_prelu_backward(int dtype, const void *dy, const void *x, void *dx, size_t outer, size_t channels,
                       size_t inner, const double *w, double *dw, int nthreads)
 {
     prelu_bwd_job j;
     size_t grain, b, c;
-    fa_team team;
     if (dtype < 0 || dtype >= FA_N_DTYPES || w == NULL || dw == NULL)
         return -1;
     for (c = 0; c < channels; c++)
@@ -383,15 +397,8 @@ int fa_prelu_backward(int dtype, const void *dy, const void *x, void *dx, size_t
     j.dw = dw;
     grain = fa_grain_map(FA_OP_LEAKY_RELU, dtype);
     if (inner == 1 && channels >= FA_PRELU_BWD_CB / 4) { /* the channel split */
-        long nbc = (long)((channels + FA_PRELU_BWD_CB - 1) / FA_PRELU_BWD_CB);
-        team = fa_team_begin(j.total < 2 * grain ? 0 : fa_plan_threads(j.total, grain, nthreads));
-        if (team.threads <= 1 || nbc < 2) {
-            for (b = 0; b < (size_t)nbc; b++)
-                prelu_bwd_cblock(&j, (long)b);
-        } else {
-            fa_run_blocks(team.threads, nbc, prelu_bwd_cblock, &j);
-        }
-        fa_team_end(team);
+        prelu_bwd_blocks(&j, (long)((channels + FA_PRELU_BWD_CB - 1) / FA_PRELU_BWD_CB), prelu_bwd_cblock,
+                         grain, nthreads);
         return 0;
     }
     j.nb = (j.total + FA_PRELU_BWD_BLOCK - 1) / FA_PRELU_BWD_BLOCK;
@@ -400,14 +407,7 @@ int fa_prelu_backward(int dtype, const void *dy, const void *x, void *dx, size_t
     j.part = (double *)malloc(j.nb * channels * sizeof(double));
     if (j.part == NULL)
         return -2;
-    team = fa_team_begin(j.total < 2 * grain ? 0 : fa_plan_threads(j.total, grain, nthreads));
-    if (team.threads <= 1) {
-        for (b = 0; b < j.nb; b++)
-            prelu_bwd_block(&j, (long)b);
-    } else {
-        fa_run_blocks(team.threads, (long)j.nb, prelu_bwd_block, &j);
-    }
-    fa_team_end(team);
+    prelu_bwd_blocks(&j, (long)j.nb, prelu_bwd_block, grain, nthreads);
     for (b = 0; b < j.nb; b++) /* block order: the same sums for every thread count */
         for (c = 0; c < channels; c++)
             dw[c] += j.part[b * channels + c];

@@ -408,10 +408,7 @@ class Xarray(Adapter):
             return self._dataset(call, x)
         return self._wrap(x, call.replace(args=self._axis(call, x)).apply(x.data))
 
-    def channel(self, call, x):
-        if isinstance(x, sys.modules["xarray"].Dataset):
-            return self._dataset(call, x)
-        return self._wrap(x, call.apply(x.data))
+    channel = map  # the weights ride in call.args; dims and coordinates are kept as for map
 
     def gated_backward(self, call, x):
         """dx as x's kind of object (same dims and coordinates)."""

@@ -108,13 +108,13 @@
 
 /* The float32 form of a float64 algorithm: both halves widened, computed in
  * float64, rounded once. */
-#define FA_GRAD_WIDE(name)                                                                       \
-    FA_INLINE vf fa_##name##_gf(vf g, vf x, const double *pp)                                    \
+#define FA_GRAD_WIDE_BODY(name)                                                                  \
     {                                                                                            \
         vd r0 = fa_##name##_gd(vf_lo_to_vd(g), vf_lo_to_vd(x), pp);                              \
         vd r1 = fa_##name##_gd(vf_hi_to_vd(g), vf_hi_to_vd(x), pp);                              \
         return vd2_to_vf(r0, r1);                                                                \
     }
+#define FA_GRAD_WIDE(name) FA_INLINE vf fa_##name##_gf(vf g, vf x, const double *pp) FA_GRAD_WIDE_BODY(name)
 
 /* The same widened form under another name, fa_<name>_gw: the native float32
  * algorithms below send their rare lanes (exp arguments beyond -87, where
@@ -127,13 +127,7 @@
 #else
 #define FA_GRAD_COLD static
 #endif
-#define FA_GRAD_WIDE_AS(name)                                                                    \
-    FA_GRAD_COLD vf fa_##name##_gw(vf g, vf x, const double *pp)                                 \
-    {                                                                                            \
-        vd r0 = fa_##name##_gd(vf_lo_to_vd(g), vf_lo_to_vd(x), pp);                              \
-        vd r1 = fa_##name##_gd(vf_hi_to_vd(g), vf_hi_to_vd(x), pp);                              \
-        return vd2_to_vf(r0, r1);                                                                \
-    }
+#define FA_GRAD_WIDE_AS(name) FA_GRAD_COLD vf fa_##name##_gw(vf g, vf x, const double *pp) FA_GRAD_WIDE_BODY(name)
 
 /* ---- float32 building blocks ---- */
 
