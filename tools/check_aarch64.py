@@ -7,7 +7,8 @@ tools/xcheck_main.c for aarch64, runs the program under qemu-aarch64-static
 and checks every op x dtype of the op registry (src/fastact/_ops: ops,
 kernel parameters, parameter cases, oracles) on every aarch64 level
 (--levels, default neon and scalar) against the fastact built in place in
-this checkout for x86-64 (or installed; its avx512 and avx2 levels, --x86)
+this checkout for x86-64 (or installed; its avx512 and avx2 levels, those
+this CPU runs, or --x86)
 and against the accuracy oracles:
 
  1. configuration: the level fa_init() selects on aarch64 is neon;
@@ -1073,7 +1074,8 @@ def sec_backward(R, rep, levels, x86, step):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--levels", default="neon,scalar", help="aarch64 levels to check (default neon,scalar)")
-    ap.add_argument("--x86", default="avx512,avx2", help="x86 levels to compare with (default avx512,avx2)")
+    ap.add_argument("--x86", default=None,
+                    help="x86 levels to compare with (default: avx512 and avx2, those this CPU runs)")
     ap.add_argument("--step", type=int, default=9973, help="float32 bit-pattern stride (default 9973; 97 = dense)")
     ap.add_argument("--chunk", type=int, default=1 << 22, help="float32 inputs per job")
     ap.add_argument("--n64", type=int, default=2000, help="float64 points per region and sign (default 2000)")
@@ -1088,8 +1090,12 @@ def main():
     global fa
     import fastact as fa
     levels = [s for s in args.levels.split(",") if s]
-    x86 = [s for s in args.x86.split(",") if s]
     have = fa._core.isa_supported()
+    if args.x86 is None:  # an AVX2-only CPU compares with avx2 alone
+        args.x86 = ",".join(i for i in ("avx512", "avx2") if i in have)
+    x86 = [s for s in args.x86.split(",") if s]
+    if not x86:
+        sys.exit(f"no FMA x86 level to compare with (this machine has {have}); pass --x86")
     missing = [i for i in x86 if i not in have]
     if missing:
         sys.exit(f"this machine/build lacks x86 level(s) {missing} (has {have}); pass --x86")

@@ -43,8 +43,38 @@ _Static_assert(FA_GELU_F64_NP == 4, "vd_lut4 selects among exactly 4 pieces");
 #define FA_CAT2X(a, b) FA_CAT2(a, b)
 #define FA_KN_NT(op, dt) FA_CAT2X(FA_KN(op, dt), _nt)
 
-/* Elementwise loop: 2x unrolled body, masked tail.  fa_<op>_<dt>_<isa>_loop
- * is the typed loop; fa_<op>_<dt>_<isa> the table's entry point. */
+/* Pair loads and stores: two vectors at once, for the elementwise loops
+ * below.  A pair may hold its elements in another order than two single
+ * loads would (vec_avx2.h's bfloat16 pair does), as long as the pair store
+ * restores it: every lane is computed alike, so results do not change.  An
+ * ISA header that has its own defines FA_V<x>_PAIR_<io>; these are the
+ * defaults, two single loads / stores. */
+#define FA_PAIR_DEFAULTS(V, T, N, IO)                                                        \
+    static inline void V##_load2##IO(const T *p, V *a, V *b)                                 \
+    {                                                                                        \
+        *a = V##_load##IO(p);                                                                \
+        *b = V##_load##IO(p + N);                                                            \
+    }                                                                                        \
+    static inline void V##_store2##IO(T *p, V a, V b)                                        \
+    {                                                                                        \
+        V##_store##IO(p, a);                                                                 \
+        V##_store##IO(p + N, b);                                                             \
+    }                                                                                        \
+    static inline void V##_stream2##IO(T *p, V a, V b)                                       \
+    {                                                                                        \
+        V##_stream##IO(p, a);                                                                \
+        V##_stream##IO(p + N, b);                                                            \
+    }
+FA_PAIR_DEFAULTS(vf, float, VF_N, )
+FA_PAIR_DEFAULTS(vd, double, VD_N, )
+FA_PAIR_DEFAULTS(vf, uint16_t, VF_N, _f16)
+#ifndef FA_VF_PAIR_BF16
+FA_PAIR_DEFAULTS(vf, uint16_t, VF_N, _bf16)
+#endif
+
+/* Elementwise loop: 2x unrolled body (pair loads and stores), masked tail.
+ * fa_<op>_<dt>_<isa>_loop is the typed loop; fa_<op>_<dt>_<isa> the table's
+ * entry point. */
 #define FA_KN_LOOP(op, dt) FA_CAT2X(FA_KN(op, dt), _loop)
 #define FA_MAP_KERNEL(op, dt, T, CT, V, N, IO, EXPR)                                            \
     static void FA_KN_LOOP(op, dt)(const T *x, T *y, size_t n, V p0, V p1, V p2, V p3)           \
@@ -52,15 +82,14 @@ _Static_assert(FA_GELU_F64_NP == 4, "vd_lut4 selects among exactly 4 pieces");
         size_t i = 0;                                                                            \
         (void)p0, (void)p1, (void)p2, (void)p3;                                                  \
         for (; i + 2 * N <= n; i += 2 * N) {                                                     \
+            V v, w;                                                                              \
             FA_PREFETCH(x + i + FA_PF_DIST);                                                     \
-            V v = V##_load##IO(x + i);                                                           \
-            V w = V##_load##IO(x + i + N);                                                       \
+            V##_load2##IO(x + i, &v, &w);                                                        \
             {                                                                                    \
                 V r0 = EXPR;                                                                     \
                 v = w;                                                                           \
                 V r1 = EXPR;                                                                     \
-                V##_store##IO(y + i, r0);                                                        \
-                V##_store##IO(y + i + N, r1);                                                    \
+                V##_store2##IO(y + i, r0, r1);                                                   \
             }                                                                                    \
         }                                                                                        \
         for (; i + N <= n; i += N) {                                                             \
@@ -89,10 +118,16 @@ _Static_assert(FA_GELU_F64_NP == 4, "vd_lut4 selects among exactly 4 pieces");
         size_t i = ((64u - ((uintptr_t)y & 63u)) & 63u) / sizeof(T);                             \
         if (i > n || ((uintptr_t)y % sizeof(T)) != 0) i = n;                                     \
         FA_KN_LOOP(op, dt)(x, y, i, p0, p1, p2, p3);                                             \
-        for (; i + N <= n; i += N) {                                                             \
+        for (; i + 2 * N <= n; i += 2 * N) {                                                     \
+            V v, w;                                                                              \
             FA_PREFETCH(x + i + FA_PF_DIST);                                                     \
-            V v = V##_load##IO(x + i);                                                           \
-            V##_stream##IO(y + i, EXPR);                                                         \
+            V##_load2##IO(x + i, &v, &w);                                                        \
+            {                                                                                    \
+                V r0 = EXPR;                                                                     \
+                v = w;                                                                           \
+                V r1 = EXPR;                                                                     \
+                V##_stream2##IO(y + i, r0, r1);                                                  \
+            }                                                                                    \
         }                                                                                        \
         fa_sfence();                                                                             \
         if (i < n) FA_KN_LOOP(op, dt)(x + i, y + i, n - i, p0, p1, p2, p3);                      \

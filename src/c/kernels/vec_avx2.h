@@ -218,14 +218,20 @@ static inline vf vf_load_n_bf16(const uint16_t *p, size_t n)
     memcpy(b, p, n * sizeof(uint16_t));
     return vf_load_bf16(b);
 }
+/* float32 -> bfloat16 bits in the low half of each 32-bit lane (fa_half.h:
+ * round to nearest even on the upper 16 bits; NaN: the upper bits with the
+ * quiet bit set, picked by an unordered compare) */
+static inline __m256i fa_f32_to_bf16_lanes_avx2(vf v)
+{
+    const __m256i x = _mm256_castps_si256(v), h = _mm256_srli_epi32(x, 16);
+    const __m256i r = _mm256_srli_epi32(_mm256_add_epi32(_mm256_add_epi32(x, _mm256_set1_epi32(0x7fff)),
+                                                         _mm256_and_si256(h, _mm256_set1_epi32(1))), 16);
+    const __m256i rn = _mm256_or_si256(h, _mm256_set1_epi32(0x0040));
+    return _mm256_blendv_epi8(r, rn, _mm256_castps_si256(_mm256_cmp_ps(v, v, _CMP_UNORD_Q)));
+}
 static inline __m128i fa_f32_to_bf16_avx2(vf v)
 {
-    const __m256i x = _mm256_castps_si256(v);
-    __m256i r = _mm256_srli_epi32(_mm256_add_epi32(_mm256_add_epi32(x, _mm256_set1_epi32(0x7fff)),
-                                                   _mm256_and_si256(_mm256_srli_epi32(x, 16), _mm256_set1_epi32(1))), 16);
-    const __m256i rn = _mm256_or_si256(_mm256_srli_epi32(x, 16), _mm256_set1_epi32(0x0040));
-    const __m256i nan = _mm256_cmpgt_epi32(_mm256_and_si256(x, _mm256_set1_epi32(0x7fffffff)), _mm256_set1_epi32(0x7f800000));
-    r = _mm256_blendv_epi8(r, rn, nan);
+    const __m256i r = fa_f32_to_bf16_lanes_avx2(v);
     /* pack the 8 lanes to uint16: packus per 128-bit half, then gather the halves */
     return _mm256_castsi256_si128(_mm256_permute4x64_epi64(_mm256_packus_epi32(r, r), 0x08));
 }
@@ -237,5 +243,26 @@ static inline void vf_store_n_bf16(uint16_t *p, vf v, size_t n)
     memcpy(p, b, n * sizeof(uint16_t));
 }
 static inline void vf_stream_bf16(uint16_t *p, vf v) { _mm_stream_si128((__m128i *)p, fa_f32_to_bf16_avx2(v)); }
+/* Pairs (the elementwise loops, fa_kernels.inc.h): 16 bfloat16 as two
+ * vectors, a = elements 0-3 and 8-11, b = 4-7 and 12-15: unpacking with zero
+ * within each 128-bit half puts each one in the upper half of a 32-bit lane
+ * (exact, no shift), and the pair store's packus, also per half, restores
+ * that order, so neither needs a lane-crossing permute. */
+#define FA_VF_PAIR_BF16 1
+static inline void vf_load2_bf16(const uint16_t *p, vf *a, vf *b)
+{
+    const __m256i v = _mm256_loadu_si256((const __m256i *)p), z = _mm256_setzero_si256();
+    *a = _mm256_castsi256_ps(_mm256_unpacklo_epi16(z, v));
+    *b = _mm256_castsi256_ps(_mm256_unpackhi_epi16(z, v));
+}
+static inline void vf_store2_bf16(uint16_t *p, vf a, vf b)
+{
+    _mm256_storeu_si256((__m256i *)p, _mm256_packus_epi32(fa_f32_to_bf16_lanes_avx2(a), fa_f32_to_bf16_lanes_avx2(b)));
+}
+/* non-temporal, p 32-byte aligned */
+static inline void vf_stream2_bf16(uint16_t *p, vf a, vf b)
+{
+    _mm256_stream_si256((__m256i *)p, _mm256_packus_epi32(fa_f32_to_bf16_lanes_avx2(a), fa_f32_to_bf16_lanes_avx2(b)));
+}
 
 #endif /* FA_VEC_AVX2_H */
