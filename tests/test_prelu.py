@@ -50,7 +50,7 @@ def _x(shape, dtype, seed=0):
 def test_exact_every_level_layout_weight(dt, each_level):
     dtype = dtype_of(dt)
     x = _x((5, 7, 33), dtype)
-    weights = [0.25, -1.5, np.float32(0.3), np.array([0.7]), np.linspace(-2, 2, 7),
+    weights = [0.25, -1.5, 0.1, np.float32(0.3), np.array([0.7]), np.linspace(-2, 2, 7),
                np.linspace(-2, 2, 7).astype(np.float32), np.array([np.nan, np.inf, -np.inf, 0.0, -0.0, 1e-3, 3e3])]
     for lv in each_level:
         fa._core.set_isa(lv)

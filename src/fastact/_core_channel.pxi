@@ -41,8 +41,7 @@ cdef object _channel_weight(object weight, object a, object rdt, str name):
 
 cdef object _channel_fast(int op, cnp.ndarray a, int t, int fl, object weight, object out, int nt):
     """The common call without Python-level conversions: x non-empty, of a kernel dtype,
-    contiguous (C-contiguous for one weight per channel); weight a Python float (float32 and
-    float64 data) or an array of x's dtype with one element or one per channel; out None or
+    contiguous (C-contiguous for one weight per channel); weight a Python float or an array of x's dtype with one element or one per channel; out None or
     an array the kernel may write straight into.  None: the call takes the general path."""
     cdef double w1
     cdef const double *pw
@@ -55,6 +54,11 @@ cdef object _channel_fast(int op, cnp.ndarray a, int t, int fl, object weight, o
         w1 = <double>weight
         if dt == FA_F32:
             w1 = <double>(<float>w1)  # rounded to the dtype, as every real parameter
+        pw = &w1
+    elif type(weight) is float and (dt == FA_F16 or dt == FA_BF16) and abs(<double>weight) <= 65504.0:
+        # rounded to the 16-bit dtype as _channel_weight does (in float16's
+        # range: no overflow warning to silence; NaN and the rest go there)
+        w1 = <double>float(np.asarray(weight, dtype=F64).astype(a.dtype))
         pw = &w1
     elif type(weight) is cnp.ndarray and cnp.PyArray_TYPE(<cnp.ndarray>weight) == t \
             and cnp.PyArray_NDIM(<cnp.ndarray>weight) <= 1:
