@@ -47,7 +47,6 @@ static int wanted(int argc, char **argv, const char *name)
 int main(int argc, char **argv)
 {
     static const char *dt_names[FA_N_DTYPES] = {"f32", "f64", "f16", "bf16"};
-    static const size_t dt_size[FA_N_DTYPES] = {4, 8, 2, 2};
     int dt = FA_F32;
     float *x0 = aligned_alloc(64, N * sizeof(float));
     char *x = aligned_alloc(64, N * 8), *y = aligned_alloc(64, N * 8);
@@ -120,7 +119,7 @@ int main(int argc, char **argv)
                         else
                             {
                             fa_kernels()->row[dt][op](x, y, N / 2); /* 2 rows of 1024 */
-                            fa_kernels()->row[dt][op](x + N / 2 * dt_size[dt], y + N / 2 * dt_size[dt], N / 2);
+                            fa_kernels()->row[dt][op](x + N / 2 * fa_dtype_size(dt), y + N / 2 * fa_dtype_size(dt), N / 2);
                         }
                     }
                     double t = (double)(__rdtsc() - c0) / ((double)CALLS * N);

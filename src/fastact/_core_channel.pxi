@@ -41,8 +41,9 @@ cdef object _channel_weight(object weight, object a, object rdt, str name):
 
 cdef object _channel_fast(int op, cnp.ndarray a, int t, int fl, object weight, object out, int nt):
     """The common call without Python-level conversions: x non-empty, of a kernel dtype,
-    contiguous (C-contiguous for one weight per channel); weight a Python float or an array of x's dtype with one element or one per channel; out None or
-    an array the kernel may write straight into.  None: the call takes the general path."""
+    contiguous (C-contiguous for one weight per channel); weight a Python float or an array
+    of x's dtype with one element or one per channel; out None or an array the kernel may
+    write straight into.  None: the call takes the general path."""
     cdef double w1
     cdef const double *pw
     cdef cnp.ndarray wa, y

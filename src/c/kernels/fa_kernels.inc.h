@@ -72,6 +72,21 @@ FA_PAIR_DEFAULTS(vf, uint16_t, VF_N, _f16)
 FA_PAIR_DEFAULTS(vf, uint16_t, VF_N, _bf16)
 #endif
 
+/* One step of the 2x unrolled loops: a pair of vectors at x + i through EXPR
+ * (which reads v) to y + i by the pair store ST (store2 or stream2). */
+#define FA_PAIR_STEP(V, IO, ST, EXPR)                                                            \
+    do {                                                                                         \
+        V v, w;                                                                                  \
+        FA_PREFETCH(x + i + FA_PF_DIST);                                                         \
+        V##_load2##IO(x + i, &v, &w);                                                            \
+        {                                                                                        \
+            V r0 = EXPR;                                                                         \
+            v = w;                                                                               \
+            V r1 = EXPR;                                                                         \
+            V##_##ST##IO(y + i, r0, r1);                                                         \
+        }                                                                                        \
+    } while (0)
+
 /* Elementwise loop: 2x unrolled body (pair loads and stores), masked tail.
  * fa_<op>_<dt>_<isa>_loop is the typed loop; fa_<op>_<dt>_<isa> the table's
  * entry point. */
@@ -82,15 +97,7 @@ FA_PAIR_DEFAULTS(vf, uint16_t, VF_N, _bf16)
         size_t i = 0;                                                                            \
         (void)p0, (void)p1, (void)p2, (void)p3;                                                  \
         for (; i + 2 * N <= n; i += 2 * N) {                                                     \
-            V v, w;                                                                              \
-            FA_PREFETCH(x + i + FA_PF_DIST);                                                     \
-            V##_load2##IO(x + i, &v, &w);                                                        \
-            {                                                                                    \
-                V r0 = EXPR;                                                                     \
-                v = w;                                                                           \
-                V r1 = EXPR;                                                                     \
-                V##_store2##IO(y + i, r0, r1);                                                   \
-            }                                                                                    \
+            FA_PAIR_STEP(V, IO, store2, EXPR);                                                   \
         }                                                                                        \
         for (; i + N <= n; i += N) {                                                             \
             V v = V##_load##IO(x + i);                                                           \
@@ -119,15 +126,7 @@ FA_PAIR_DEFAULTS(vf, uint16_t, VF_N, _bf16)
         if (i > n || ((uintptr_t)y % sizeof(T)) != 0) i = n;                                     \
         FA_KN_LOOP(op, dt)(x, y, i, p0, p1, p2, p3);                                             \
         for (; i + 2 * N <= n; i += 2 * N) {                                                     \
-            V v, w;                                                                              \
-            FA_PREFETCH(x + i + FA_PF_DIST);                                                     \
-            V##_load2##IO(x + i, &v, &w);                                                        \
-            {                                                                                    \
-                V r0 = EXPR;                                                                     \
-                v = w;                                                                           \
-                V r1 = EXPR;                                                                     \
-                V##_stream2##IO(y + i, r0, r1);                                                  \
-            }                                                                                    \
+            FA_PAIR_STEP(V, IO, stream2, EXPR);                                                  \
         }                                                                                        \
         fa_sfence();                                                                             \
         if (i < n) FA_KN_LOOP(op, dt)(x + i, y + i, n - i, p0, p1, p2, p3);                      \

@@ -255,14 +255,12 @@ static inline void vf_load2_bf16(const uint16_t *p, vf *a, vf *b)
     *a = _mm256_castsi256_ps(_mm256_unpacklo_epi16(z, v));
     *b = _mm256_castsi256_ps(_mm256_unpackhi_epi16(z, v));
 }
-static inline void vf_store2_bf16(uint16_t *p, vf a, vf b)
+static inline __m256i fa_f32x2_to_bf16_avx2(vf a, vf b)
 {
-    _mm256_storeu_si256((__m256i *)p, _mm256_packus_epi32(fa_f32_to_bf16_lanes_avx2(a), fa_f32_to_bf16_lanes_avx2(b)));
+    return _mm256_packus_epi32(fa_f32_to_bf16_lanes_avx2(a), fa_f32_to_bf16_lanes_avx2(b));
 }
+static inline void vf_store2_bf16(uint16_t *p, vf a, vf b) { _mm256_storeu_si256((__m256i *)p, fa_f32x2_to_bf16_avx2(a, b)); }
 /* non-temporal, p 32-byte aligned */
-static inline void vf_stream2_bf16(uint16_t *p, vf a, vf b)
-{
-    _mm256_stream_si256((__m256i *)p, _mm256_packus_epi32(fa_f32_to_bf16_lanes_avx2(a), fa_f32_to_bf16_lanes_avx2(b)));
-}
+static inline void vf_stream2_bf16(uint16_t *p, vf a, vf b) { _mm256_stream_si256((__m256i *)p, fa_f32x2_to_bf16_avx2(a, b)); }
 
 #endif /* FA_VEC_AVX2_H */
