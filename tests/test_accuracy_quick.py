@@ -39,7 +39,7 @@ N64 = 110            # float64 points per region and sign (~2000 per op)
 # earlier kernel versions (kept as regression points), as float32 bit patterns
 REGRESSION32 = {
     "sigmoid": [0xc02e3af3, 0xc02eb617, 0xc2aeae4d, 0xc2affd8b, 0xc185f0d4, 0xc185d145, 0xc2b00d32],
-    "tanh": [0x40519bf1, 0xbfa47c24, 0xc09046c8, 0x80000000],
+    "tanh": [0x40519bf1, 0xbfa47c24, 0xc09046c8, 0x80000000, 0x409029b4, 0x3f028c04, 0x3f021f2d],
     "silu": [0xc1857174, 0xc04de825, 0xbffaeb33, 0xc2b7ee47, 0xc2b7b9ce, 0xc185f0d4, 0xc185d80e, 0xc2b7c3b6,
              0xc2b7c691],
     "gelu": [0xbfebc350, 0xc031e16c, 0xc1525925, 0x3c6e8766, 0xbfec50d9, 0x3b698c4b, 0x3b69ec2a,

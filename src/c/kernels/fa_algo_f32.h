@@ -9,7 +9,7 @@
  * (benchmarks/accuracy.py, docs/accuracy.md), every level unless noted:
  *   relu, leaky_relu  exact
  *   sigmoid           2.72 ulp (FMA levels), 2.80 (sse2, scalar)
- *   tanh              2.50 ulp
+ *   tanh              1.92 ulp (FMA levels), 1.97 (sse2, scalar)
  *   silu              2.86 ulp (FMA levels), 2.89 (sse2, scalar)
  *   gelu (erf)        3.20 ulp (FMA levels), 3.01 (sse2, scalar)
  *   gelu (tanh)       2.56 ulp (FMA levels), 2.34 (sse2, scalar)
@@ -421,17 +421,40 @@ FA_INLINE vf fa_nexpm1_f32(vf z)
     return fa_nexpm1_rn_f32(r, n);
 }
 
-/* tanh(x) = sign(x) * (-em1) / (2 + em1), em1 = e^z - 1, z = -2|x|.
- * With e^z = (1 + pm1) s, s = 2^k (fa_exp_split_f32):  -em1 = (1 - s) - pm1 s
- * (one fused rounding; for |z| < 0.35, k = 0 and -em1 = -pm1 exactly, so there
- * is no cancellation near 0 and tanh(x) ~ x keeps full relative precision).
- * z is clamped at -18.2 where tanh rounds to 1; tanh(-0) = -0. */
+/* tanh(x) = sign(x) * (-em1) / (2 + em1), em1 = e^z - 1, z = 2 a, a = -|x|
+ * clamped at -9.1 (tanh rounds to 1 from |x| = 9.01).  With e^z = (1 + pm1) s,
+ * s = 2^k (k = round(z log2e), taken from a: a (2 log2e) is z log2e exactly;
+ * r = z - k ln2 with the hi/lo pair):
+ *   -em1 = (1 - s) - pm1 s,  2 + em1 = (1 + s) + pm1 s   (one fused rounding
+ * each; for |z| < 0.35, k = 0 and -em1 = -pm1 exactly, so there is no
+ * cancellation near 0 and tanh(x) ~ x keeps full relative precision).
+ * pm1 = r + r^2 Q(r), Q (fa_exp_f32_c, degree 4) = (C2 + C3 r) + r^2 ((C4 +
+ * C5 r) + C6 r^2).  The numerator, the denominator and Q's halves are
+ * independent: the dependency chain is 4 operations shorter than with
+ * Horner and 2 - (-em1) (the earlier form), and the error bound fell from
+ * 2.50 to 1.97 ulp; scalar and SSE2 run 10-20 % faster, AVX2 on Zen 3 as
+ * fast (tools/kernel_cycles.c).  tanh(-0) = -0; NaN propagates. */
+FA_INLINE vf fa_tanh_pm1_f32(vf r)
+{
+    _Static_assert(FA_EXP_F32_DEG == 6, "fa_tanh_pm1_f32 spells out Q of degree 4");
+    vf r2 = vf_mul(r, r);
+    vf lo = vf_fma(vf_set1(fa_exp_f32_c[1]), r, vf_set1(fa_exp_f32_c[0]));
+    vf hi = vf_fma(vf_set1(fa_exp_f32_c[3]), r, vf_set1(fa_exp_f32_c[2]));
+    hi = vf_fma(vf_set1(fa_exp_f32_c[4]), r2, hi);
+    return vf_fma(vf_fma(hi, r2, lo), r2, r);
+}
 FA_INLINE vf fa_tanh_vf(vf x)
 {
-    vf na = vf_negabs(x);
-    vf s, pm1 = fa_exp_split_f32(vf_max(vf_set1(-18.2f), vf_add(na, na)), &s);
-    vf nem1 = vf_fnma(pm1, s, vf_sub(vf_set1(1.0f), s));
-    return vf_orsign(vf_div(nem1, vf_sub(vf_set1(2.0f), nem1)), x);
+    const vf shift = vf_set1(FA_SHIFTB_F32), one = vf_set1(1.0f);
+    vf a = vf_max(vf_set1(-9.1f), vf_negabs(x));
+    vf kb = vf_fma(a, vf_set1(2.0f * FA_LOG2E_F32), shift);
+    vf k = vf_sub(kb, shift);
+    vf r = vf_fnma(k, vf_set1(FA_LN2_HI_F32), vf_add(a, a));
+    vf s = vf_pow2_bits(kb);
+    vf pm1 = fa_tanh_pm1_f32(vf_fnma(k, vf_set1(FA_LN2_LO_F32), r));
+    vf num = vf_fnma(pm1, s, vf_sub(one, s));
+    vf den = vf_fma(pm1, s, vf_add(one, s));
+    return vf_orsign(vf_div(num, den), x);
 }
 
 /* G(a) = erfcx(a/sqrt2)/2 for a in [0, 14.5]: 8 polynomial pieces in a,
