@@ -36,6 +36,7 @@
 #include "fa_algo_f64.h"
 #include "fa_algo_exp.h"
 #include "fa_algo_grad.h"
+#include "fa_pair.h"
 
 #define FA_G_CAT3(a, b, c) a##_##b##_##c
 #define FA_G_KNAME(op, dt, isa) FA_G_CAT3(fa_##op, dt, isa)
@@ -43,7 +44,8 @@
 #define FA_G_CAT2(a, b) a##b
 #define FA_G_CAT2X(a, b) FA_G_CAT2(a, b)
 
-/* Elementwise backward kernel: dy, x -> dx, n elements, parameters pp. */
+/* Elementwise backward kernel: dy, x -> dx, n elements, parameters pp; 2x
+ * unrolled with pair loads and stores (fa_pair.h), masked tail. */
 #define FA_MAP2_KERNEL(op, dt, T, PT, V, N, IO, ALG)                                            \
     void FA_G_KN(op, dt)(const void *gv, const void *xv, void *yv, size_t n, const fa_params *p) \
     {                                                                                            \
@@ -53,12 +55,12 @@
         size_t i = 0;                                                                            \
         for (int k = 0; k < FA_MAX_PARAMS; k++) pp[k] = (double)(PT)p->v[k];                     \
         for (; i + 2 * N <= n; i += 2 * N) {                                                     \
-            V g0 = V##_load##IO(g + i), x0 = V##_load##IO(x + i);                                \
-            V g1 = V##_load##IO(g + i + N), x1 = V##_load##IO(x + i + N);                        \
+            V g0, g1, x0, x1;                                                                    \
+            V##_load2##IO(g + i, &g0, &g1);                                                      \
+            V##_load2##IO(x + i, &x0, &x1);                                                      \
             V r0 = ALG(g0, x0, pp);                                                              \
             V r1 = ALG(g1, x1, pp);                                                              \
-            V##_store##IO(y + i, r0);                                                            \
-            V##_store##IO(y + i + N, r1);                                                        \
+            V##_store2##IO(y + i, r0, r1);                                                       \
         }                                                                                        \
         for (; i + N <= n; i += N) {                                                             \
             V g0 = V##_load##IO(g + i), x0 = V##_load##IO(x + i);                                \

@@ -43,34 +43,7 @@ _Static_assert(FA_GELU_F64_NP == 4, "vd_lut4 selects among exactly 4 pieces");
 #define FA_CAT2X(a, b) FA_CAT2(a, b)
 #define FA_KN_NT(op, dt) FA_CAT2X(FA_KN(op, dt), _nt)
 
-/* Pair loads and stores: two vectors at once, for the elementwise loops
- * below.  A pair may hold its elements in another order than two single
- * loads would (vec_avx2.h's bfloat16 pair does), as long as the pair store
- * restores it: every lane is computed alike, so results do not change.  An
- * ISA header that has its own defines FA_V<x>_PAIR_<io>; these are the
- * defaults, two single loads / stores. */
-#define FA_PAIR_DEFAULTS(V, T, N, IO)                                                        \
-    static inline void V##_load2##IO(const T *p, V *a, V *b)                                 \
-    {                                                                                        \
-        *a = V##_load##IO(p);                                                                \
-        *b = V##_load##IO(p + N);                                                            \
-    }                                                                                        \
-    static inline void V##_store2##IO(T *p, V a, V b)                                        \
-    {                                                                                        \
-        V##_store##IO(p, a);                                                                 \
-        V##_store##IO(p + N, b);                                                             \
-    }                                                                                        \
-    static inline void V##_stream2##IO(T *p, V a, V b)                                       \
-    {                                                                                        \
-        V##_stream##IO(p, a);                                                                \
-        V##_stream##IO(p + N, b);                                                            \
-    }
-FA_PAIR_DEFAULTS(vf, float, VF_N, )
-FA_PAIR_DEFAULTS(vd, double, VD_N, )
-FA_PAIR_DEFAULTS(vf, uint16_t, VF_N, _f16)
-#ifndef FA_VF_PAIR_BF16
-FA_PAIR_DEFAULTS(vf, uint16_t, VF_N, _bf16)
-#endif
+#include "fa_pair.h" /* pair loads and stores (two vectors at once) */
 
 /* One step of the 2x unrolled loops: a pair of vectors at x + i through EXPR
  * (which reads v) to y + i by the pair store ST (store2 or stream2). */
