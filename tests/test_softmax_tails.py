@@ -86,3 +86,37 @@ def test_softmax_offset_rows(isa, dt):
         x[:, 3] = dt(off)
         y = fa.softmax(x)
         assert _max_ulp(y, _ref_softmax(x), dt) <= 4.0
+
+
+def test_two_pass_rows_match_three_pass(isa):
+    """float32 one-row softmax takes two passes when the row allows it (the
+    maximum found with the exponentials, fa_rows.inc.h fa_softmax_row2_f32)
+    and three otherwise; an in-place call always takes three.  The two give
+    the same bits on the FMA levels; SSE2 and scalar may differ only in the
+    last bit of outputs below 2^-120 (their separately rounded product
+    pm1 s is subnormal there).  Rows that fall back (spread beyond the first
+    vector's range, |x| > 350, -inf, NaN, +inf) are recomputed from an
+    untouched x, also when out and x are distinct."""
+    rng = np.random.default_rng(21)
+    rows = []
+    for n in (8, 31, 32, 33, 100, 1000, 1023, 2048):
+        for spread, off in ((3, 0), (30, 7.7), (59, -20), (70, 0), (86, 40), (90, 0), (10, 349), (10, 351)):
+            x = (off - rng.uniform(0, spread, size=(4, n))).astype(np.float32)
+            x[1, : min(n, 16)] -= np.float32(spread / 2)   # the first vector far below the maximum
+            x[2, -1] = np.float32(off + 1)                 # the maximum last
+            rows.append(x)
+    x = rows[-1].copy()
+    x[0, 5], x[1, 40 % x.shape[1]], x[2, 3], x[3, 0] = -np.inf, np.nan, np.inf, 3e38
+    rows.append(x)
+    fma = fa.get_config()["isa"] in ("avx2", "avx512", "neon")
+    for x in rows:
+        y = fa.softmax(x)
+        z = x.copy()
+        assert fa.softmax(z, out=z) is z
+        same = (y.view(np.int32) == z.view(np.int32)) | (np.isnan(y) & np.isnan(z))
+        if fma:
+            assert same.all(), (x.shape, x[~same.all(axis=1)][:1])
+        else:
+            assert (np.abs(z[~same]) < 2.0**-120).all() and (np.abs(y[~same] - z[~same]) <= np.spacing(np.abs(z[~same]))).all()
+        with np.errstate(invalid="ignore"):
+            assert np.array_equal(np.isnan(y), np.isnan(_ref_softmax(x).astype(np.float32)))

@@ -196,17 +196,27 @@ FA_INLINE float fa_rowshk_f32(float m)
 
 /* sum of the terms over the row; if y != NULL the terms are stored in y.
  * Pairs of vectors are added in float (one rounding, relative 2^-24 at
- * most per term), then accumulated in double. */
-FA_INLINE double fa_expsum_f32_loop(const float *x, float *y, size_t n, float m, float shkf, int mode)
+ * most per term), then accumulated in double.  If mx != NULL the row's
+ * maximum and minimum are found on the way (*mx, *mn; a NaN element may be
+ * missed there, but it makes the sum NaN). */
+FA_INLINE double fa_expsum_f32_loop(const float *x, float *y, size_t n, float m, float shkf, int mode,
+                                    float *mx, float *mn)
 {
     const vf vm = vf_set1(m), shk = vf_set1(shkf);
     vd s0 = vd_zero(), s1 = vd_zero();
+    vf hi = vf_set1(-INFINITY), lw = vf_set1(INFINITY);
+    float hs = -INFINITY, ls = INFINITY;
     size_t i = 0;
     for (; i + 2 * VF_N <= n; i += 2 * VF_N) {
         FA_PREFETCH(x + i + n); /* the next row (or block), while this one computes */
         FA_PREFETCH(x + i + n + VF_N);
-        vf e0 = fa_rowexp_f32(vf_load(x + i), vm, shk, mode);
-        vf e1 = fa_rowexp_f32(vf_load(x + i + VF_N), vm, shk, mode);
+        vf v0 = vf_load(x + i), v1 = vf_load(x + i + VF_N);
+        vf e0 = fa_rowexp_f32(v0, vm, shk, mode);
+        vf e1 = fa_rowexp_f32(v1, vm, shk, mode);
+        if (mx) {
+            hi = vf_max(hi, vf_max(v0, v1));
+            lw = vf_min(lw, vf_min(v0, v1));
+        }
         if (y) {
             vf_store(y + i, e0);
             vf_store(y + i + VF_N, e1);
@@ -218,6 +228,16 @@ FA_INLINE double fa_expsum_f32_loop(const float *x, float *y, size_t n, float m,
         vf e = fa_rowexp_n_f32(x + i, r, vm, shk, mode);
         if (y) vf_store_n(y + i, e, r);
         fa_acc_f32_in_f64(&s0, &s1, e);
+        if (mx)
+            for (size_t j = 0; j < r; j++) {
+                hs = x[i + j] > hs ? x[i + j] : hs;
+                ls = x[i + j] < ls ? x[i + j] : ls;
+            }
+    }
+    if (mx) {
+        float h = vf_hmax(hi), l = -vf_hmax(vf_neg(lw));
+        *mx = h > hs ? h : hs;
+        *mn = l < ls ? l : ls;
     }
     return vd_hsum(vd_add(s0, s1));
 }
@@ -226,20 +246,55 @@ FA_INLINE double fa_expsum_f32_loop(const float *x, float *y, size_t n, float m,
 FA_INLINE double fa_expsum_f32(const float *x, float *y, size_t n, float m, float lo)
 {
     if (lo - m >= -87.0f) /* false for NaN, -inf */
-        return fa_expsum_f32_loop(x, y, n, m, 0.0f, 1);
-    return fa_expsum_f32_loop(x, y, n, m, 0.0f, 2);
+        return fa_expsum_f32_loop(x, y, n, m, 0.0f, 1, NULL, NULL);
+    return fa_expsum_f32_loop(x, y, n, m, 0.0f, 2, NULL, NULL);
+}
+
+/* Two passes instead of three for most rows: the scaled terms with K0 from
+ * the first vector's maximum m0 (shifter SHIFT - 4 K0), the row's maximum m
+ * and minimum found in the same pass.  If the row is one the three-pass
+ * kernel scales (fa_rowmode_f32 = 0, K = round(m log2e)) and every term is
+ * normal under both K0 and K, then e_i(K0) = e_i(K) 2^(K - K0) exactly (the
+ * reduced argument does not depend on K, and scaling a normal rounded
+ * result by a power of two is exact), and so are the sum and 1/s: the
+ * outputs are bit for bit the three-pass ones at the FMA levels (SSE2 and
+ * scalar round the product pm1 s separately, so where it is subnormal, in
+ * outputs below ~2^-120, the last bit may differ).  Returns 0 (y to be
+ * recomputed from x) otherwise: rows wider than ~60 above x's first
+ * vector, |x| > 350, NaN or inf.  The caller keeps in-place rows (y
+ * overlapping x) on three passes: this pass overwrites y before it knows. */
+FA_INLINE int fa_softmax_row2_f32(const float *x, float *y, size_t n)
+{
+    const double ln2 = FA_LN2_HI_F64 + FA_LN2_LO_F64;
+    float m0 = vf_hmax(vf_load(x)), m, lo;
+    double s, k0, k;
+    if (!(m0 <= 350.0f && m0 >= -350.0f))
+        return 0;
+    s = fa_expsum_f32_loop(x, y, n, 0.0f, fa_rowshk_f32(m0), 0, &m, &lo);
+    k0 = nearbyint((double)m0 * FA_LOG2E_F64);
+    k = nearbyint((double)m * FA_LOG2E_F64);
+    if (fa_rowmode_f32(m, lo) != 0 || !(s < INFINITY) || /* NaN s: a NaN in the row */
+        (double)lo - k * ln2 < -87.0 || (double)lo - k0 * ln2 < -87.0 || (double)m - k0 * ln2 > 60.0)
+        return 0;
+    fa_softmax_fix_f32(x, y, n, (float)(1.0 / s), 0.0f);
+    return 1;
 }
 
 /* softmax: y = e_i * (1/s); the scaled form's common factor cancels */
 static void fa_softmax_row_f32(const float *x, float *y, size_t n)
 {
-    float lo, m = fa_rowmaxmin_f32(x, n, &lo, 1);
-    int mode = fa_rowmode_f32(m, lo);
+    float lo, m;
+    int mode;
     double s;
+    uintptr_t xa = (uintptr_t)x, ya = (uintptr_t)y, nb = n * sizeof(float);
+    if (n >= 2 * VF_N && (ya >= xa + nb || xa >= ya + nb) && fa_softmax_row2_f32(x, y, n))
+        return;
+    m = fa_rowmaxmin_f32(x, n, &lo, 1);
+    mode = fa_rowmode_f32(m, lo);
     if (mode == 0)
-        s = fa_expsum_f32_loop(x, y, n, m, fa_rowshk_f32(m), 0);
+        s = fa_expsum_f32_loop(x, y, n, m, fa_rowshk_f32(m), 0, NULL, NULL);
     else
-        s = fa_expsum_f32_loop(x, y, n, m, 0.0f, mode);
+        s = fa_expsum_f32_loop(x, y, n, m, 0.0f, mode, NULL, NULL);
     fa_softmax_fix_f32(x, y, n, (float)(1.0 / s), 0.0f);
 }
 
