@@ -6,8 +6,10 @@
  * the split, so results are bitwise identical for every thread count.
  * 16-bit rows (float16, bfloat16) are converted one row at a time into a
  * float32 scratch row (at most FA_ROW_BLOCK floats, per block of rows),
- * computed by the float32 kernel in place, and each result rounded once on
- * the way back: the float32 kernel's results, rounded once.
+ * computed by the float32 kernel into a second scratch row (out of place,
+ * as a float32 call: softmax's two-pass kernel needs x intact), and each
+ * result rounded once on the way back: the float32 kernel's results,
+ * rounded once.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -32,21 +34,22 @@ void fa_rows_oom(void) { __atomic_store_n(&g_oom, 1, __ATOMIC_RELEASE); }
 
 static void rows_range(const rows_job *j, size_t r0, size_t r1)
 {
-    float stack[2048], *w = stack;
+    float stack[2 * 2048], *w = stack, *w2;
     size_t i;
     if (j->to32 == NULL) {
         for (i = r0; i < r1; i++)
             j->k(j->x + i * j->rbytes, j->y + i * j->rbytes, j->cols);
         return;
     }
-    if (j->cols > sizeof stack / sizeof stack[0] && (w = (float *)malloc(j->cols * sizeof(float))) == NULL) {
+    if (j->cols > sizeof stack / sizeof stack[0] / 2 && (w = (float *)malloc(2 * j->cols * sizeof(float))) == NULL) {
         fa_rows_oom();
         return;
     }
+    w2 = w + j->cols;
     for (i = r0; i < r1; i++) {
         j->to32(j->x + i * j->rbytes, w, j->cols);
-        j->k(w, w, j->cols);
-        j->from32(w, j->y + i * j->rbytes, j->cols);
+        j->k(w, w2, j->cols);
+        j->from32(w2, j->y + i * j->rbytes, j->cols);
     }
     if (w != stack)
         free(w);
