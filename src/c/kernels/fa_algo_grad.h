@@ -15,6 +15,12 @@
  * hardtanh: a selection or one rounded product; hardsigmoid: one correctly
  * rounded division dy / 6) work in float.  Native float32 forms (below, after
  * each op's float64 one; the float32 exp split with 2^k exact):
+ *   sigmoid, tanh          dy p, p = y (1 - y) resp. (1 - y)(1 + y) with one
+ *                          fma (two roundings on the FMA levels)
+ *   hardswish              (dy fma(2, x, 3)) / 6 on (-3, 3)
+ *   softsign               dy / (1 + |x|)^2 with 1 + |x| and its square as
+ *                          hi + lo, one division (huge or non-finite x and
+ *                          infinite dy widened)
  *   softplus, log_sigmoid  q = dy / (1 + e); z > 0: q, else fma(q 2^k, pm1, q 2^k)
  *   elu, selu, celu        c e^z = fma(c 2^k, pm1, c 2^k), c = dy alpha
  *                          (selu: the constants as hi + lo; celu: z + zl)
@@ -31,17 +37,18 @@
  *                          DGELU) in float replaces it; |x| > 12.5 widened
  * and their lanes with an exp argument below -87 (results near or below
  * 2^-126), in vectors holding one, go through the widened form
- * (fa_<op>_gw: float64, rounded once), as celu with alpha < 0 does.  Every
- * other op (sigmoid, tanh, gelu_tanh, hardswish, softsign, mish)
- * widens each vector to two float64 vectors, runs its float64 algorithm and
- * rounds once (FA_GRAD_WIDE): ~0.5 ulp, also next to the zeros of f' (mish'
+ * (fa_<op>_gw: float64, rounded once), as celu with alpha < 0 does.  The
+ * two other ops (gelu_tanh, mish) widen each vector to two float64 vectors,
+ * run their float64 algorithm and round once (FA_GRAD_WIDE): ~0.5 ulp, also next to the zeros of f' (mish'
  * at -1.1924).  The float64 results themselves lose
  * relative accuracy next to those zeros in proportion to 1/|f'(x)|.
  * Measured float32 max error (every 61st bit pattern with dy = 1 and with
  * random dy, and benchmarks/accuracy_backward.py --step 293, every parameter
  * case, against the float64 oracle, every x86 level): softplus 2.75 ulp,
  * log_sigmoid 2.64, elu 1.38, selu 1.97, celu 1.47 (sse2/scalar figures are
- * the larger ones); silu 2.58 ulp (FMA levels) / 3.08 (sse2, scalar), with
+ * the larger ones); sigmoid 1.47 ulp (FMA levels) / 1.96 (sse2, scalar),
+ * tanh 1.47 / 1.82, hardswish 1.99, softsign 1.96 (--step 17, every level);
+ * silu 2.58 ulp (FMA levels) / 3.08 (sse2, scalar), with
  * dy = 1 on every 61st pattern 3.44 (every level, x = -1.0386, where the
  * exp's reduced argument is near -ln2/2 and c = 1 + x + e carries e's error
  * amplified 1.6 times); quick_gelu 2.91 / 3.32, dy = 1: 3.72 (x = -0.6088);
@@ -318,7 +325,20 @@ FA_INLINE vd fa_sigmoid_backward_gd(vd g, vd y, const double *pp)
     (void)pp;
     return vd_mul(g, vd_mul(y, vd_sub(vd_set1(1.0), y)));
 }
-FA_GRAD_WIDE(sigmoid_backward)
+/* float32: dy p, p = y (1 - y) = fma(-y, y, y) rounded once (FMA levels; else
+ * y (1 - y), 1 - y exact for y >= 1/2): two roundings, <= 1 ulp (1.5 without
+ * FMA).  y subnormal: p = y exactly.  dy = +-inf: dy p (NaN where p = 0, as
+ * inf * 0). */
+FA_INLINE vf fa_sigmoid_backward_gf(vf g, vf y, const double *pp)
+{
+    (void)pp;
+#if FA_HAS_FMA
+    vf p = vf_fnma(y, y, y);
+#else
+    vf p = vf_mul(y, vf_sub(vf_set1(1.0f), y));
+#endif
+    return vf_mul(g, p);
+}
 
 FA_INLINE vd fa_tanh_backward_gd(vd g, vd y, const double *pp)
 {
@@ -326,7 +346,20 @@ FA_INLINE vd fa_tanh_backward_gd(vd g, vd y, const double *pp)
     const vd one = vd_set1(1.0);
     return vd_mul(g, vd_mul(vd_sub(one, y), vd_add(one, y)));
 }
-FA_GRAD_WIDE(tanh_backward)
+/* float32: dy p, p = (1 - y)(1 + y):  |y| < 1/2: 1 - y y (fma: rounded once,
+ * p > 3/4);  |y| >= 1/2: a (1 + |y|) = fma(a, |y|, a), a = 1 - |y| exact
+ * (Sterbenz, |y| <= 2), no cancellation next to |y| = 1.  Two roundings on
+ * the FMA levels (<= 1 ulp), about three without FMA.  |y| > 1.8e19 (not an
+ * output of tanh) makes p overflow to -inf. */
+FA_INLINE vf fa_tanh_backward_gf(vf g, vf y, const double *pp)
+{
+    (void)pp;
+    const vf one = vf_set1(1.0f);
+    vf ay = vf_abs(y);
+    vf a = vf_sub(one, ay);
+    vf p = vf_sel(vf_lt(ay, vf_set1(0.5f)), vf_fnma(y, y, one), vf_fma(a, ay, a));
+    return vf_mul(g, p);
+}
 
 /* ---- sigmoid family ---- */
 
@@ -633,7 +666,16 @@ FA_INLINE vd fa_hardswish_backward_gd(vd g, vd x, const double *pp)
     return vd_sel(vd_lt(x, vd_set1(3.0)), vd_sel(vd_le(x, vd_set1(-3.0)), vd_zero(), mid),
                   vd_sel(vd_le(vd_set1(3.0), x), g, mid)); /* NaN x: mid (NaN) */
 }
-FA_GRAD_WIDE(hardswish_backward)
+/* float32: the same selection, mid = (dy v) / 6, v = 2x + 3 rounded once (fma;
+ * exact next to its zero -3/2): three roundings, <= 1.5 ulp. */
+FA_INLINE vf fa_hardswish_backward_gf(vf g, vf x, const double *pp)
+{
+    (void)pp;
+    const vf three = vf_set1(3.0f);
+    vf mid = vf_div(vf_mul(g, vf_fma(vf_set1(2.0f), x, three)), vf_set1(6.0f));
+    return vf_sel(vf_lt(x, three), vf_sel(vf_le(x, vf_neg(three)), vf_zero(), mid),
+                  vf_sel(vf_le(three, x), g, mid)); /* NaN x: mid (NaN) */
+}
 
 /* softsign: dy / (1 + |x|)^2 = dy ((1 / t) / t) (1 - 2 tl / t), 1 + |x| = t + tl */
 FA_INLINE vd fa_softsign_backward_gd(vd g, vd x, const double *pp)
@@ -645,7 +687,29 @@ FA_INLINE vd fa_softsign_backward_gd(vd g, vd x, const double *pp)
     vd q = vd_div(vd_div(vd_set1(1.0), t), t);
     return vd_mul(g, vd_fnma(q, vd_div(vd_add(tl, tl), t), q));
 }
-FA_GRAD_WIDE(softsign_backward)
+FA_GRAD_WIDE_AS(softsign_backward)
+/* float32: 1 + |x| = t + tl (Fast2Sum on max(1, |x|), min(1, |x|)), (1 + |x|)^2
+ * = Dh + Dl (Dh = t t, Dl = fma(t, t, -Dh) + 2 t tl), r = 1 / Dh, q = dy r,
+ * dy / (1 + |x|)^2 = q (1 - Dl / Dh) = fma(-q, Dl r, q): about three
+ * roundings (<= 2 ulp).  |x| > 2^60 (t t near overflow), non-finite x and
+ * dy = +-inf (inf - inf in the correction) are the widened form's; NaN
+ * propagates. */
+FA_INLINE vf fa_softsign_backward_gf(vf g, vf x, const double *pp)
+{
+    const vf one = vf_set1(1.0f);
+    vf ax = vf_abs(x);
+    vf big = vf_max(one, ax), sml = vf_min(one, ax);
+    vf t = vf_add(big, sml);
+    vf tl = vf_sub(sml, vf_sub(t, big));
+    vf Dl, Dh = fa_two_sq_f32(t, &Dl);
+    Dl = vf_fma(vf_add(t, t), tl, Dl);
+    vf r = vf_div(one, Dh);
+    vf q = vf_mul(g, r);
+    vf res = vf_fnma(q, vf_mul(Dl, r), q);
+    vfm far = vf_lt(vf_set1(0x1p60f), vf_max(ax, vf_mul(vf_abs(g), vf_set1(0x1p-80f)))); /* or dy = +-inf */
+    if (FA_UNLIKELY(vf_any(far))) res = vf_sel(far, fa_softsign_backward_gw(g, x, pp), res);
+    return res;
+}
 
 /* ---- exp family ---- */
 

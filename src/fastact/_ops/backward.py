@@ -308,6 +308,7 @@ LEAKY_RELU_B = Function(
 SIGMOID_B = Function(
     "sigmoid_backward", "map2", (),
     (Variant("sigmoid_backward", "SIGMOID_BACKWARD", ref=_ref_sigmoid_b,
+             ulp={"float32": 2.5, "float64": 4.0},
              mp=lambda mp, y: y * (1 - y), limits=None, points=(0.5, 1.0),
              peers={"torch": "torch.ops.aten.sigmoid_backward(dy, y)"}),),
     doc="dy * y * (1 - y) from the output y = sigmoid(x).", inputs=_DY_Y,
@@ -316,6 +317,7 @@ SIGMOID_B = Function(
 TANH_B = Function(
     "tanh_backward", "map2", (),
     (Variant("tanh_backward", "TANH_BACKWARD", ref=_ref_tanh_b,
+             ulp={"float32": 2.5, "float64": 4.0},
              mp=lambda mp, y: (1 - y) * (1 + y), limits=None, points=(0.5, 1.0),
              peers={"torch": "torch.ops.aten.tanh_backward(dy, y)"}),),
     doc="dy * (1 - y) * (1 + y) from the output y = tanh(x) (no cancellation near |y| = 1).",
@@ -403,7 +405,7 @@ HARDSIGMOID_B = Function(
 HARDSWISH_B = Function(
     "hardswish_backward", "map2", (),
     (Variant("hardswish_backward", "HARDSWISH_BACKWARD", ref=_ref_hardswish_b, mp=_mp_hardswish_d,
-             limits=None, points=(3.0, 1.5),  # selected, as PyTorch: 0 below -3, dy above 3
+             ulp={"float32": 2.5, "float64": 4.0}, limits=None, points=(3.0, 1.5),  # selected, as PyTorch: 0 below -3, dy above 3
              peers={"torch": "torch.ops.aten.hardswish_backward(dy, x)"}),),
     doc="dy * (2x + 3) / 6 on (-3, 3), 0 at and below -3, dy at and above 3 (PyTorch's kernel).",
     inputs=_DY_X,
@@ -412,6 +414,7 @@ HARDSWISH_B = Function(
 SOFTSIGN_B = Function(
     "softsign_backward", "map2", (),
     (Variant("softsign_backward", "SOFTSIGN_BACKWARD", ref=_ref_softsign_b,
+             ulp={"float32": 2.5, "float64": 4.0},
              mp=lambda mp, x: 1 / (1 + abs(x)) ** 2, limits=lambda: (0.0, 0.0),
              points=(16777216.0, 9007199254740992.0, 1e150, 1e160),
              peers={"torch": "dy / (1 + torch.abs(x)) ** 2"}),),
