@@ -593,12 +593,20 @@ def dgelu_mp(x):
     return mp.ncdf(x) + x * mp.npdf(x)
 
 
+def dgelut_mp(x):
+    k2 = 2 * mp.sqrt(2 / mp.pi)
+    a1, a3 = k2, k2 * mp.mpf(GELUT_C)
+    s = 1 / (1 + mp.exp(-x * (a1 + a3 * x * x)))
+    return s + x * s * (1 - s) * (a1 + 3 * a3 * x * x)
+
+
 # name -> (f'(x) in mpmath, a guess of its zero, band half-width W, degree).  On
 # |d| <= W, d = x - x0, f'(x) = d * P(d), P fitted for the relative error of f' and
 # evaluated in double (Horner with FMA); x0 = X0 + X0LO (doubles).
 ZERO_BANDS = {
     "DSILU": (dsilu_mp, -1.2784645, 2.0 ** -4, 4),
     "DGELU": (dgelu_mp, -0.7517915, 0.375, 8),
+    "DGELUT": (dgelut_mp, -0.7517, 0.25, 7),
 }
 
 

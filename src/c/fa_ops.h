@@ -121,7 +121,8 @@
  * kernels/fa_algo_grad.h, kernels in kernels/fa_grad.inc.h, driver map2.c:
  *   X(ENUM, name, nparams, grain_f32, grain_f64)
  * (no non-temporal variants).  Grains: those of the forward op of similar
- * cost (the float32 kernels of the smooth ops compute in float64). */
+ * cost (the float32 kernels of the smooth ops run compensated steps; mish
+ * computes in float64). */
 /*     ENUM                   name                  np  grain_f32   grain_f64 */
 #define FA_MAP2_OPS(X)                                                           \
     X(RELU_BACKWARD,        relu_backward,        0, 32 * FA_KB, 16 * FA_KB)   \

@@ -37,10 +37,14 @@
  *                          DGELU) in float replaces it; |x| > 12.5 widened
  * and their lanes with an exp argument below -87 (results near or below
  * 2^-126), in vectors holding one, go through the widened form
- * (fa_<op>_gw: float64, rounded once), as celu with alpha < 0 does.  The
- * two other ops (gelu_tanh, mish) widen each vector to two float64 vectors,
- * run their float64 algorithm and round once (FA_GRAD_WIDE): ~0.5 ulp, also next to the zeros of f' (mish'
- * at -1.1924).  The float64 results themselves lose
+ * (fa_<op>_gw: float64, rounded once), as celu with alpha < 0 does;
+ *   gelu_tanh              the silu forms with e = e^(-|t|), t = x (A1 + A3
+ *                          x^2) and w = x t' as hi + lo, a band |x - x0| <
+ *                          1/4 (degree 7, fa_coeffs.h DGELUT), x < -9.3
+ *                          widened (fa_gelu_tanh_backward_gf).
+ * mish widens each vector to two float64 vectors, runs its float64
+ * algorithm and rounds once (FA_GRAD_WIDE): ~0.5 ulp, also next to the
+ * zero of f' (mish' at -1.1924).  The float64 results themselves lose
  * relative accuracy next to those zeros in proportion to 1/|f'(x)|.
  * Measured float32 max error (every 61st bit pattern with dy = 1 and with
  * random dy, and benchmarks/accuracy_backward.py --step 293, every parameter
@@ -48,6 +52,8 @@
  * log_sigmoid 2.64, elu 1.38, selu 1.97, celu 1.47 (sse2/scalar figures are
  * the larger ones); sigmoid 1.47 ulp (FMA levels) / 1.96 (sse2, scalar),
  * tanh 1.47 / 1.82, hardswish 1.99, softsign 1.96 (--step 17, every level);
+ * gelu_tanh 2.86 / 3.08 (--step 17), on every float in [-1.25, -0.25] 3.19
+ * / 3.26 (random dy; just outside the band);
  * silu 2.58 ulp (FMA levels) / 3.08 (sse2, scalar), with
  * dy = 1 on every 61st pattern 3.44 (every level, x = -1.0386, where the
  * exp's reduced argument is near -ln2/2 and c = 1 + x + e carries e's error
@@ -392,22 +398,64 @@ FA_INLINE vf fa_grad_fma_corr_f32(vf a, vf b, vf c)
 #define FA_DSILU_X0L_F32 ((float)((FA_DSILU_X0_F64 - (double)FA_DSILU_X0H_F32) + FA_DSILU_X0LO_F64))
 #define FA_DSILU_C0H_F32 ((float)FA_DSILU_BAND_C0)
 
-/* float32 dy silu'(zh + zl), all in float32 (zh < -87: the callers' widened
- * lanes; zl = 0 where |zh| > 87; has_zl = 0: zl is 0 and not used):
- *   e = e^(-|z|) = s (1 + pm1) (the float32 exp, a = -|zh| clamped at -87;
- *     with zl, the reduced argument as r + rt exactly and pm1 corrected by
- *     rt (1 + pm1)), ef + el = e exactly (s pm1 exact, ef - s exact);
+/* e^(a + lo) = s (1 + pm1), returns pm1: a <= 0 in [-87, 0], lo a tiny
+ * remainder; a + lo = k ln2 + rh + t (rh exact, t = lo - k LN2_LO), r + rt =
+ * rh + t exactly, pm1 = e^r - 1 corrected by rt (1 + pm1). */
+FA_INLINE vf fa_grad_exp_rem_f32(vf a, vf lo, vf *s)
+{
+    const vf shift = vf_set1(FA_SHIFTB_F32);
+    vf kb = vf_fma(a, vf_set1(FA_LOG2E_F32), shift);
+    vf k = vf_sub(kb, shift);
+    vf rh = vf_fnma(k, vf_set1(FA_LN2_HI_F32), a);
+    vf t = vf_fnma(k, vf_set1(FA_LN2_LO_F32), lo);
+    vf r = vf_add(rh, t);
+    vf rt = vf_add(vf_sub(rh, r), t);
+    vf pm0 = fa_exp_pm1_f32(r);
+    *s = vf_pow2_bits(kb);
+    return vf_fma(rt, vf_add(vf_set1(1.0f), pm0), pm0);
+}
+
+/* dy times the sigmoid-derivative forms of silu' and gelu_tanh' in float32,
+ * e = e^(-|t|) = s (1 + pm1) (s = 2^k), w = wh + wl (silu: w = z; gelu_tanh:
+ * w = x t'), wp1 = 1 + w rounded (used where !neg):
+ *   !neg: (1 + e + w e) / (1 + e)^2,  neg: e (1 + w + e) / (1 + e)^2;
+ *   ef + el = e exactly (s pm1 exact, ef - s exact by Sterbenz);
  *   1 + e = oh + ol (Fast2Sum, el folded in), D = (1 + e)^2 = Dh + Dlo
  *     (two-product): the quotient by Dh is corrected by -Dlo / D ~ -Dlo y,
  *     y a quadratic in e (1 / (1 + e)^2 to 9.4%);
- *   z >= 0: q = (1 + (1 + |z|) e) / Dh  (one fma; |z| clamped at 87);
- *   z < 0:  q = c s / Dh, c = 1 + z + e = h + fma(s, pm1, hl) with
- *           h + hl = (1 + s) + zh (Fast2Sum: exact for zh >= -14.2, and h
- *           itself exact on [-2, -1/2], so next to the zero x0 of 1 + z + e
- *           c rounds once in spite of the cancellation), the factor 1 + pm1
- *           of e applied last;
- *   dy f' = fma(dy, q, (dy q) pmx), pmx = (z < 0 ? pm1 : 0) - Dlo y (the
- *     main product rounded once);
+ *   !neg: q = (1 + wp1 e) / Dh (one fma);
+ *   neg:  q = c s / Dh, c = 1 + w + e = h + fma(s, pm1, hl) with h + hl =
+ *         (1 + s) + wh (Fast2Sum: exact for wh >= -14.2, and h itself exact
+ *         on [-2, -1/2], so next to the zero of 1 + w + e c rounds once in
+ *         spite of the cancellation), the factor 1 + pm1 of e applied last;
+ *   dy f' = fma(dy, q, (dy q) pmx), pmx = (neg ? pm1 : 0) - Dlo y (the main
+ *     product rounded once). */
+FA_INLINE vf fa_grad_sigform_mul_f32(vf g, vfm neg, vf s, vf pm1, vf wp1, vf wh, vf wl, int has_wl)
+{
+    const vf one = vf_set1(1.0f);
+    vf sp = vf_mul(s, pm1);
+    vf ef = vf_add(s, sp);
+    vf el = vf_sub(sp, vf_sub(ef, s));
+    vf oh = vf_add(one, ef);
+    vf ol = vf_add(vf_sub(ef, vf_sub(oh, one)), el);
+    vf Dlo, Dh = fa_two_sq_f32(oh, &Dlo);
+    Dlo = vf_fma(vf_add(oh, oh), ol, Dlo);
+    vf y = vf_fma(vf_fma(vf_set1(0.52751f), ef, vf_set1(-1.17145f)), ef, vf_set1(0.90646f));
+    vf npos = vf_fma(wp1, ef, one);
+    vf o1 = vf_add(one, s);
+    vf h = vf_add(o1, wh);
+    vf hl = vf_sub(wh, vf_sub(h, o1));
+    if (has_wl) hl = vf_add(hl, wl);
+    vf c = vf_add(h, vf_fma(s, pm1, hl));
+    vf q = vf_div(vf_sel(neg, vf_mul(c, s), npos), Dh);
+    vf pmx = vf_fnma(Dlo, y, vf_sel(neg, pm1, vf_zero()));
+    return fa_grad_fma_corr_f32(g, q, vf_mul(vf_mul(g, q), pmx));
+}
+
+/* float32 dy silu'(zh + zl), all in float32 (zh < -87: the callers' widened
+ * lanes; zl = 0 where |zh| > 87; has_zl = 0: zl is 0 and not used): e =
+ * e^(-|z|) from the float32 exp (a = -|zh| clamped at -87; with zl, as
+ * fa_grad_exp_rem_f32), the forms of fa_grad_sigform_mul_f32 with w = z,
  * and the band |zh - x0| < 1/16 (FA_DSILU_BAND_W_F32): d = (zh - X0H) - X0L
  * (+ zl; zh - X0H exact), dy (d P(d)), P of fa_coeffs.h by Horner in float
  * (its double coefficients rounded to float).  Results below 2^-125 (dy != 0)
@@ -415,48 +463,14 @@ FA_INLINE vf fa_grad_fma_corr_f32(vf a, vf b, vf c)
  * widened form's (fa_grad_dsilu_ok_f32). */
 FA_INLINE vf fa_grad_dsilu_mul_f32(vf g, vf zh, vf zl, int has_zl)
 {
-    const vf one = vf_set1(1.0f);
     vfm neg = vf_lt(zh, vf_zero());
     vf a = vf_max(vf_set1(-87.0f), vf_negabs(zh)); /* NaN propagates */
     vf s, pm1;
-    if (has_zl) { /* a + zl = k ln2 + rh + t (rh exact, t = zl - k LN2_LO), r + rt = rh + t exactly */
-        const vf shift = vf_set1(FA_SHIFTB_F32);
-        vf kb = vf_fma(a, vf_set1(FA_LOG2E_F32), shift);
-        vf k = vf_sub(kb, shift);
-        vf rh = vf_fnma(k, vf_set1(FA_LN2_HI_F32), a);
-        vf t = vf_fnma(k, vf_set1(FA_LN2_LO_F32), vf_sel(neg, zl, vf_neg(zl)));
-        vf r = vf_add(rh, t);
-        vf rt = vf_add(vf_sub(rh, r), t);
-        vf pm0 = fa_exp_pm1_f32(r);
-        s = vf_pow2_bits(kb);
-        pm1 = vf_fma(rt, vf_add(one, pm0), pm0);
-    } else {
-        pm1 = fa_exp_split_f32(a, &s);
-    }
-    /* ef + el = e exactly (s pm1 exact, ef - s exact by Sterbenz) */
-    vf sp = vf_mul(s, pm1);
-    vf ef = vf_add(s, sp);
-    vf el = vf_sub(sp, vf_sub(ef, s));
-    vf oh = vf_add(one, ef);
-    vf ol = vf_add(vf_sub(ef, vf_sub(oh, one)), el);
-    /* D = (1 + e)^2 = Dh + Dlo: the quotient by Dh is corrected by
-     * -Dlo / D ~ -Dlo y, y = 1 / (1 + e)^2 to 9.4% (a quadratic in e) */
-    vf Dlo, Dh = fa_two_sq_f32(oh, &Dlo);
-    Dlo = vf_fma(vf_add(oh, oh), ol, Dlo);
-    vf y = vf_fma(vf_fma(vf_set1(0.52751f), ef, vf_set1(-1.17145f)), ef, vf_set1(0.90646f));
-    vf w = vf_sub(one, a);
-    if (has_zl) w = vf_add(w, vf_sel(neg, vf_zero(), zl));
-    vf npos = vf_fma(w, ef, one);
-    /* c = 1 + z + e = (1 + s) + zh + s pm1 (+ zl): h + hl = (1 + s) + zh
-     * (Fast2Sum: exact for zh >= -14.2, and h exact on [-2, -1/2]), rounded once */
-    vf o1 = vf_add(one, s);
-    vf h = vf_add(o1, zh);
-    vf hl = vf_sub(zh, vf_sub(h, o1));
-    if (has_zl) hl = vf_add(hl, zl);
-    vf c = vf_add(h, vf_fma(s, pm1, hl));
-    vf q = vf_div(vf_sel(neg, vf_mul(c, s), npos), Dh);
-    vf pmx = vf_fnma(Dlo, y, vf_sel(neg, pm1, vf_zero()));
-    vf res = fa_grad_fma_corr_f32(g, q, vf_mul(vf_mul(g, q), pmx));
+    if (has_zl) pm1 = fa_grad_exp_rem_f32(a, vf_sel(neg, zl, vf_neg(zl)), &s);
+    else pm1 = fa_exp_split_f32(a, &s);
+    vf wp1 = vf_sub(vf_set1(1.0f), a); /* 1 + |z| */
+    if (has_zl) wp1 = vf_add(wp1, vf_sel(neg, vf_zero(), zl));
+    vf res = fa_grad_sigform_mul_f32(g, neg, s, pm1, wp1, zh, zl, has_zl);
 
     /* the band next to x0 */
     vf d0 = vf_sub(zh, vf_set1(FA_DSILU_X0H_F32));
@@ -654,7 +668,82 @@ FA_INLINE vd fa_gelu_tanh_backward_gd(vd g, vd x, const double *pp)
     vd w = vd_fma(vd_mul(vd_set1(2.0 * FA_GELUT_A3_F64), s), xt, th);
     return vd_mul(g, fa_grad_sigform_f64(w, tl, e, p, mn, vd_lt(xt, vd_zero())));
 }
-FA_GRAD_WIDE(gelu_tanh_backward)
+FA_GRAD_WIDE_AS(gelu_tanh_backward)
+/* float32: the constants as hi + lo floats; x0 = X0H + X0L as for silu */
+#define FA_GELUT_A1L_F32 ((float)(FA_GELUT_A1_F64 - (double)FA_GELUT_A1_F32))
+#define FA_GELUT_A3L_F32 ((float)(FA_GELUT_A3_F64 - (double)FA_GELUT_A3_F32))
+#define FA_DGELUT_X0H_F32 ((float)FA_DGELUT_X0_F64)
+#define FA_DGELUT_X0L_F32 ((float)((FA_DGELUT_X0_F64 - (double)FA_DGELUT_X0H_F32) + FA_DGELUT_X0LO_F64))
+#define FA_DGELUT_C0H_F32 ((float)FA_DGELUT_BAND_C0)
+#define FA_DGELUT_C0L_F32 ((float)(FA_DGELUT_BAND_C0 - (double)FA_DGELUT_C0H_F32))
+static const float fa_dgelut_band_c[] = { /* C1..C7 */
+    (float)FA_DGELUT_BAND_C1, (float)FA_DGELUT_BAND_C2, (float)FA_DGELUT_BAND_C3, (float)FA_DGELUT_BAND_C4,
+    (float)FA_DGELUT_BAND_C5, (float)FA_DGELUT_BAND_C6, (float)FA_DGELUT_BAND_C7};
+_Static_assert(FA_DGELUT_BAND_DEG == 7, "fa_dgelut_band_c lists C1..C7");
+
+/* float32 tanh-GELU', all in float32 (x clamped to +-10: e < 2^-125 beyond,
+ * f' rounds to 1 above; NaN propagates):
+ *   t = x (A1 + A3 x^2) = th + tl: x^2 = s + sl exactly, A3 s = ph + pl
+ *     (two-product, A3's lo and sl folded in), A1 + ph = ih + ie (two-sum),
+ *     t = x (ih + il) (two-product) to ~2^-44 relative, so e = e^(-|t|)
+ *     (fa_grad_exp_rem_f32 with tl as the remainder) is accurate to the
+ *     float32 exp's own error also where |t| is large;
+ *   w = x t' = t + 2 A3 x^3 = wh + wl (x^3 = x s as u + ul, 2 A3 u as a
+ *     two-product, added to th by Fast2Sum: exact while |v| <= |th|, i.e.
+ *     |x| < 3.3, the only range where 1 + w + e cancels);
+ *   the forms of fa_grad_sigform_mul_f32 (c = 1 + w + e with 1 + wh exact
+ *     on [-2, -1/2]);
+ *   the band |x - x0| < 1/4 (x0 = -0.752461, the zero of f'; there 1 + w + e
+ *     loses up to all its bits): dy (d P(d)), d = (x - X0H) - X0L (x - X0H
+ *     exact), P degree 7 (fa_coeffs.h DGELUT, tools/fit_coeffs.py) by Horner
+ *     in float with C0 as hi + lo; at the band's edge |c| ~ 0.6 against
+ *     |w| ~ 1.8, so w's and e's errors reach the result amplified at most
+ *     ~3 and ~0.3 times.
+ * Lanes with th < -87 (x < -9.3: e^t leaves the normal range), results below
+ * 2^-125 and NaN results (dy = +-inf) are the widened form's
+ * (fa_gelu_tanh_backward_gw). */
+FA_INLINE vf fa_gelu_tanh_backward_gf(vf g, vf x, const double *pp)
+{
+    const vf one = vf_set1(1.0f);
+    const vf A3 = vf_set1(FA_GELUT_A3_F32), A1 = vf_set1(FA_GELUT_A1_F32);
+    vf xt = vf_min(vf_set1(10.0f), vf_max(vf_set1(-10.0f), x));
+    vf sl, s2 = fa_two_sq_f32(xt, &sl);
+    vf pl, ph = fa_two_prod_f32(A3, s2, &pl);
+    pl = vf_fma(A3, sl, vf_fma(vf_set1(FA_GELUT_A3L_F32), s2, pl));
+    vf ih = vf_add(A1, ph); /* two-sum A1 + ph = ih + ie */
+    vf bb = vf_sub(ih, A1);
+    vf ie = vf_add(vf_sub(A1, vf_sub(ih, bb)), vf_sub(ph, bb));
+    vf il = vf_add(vf_add(ie, pl), vf_set1(FA_GELUT_A1L_F32));
+    vf tl, th = fa_two_prod_f32(xt, ih, &tl);
+    tl = vf_fma(xt, il, tl);
+    /* w = th + tl + 2 A3 x^3 */
+    vf ul, u = fa_two_prod_f32(xt, s2, &ul);
+    ul = vf_fma(xt, sl, ul);
+    const vf A3x2 = vf_set1(2.0f * FA_GELUT_A3_F32);
+    vf vl, v = fa_two_prod_f32(A3x2, u, &vl);
+    vl = vf_fma(A3x2, ul, vf_fma(vf_set1(2.0f * FA_GELUT_A3L_F32), u, vl));
+    vf wh = vf_add(th, v);
+    vf wl = vf_add(vf_add(vf_sub(v, vf_sub(wh, th)), vl), tl);
+
+    vfm neg = vf_lt(th, vf_zero());
+    vf a = vf_max(vf_set1(-87.0f), vf_negabs(th)); /* NaN propagates */
+    vf s, pm1 = fa_grad_exp_rem_f32(a, vf_sel(neg, tl, vf_neg(tl)), &s);
+    vf wp1 = vf_add(one, vf_add(wh, wl));
+    vf r = fa_grad_sigform_mul_f32(g, neg, s, pm1, wp1, wh, wl, 1);
+
+    vf d0 = vf_sub(x, vf_set1(FA_DGELUT_X0H_F32));
+    vf d = vf_sub(d0, vf_set1(FA_DGELUT_X0L_F32));
+    /* P = C0 + d Q(d), C0 as hi + lo: P rounded about once */
+    vf pq = fa_horner_f32(d, fa_dgelut_band_c, FA_DGELUT_BAND_DEG);
+    vf pb = vf_add(vf_set1(FA_DGELUT_C0H_F32), vf_fma(pq, d, vf_set1(FA_DGELUT_C0L_F32)));
+    vfm band = vf_lt(vf_abs(d0), vf_set1(FA_DGELUT_BAND_W_F32));
+    r = vf_sel(band, vf_mul(g, vf_mul(d, pb)), r);
+
+    vfm t = vf_lt(th, vf_set1(-87.0f)), ok = fa_grad_dsilu_ok_f32(g, r);
+    if (FA_UNLIKELY(vf_any(t))) r = vf_sel(t, fa_gelu_tanh_backward_gw(g, x, pp), r);
+    if (FA_UNLIKELY(!vf_all(ok))) r = vf_sel(ok, r, fa_gelu_tanh_backward_gw(g, x, pp));
+    return r;
+}
 
 /* ---- clip family, smooth parts ---- */
 

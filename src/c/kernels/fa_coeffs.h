@@ -255,5 +255,18 @@ static const double fa_gelu_f64_ctr[FA_GELU_F64_NP] = {
 #define FA_DGELU_BAND_C6             0x1.296664c0a4903p-8
 #define FA_DGELU_BAND_C7             -0x1.1dea9b7f3add4p-9
 #define FA_DGELU_BAND_C8             -0x1.7b574e2e5e075p-11
+/* DGELUT: approx 0.004, kernel 0.004 */
+#define FA_DGELUT_X0_F64             -0x1.81429f9e97e4dp-1
+#define FA_DGELUT_X0LO_F64           0x1.4f523ed77dbdcp-55
+#define FA_DGELUT_BAND_W_F32         0x1p-2f
+#define FA_DGELUT_BAND_DEG           7
+#define FA_DGELUT_BAND_C0            0x1.b8bacd2e690b5p-2
+#define FA_DGELUT_BAND_C1            0x1.8cd1a2a3001bep-2
+#define FA_DGELUT_BAND_C2            -0x1.029650e313741p-6
+#define FA_DGELUT_BAND_C3            -0x1.d2b7501584f65p-4
+#define FA_DGELUT_BAND_C4            -0x1.1037f15852739p-6
+#define FA_DGELUT_BAND_C5            0x1.4264cbb458d99p-6
+#define FA_DGELUT_BAND_C6            0x1.514d00849f79ep-8
+#define FA_DGELUT_BAND_C7            -0x1.34db804e7f3c7p-9
 
 #endif /* FA_COEFFS_H */

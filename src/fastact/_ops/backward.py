@@ -344,7 +344,10 @@ GELU_B = Function(
                 peers={"torch": "torch.ops.aten.gelu_backward(dy, x, approximate='none')"}),
         Variant("gelu_tanh_backward", "GELU_TANH_BACKWARD", select={"approximate": "tanh"},
                 ref=_ref_gelu_tanh_b, mp=_mp_gelu_tanh_d, limits=lambda: (-0.0, 1.0),
-                points=(0.7517, 2.6, 5.5, 10.0, 11.5, 20.0, 22.0, 30.0),
+                ulp={"float32": 3.5, "float64": 4.0},
+                # the zero x0 and the float32 band edges x0 +- 1/4, widened below -9.3
+                points=(0.7517, 0.752461, 0.502461, 1.002461, 2.6, 3.3, 5.5, 9.3, 10.0, 11.5,
+                        20.0, 22.0, 30.0),
                 peers={"torch": "torch.ops.aten.gelu_backward(dy, x, approximate='tanh')"}),
     ),
     doc='dy * gelu\'(x): "none" -> Phi(x) + x phi(x); "tanh" -> the derivative of the tanh form.',
