@@ -9,7 +9,8 @@
  *   gcc -O2 -Isrc/c tools/kernel_cycles.c $T/[a-z]*.o $T/kernels/[a-z]*.o -fopenmp -lm -o kc
  *   ./kc [-t f32|f64|f16|bf16] [op ...]        (default f32, every op)
  *
- * Row ops run as 2 rows of 1024.  Every op parameter is 1.0.
+ * Row ops run as 2 rows of 1024.  The backward ops (map2) take dy = the
+ * same values as x, reversed.  Every op parameter is 1.0.
  * The TSC counts at the CPU's nominal clock, not the core's actual one (a
  * boosting core does more cycles per tick); compare ops and levels on one
  * machine, not across machines.  x86-64 only (rdtsc).
@@ -49,7 +50,7 @@ int main(int argc, char **argv)
     static const char *dt_names[FA_N_DTYPES] = {"f32", "f64", "f16", "bf16"};
     int dt = FA_F32;
     float *x0 = aligned_alloc(64, N * sizeof(float));
-    char *x = aligned_alloc(64, N * 8), *y = aligned_alloc(64, N * 8);
+    char *x = aligned_alloc(64, N * 8), *y = aligned_alloc(64, N * 8), *dy = aligned_alloc(64, N * 8);
     fa_params p;
     double tick_ns;
     memset(&p, 0, sizeof p);
@@ -86,28 +87,35 @@ int main(int argc, char **argv)
         memcpy(x, x0, N * sizeof(float));
     else if (dt != FA_F64)
         fa_kernels()->from_f32[dt](x0, x, N);
+    {
+        size_t es = fa_dtype_size(dt);
+        for (int i = 0; i < N; i++)
+            memcpy(dy + (size_t)i * es, x + (size_t)(N - 1 - i) * es, es);
+    }
     printf("%s kernels on %d elements in L1, min over %d x %d calls; TSC %.2f GHz\n", dt_names[dt], N, REPS, CALLS,
            1.0 / tick_ns);
-    printf("%-14s", "op");
+    printf("%-22s", "op");
     for (int lv = 0; lv < FA_N_ISA; lv++)
         if (fa_isa_supported() & (1u << lv))
             printf(" %16s", fa_isa_name(lv));
     printf("   (ticks/element, ns/element)\n");
-    for (int fam = 0; fam < 2; fam++) {
-        int nops = fam == 0 ? FA_N_MAP_OPS : FA_N_ROW_OPS;
+    for (int fam = 0; fam < 3; fam++) {
+        int nops = fam == 0 ? FA_N_MAP_OPS : fam == 1 ? FA_N_ROW_OPS : FA_N_MAP2_OPS;
         for (int op = 0; op < nops; op++) {
-            const char *name = fa_op_name(fam == 0 ? FA_FAMILY_MAP : FA_FAMILY_ROWS, op);
+            const char *name = fa_op_name(fam == 0 ? FA_FAMILY_MAP : fam == 1 ? FA_FAMILY_ROWS : FA_FAMILY_MAP2, op);
             if (!wanted(argc, argv, name))
                 continue;
             for (const char *c = name; *c; c++)
                 putchar(*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c);
-            printf("%*s", 14 - (int)strlen(name), "");
+            printf("%*s", 22 - (int)strlen(name), "");
             for (int lv = 0; lv < FA_N_ISA; lv++) {
                 double best = 1e30;
                 if (!(fa_isa_supported() & (1u << lv)))
                     continue;
                 fa_isa_set(lv);
-                if (fam == 0 ? fa_kernels()->map[dt][op] == NULL : fa_kernels()->row[dt][op] == NULL) {
+                if (fam == 0   ? fa_kernels()->map[dt][op] == NULL
+                    : fam == 1 ? fa_kernels()->row[dt][op] == NULL
+                               : fa_kernels()->map2[dt][op] == NULL) {
                     printf(" %16s", "-");
                     continue;
                 }
@@ -116,6 +124,8 @@ int main(int argc, char **argv)
                     for (int c = 0; c < CALLS; c++) {
                         if (fam == 0)
                             fa_kernels()->map[dt][op](x, y, N, &p);
+                        else if (fam == 2)
+                            fa_kernels()->map2[dt][op](dy, x, y, N, &p);
                         else
                             {
                             fa_kernels()->row[dt][op](x, y, N / 2); /* 2 rows of 1024 */
@@ -134,5 +144,6 @@ int main(int argc, char **argv)
     free(x0);
     free(x);
     free(y);
+    free(dy);
     return 0;
 }

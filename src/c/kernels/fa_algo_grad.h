@@ -472,16 +472,19 @@ FA_INLINE vf fa_grad_dsilu_mul_f32(vf g, vf zh, vf zl, int has_zl)
     if (has_zl) wp1 = vf_add(wp1, vf_sel(neg, vf_zero(), zl));
     vf res = fa_grad_sigform_mul_f32(g, neg, s, pm1, wp1, zh, zl, has_zl);
 
-    /* the band next to x0 */
+    /* the band next to x0 (only in vectors that reach it: ~1.5 % of N(0, 9) lanes) */
     vf d0 = vf_sub(zh, vf_set1(FA_DSILU_X0H_F32));
-    vf d = has_zl ? vf_add(d0, vf_sub(zl, vf_set1(FA_DSILU_X0L_F32))) : vf_sub(d0, vf_set1(FA_DSILU_X0L_F32));
-    vf pb = vf_set1((float)FA_DSILU_BAND_C4);
-    pb = vf_fma(pb, d, vf_set1((float)FA_DSILU_BAND_C3));
-    pb = vf_fma(pb, d, vf_set1((float)FA_DSILU_BAND_C2));
-    pb = vf_fma(pb, d, vf_set1((float)FA_DSILU_BAND_C1));
-    pb = vf_fma(pb, d, vf_set1(FA_DSILU_C0H_F32));
     vfm band = vf_lt(vf_abs(d0), vf_set1(FA_DSILU_BAND_W_F32));
-    return vf_sel(band, vf_mul(g, vf_mul(d, pb)), res);
+    if (vf_any(band)) {
+        vf d = has_zl ? vf_add(d0, vf_sub(zl, vf_set1(FA_DSILU_X0L_F32))) : vf_sub(d0, vf_set1(FA_DSILU_X0L_F32));
+        vf pb = vf_set1((float)FA_DSILU_BAND_C4);
+        pb = vf_fma(pb, d, vf_set1((float)FA_DSILU_BAND_C3));
+        pb = vf_fma(pb, d, vf_set1((float)FA_DSILU_BAND_C2));
+        pb = vf_fma(pb, d, vf_set1((float)FA_DSILU_BAND_C1));
+        pb = vf_fma(pb, d, vf_set1(FA_DSILU_C0H_F32));
+        res = vf_sel(band, vf_mul(g, vf_mul(d, pb)), res);
+    }
+    return res;
 }
 
 /* the lanes for the widened form: results below 2^-125 in magnitude (dy != 0:
@@ -732,12 +735,14 @@ FA_INLINE vf fa_gelu_tanh_backward_gf(vf g, vf x, const double *pp)
     vf r = fa_grad_sigform_mul_f32(g, neg, s, pm1, wp1, wh, wl, 1);
 
     vf d0 = vf_sub(x, vf_set1(FA_DGELUT_X0H_F32));
-    vf d = vf_sub(d0, vf_set1(FA_DGELUT_X0L_F32));
-    /* P = C0 + d Q(d), C0 as hi + lo: P rounded about once */
-    vf pq = fa_horner_f32(d, fa_dgelut_band_c, FA_DGELUT_BAND_DEG);
-    vf pb = vf_add(vf_set1(FA_DGELUT_C0H_F32), vf_fma(pq, d, vf_set1(FA_DGELUT_C0L_F32)));
     vfm band = vf_lt(vf_abs(d0), vf_set1(FA_DGELUT_BAND_W_F32));
-    r = vf_sel(band, vf_mul(g, vf_mul(d, pb)), r);
+    if (vf_any(band)) {
+        vf d = vf_sub(d0, vf_set1(FA_DGELUT_X0L_F32));
+        /* P = C0 + d Q(d), C0 as hi + lo: P rounded about once */
+        vf pq = fa_horner_f32(d, fa_dgelut_band_c, FA_DGELUT_BAND_DEG);
+        vf pb = vf_add(vf_set1(FA_DGELUT_C0H_F32), vf_fma(pq, d, vf_set1(FA_DGELUT_C0L_F32)));
+        r = vf_sel(band, vf_mul(g, vf_mul(d, pb)), r);
+    }
 
     vfm t = vf_lt(th, vf_set1(-87.0f)), ok = fa_grad_dsilu_ok_f32(g, r);
     if (FA_UNLIKELY(vf_any(t))) r = vf_sel(t, fa_gelu_tanh_backward_gw(g, x, pp), r);
