@@ -9,8 +9,9 @@
  *   gcc -O2 -Isrc/c tools/kernel_cycles.c $T/[a-z]*.o $T/kernels/[a-z]*.o -fopenmp -lm -o kc
  *   ./kc [-t f32|f64|f16|bf16] [op ...]        (default f32, every op)
  *
- * Row ops run as 2 rows of 1024.  The backward ops (map2) take dy = the
- * same values as x, reversed.  Every op parameter is 1.0.
+ * Row ops run as 2 rows of 1024.  The backward ops (map2, rows2) take dy =
+ * the same values as x, reversed (rows2: y = x, not a softmax output; the
+ * cost does not depend on it).  Every op parameter is 1.0.
  * The TSC counts at the CPU's nominal clock, not the core's actual one (a
  * boosting core does more cycles per tick); compare ops and levels on one
  * machine, not across machines.  x86-64 only (rdtsc).
@@ -99,10 +100,11 @@ int main(int argc, char **argv)
         if (fa_isa_supported() & (1u << lv))
             printf(" %16s", fa_isa_name(lv));
     printf("   (ticks/element, ns/element)\n");
-    for (int fam = 0; fam < 3; fam++) {
-        int nops = fam == 0 ? FA_N_MAP_OPS : fam == 1 ? FA_N_ROW_OPS : FA_N_MAP2_OPS;
+    static const int fams[4] = {FA_FAMILY_MAP, FA_FAMILY_ROWS, FA_FAMILY_MAP2, FA_FAMILY_ROWS2};
+    for (int fam = 0; fam < 4; fam++) {
+        int nops = fam == 0 ? FA_N_MAP_OPS : fam == 1 ? FA_N_ROW_OPS : fam == 2 ? FA_N_MAP2_OPS : FA_N_ROW2_OPS;
         for (int op = 0; op < nops; op++) {
-            const char *name = fa_op_name(fam == 0 ? FA_FAMILY_MAP : fam == 1 ? FA_FAMILY_ROWS : FA_FAMILY_MAP2, op);
+            const char *name = fa_op_name(fams[fam], op);
             if (!wanted(argc, argv, name))
                 continue;
             for (const char *c = name; *c; c++)
@@ -115,7 +117,8 @@ int main(int argc, char **argv)
                 fa_isa_set(lv);
                 if (fam == 0   ? fa_kernels()->map[dt][op] == NULL
                     : fam == 1 ? fa_kernels()->row[dt][op] == NULL
-                               : fa_kernels()->map2[dt][op] == NULL) {
+                    : fam == 2 ? fa_kernels()->map2[dt][op] == NULL
+                               : fa_kernels()->row2[dt][op] == NULL) {
                     printf(" %16s", "-");
                     continue;
                 }
@@ -126,6 +129,11 @@ int main(int argc, char **argv)
                             fa_kernels()->map[dt][op](x, y, N, &p);
                         else if (fam == 2)
                             fa_kernels()->map2[dt][op](dy, x, y, N, &p);
+                        else if (fam == 3) {
+                            size_t h = N / 2 * fa_dtype_size(dt);
+                            fa_kernels()->row2[dt][op](dy, x, y, N / 2); /* 2 rows of 1024 */
+                            fa_kernels()->row2[dt][op](dy + h, x + h, y + h, N / 2);
+                        }
                         else
                             {
                             fa_kernels()->row[dt][op](x, y, N / 2); /* 2 rows of 1024 */
