@@ -334,7 +334,8 @@ FA_INLINE vd fa_sigmoid_backward_gd(vd g, vd y, const double *pp)
 /* float32: dy p, p = y (1 - y) = fma(-y, y, y) rounded once (FMA levels; else
  * y (1 - y), 1 - y exact for y >= 1/2): two roundings, <= 1 ulp (1.5 without
  * FMA).  y subnormal: p = y exactly.  dy = +-inf: dy p (NaN where p = 0, as
- * inf * 0). */
+ * inf * 0).  |y| > 1.8e19 (not an output of sigmoid) makes p overflow to
+ * -inf, also where dy p would be finite. */
 FA_INLINE vf fa_sigmoid_backward_gf(vf g, vf y, const double *pp)
 {
     (void)pp;

@@ -408,7 +408,8 @@ HARDSIGMOID_B = Function(
 HARDSWISH_B = Function(
     "hardswish_backward", "map2", (),
     (Variant("hardswish_backward", "HARDSWISH_BACKWARD", ref=_ref_hardswish_b, mp=_mp_hardswish_d,
-             ulp={"float32": 2.5, "float64": 4.0}, limits=None, points=(3.0, 1.5),  # selected, as PyTorch: 0 below -3, dy above 3
+             ulp={"float32": 2.5, "float64": 4.0},
+             limits=None, points=(3.0, 1.5),  # selected, as PyTorch: 0 below -3, dy above 3
              peers={"torch": "torch.ops.aten.hardswish_backward(dy, x)"}),),
     doc="dy * (2x + 3) / 6 on (-3, 3), 0 at and below -3, dy at and above 3 (PyTorch's kernel).",
     inputs=_DY_X,
