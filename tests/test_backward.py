@@ -140,6 +140,24 @@ def test_map2_special_values(isa, v, params, dt):
     assert np.allclose(r[nz], want[nz], rtol=1e-5 if dt == np.float32 else 1e-13, atol=0), v.name
 
 
+@pytest.mark.parametrize("name", ["sigmoid_backward", "tanh_backward", "hardswish_backward"])
+def test_map2_float32_far_inputs_are_rounded_once(isa, name):
+    # inputs where the float32 forms' products would overflow (y not an output of the
+    # forward op, |y| > 2^60 or +-inf; |dy| > 2^120): the float64 result rounded once,
+    # the same on every level (no inf - inf, no 0 * inf from an overflowed factor)
+    v = _ops.variant(name)
+    big = np.array([0.0, -0.0, 1.0, -1.5, 1e-40, 3e38, -3e38, np.inf, -np.inf], np.float32)
+    if name == "hardswish_backward":
+        dy, x = (a.reshape(-1) for a in np.meshgrid(np.array([3e38, -3e38, 2e36, 0.0], np.float32),
+                                                    np.array([0.0, 1.0, 2.9, -2.9, -1.5, 3.0, -3.0], np.float32)))
+    else:
+        dy, x = (a.reshape(-1) for a in np.meshgrid(big, np.array([2e19, -2e19, 1e30, 3.4e38, -3.4e38,
+                                                                   np.inf, -np.inf], np.float32)))
+    with np.errstate(all="ignore"):
+        want = B.wide2(v, dy.astype(np.float64), x.astype(np.float64)).astype(np.float32)
+    assert _same_bits(_ops.call2(v, dy, x), want), name
+
+
 def _f32_rounded(v, params, dy16, x16, dt16):
     r32 = _ops.call2(v, dy16.astype(np.float32), x16.astype(np.float32), params)
     with np.errstate(all="ignore"):

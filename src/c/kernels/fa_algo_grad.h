@@ -331,20 +331,23 @@ FA_INLINE vd fa_sigmoid_backward_gd(vd g, vd y, const double *pp)
     (void)pp;
     return vd_mul(g, vd_mul(y, vd_sub(vd_set1(1.0), y)));
 }
+FA_GRAD_WIDE_AS(sigmoid_backward)
 /* float32: dy p, p = y (1 - y) = fma(-y, y, y) rounded once (FMA levels; else
  * y (1 - y), 1 - y exact for y >= 1/2): two roundings, <= 1 ulp (1.5 without
  * FMA).  y subnormal: p = y exactly.  dy = +-inf: dy p (NaN where p = 0, as
- * inf * 0).  |y| > 1.8e19 (not an output of sigmoid) makes p overflow to
- * -inf, also where dy p would be finite. */
+ * inf * 0).  |y| > 2^60 and y = +-inf (not outputs of sigmoid; y y would
+ * overflow, or give inf - inf) are the widened form's. */
 FA_INLINE vf fa_sigmoid_backward_gf(vf g, vf y, const double *pp)
 {
-    (void)pp;
 #if FA_HAS_FMA
     vf p = vf_fnma(y, y, y);
 #else
     vf p = vf_mul(y, vf_sub(vf_set1(1.0f), y));
 #endif
-    return vf_mul(g, p);
+    vf r = vf_mul(g, p);
+    vfm far = vf_lt(vf_set1(0x1p60f), vf_abs(y));
+    if (FA_UNLIKELY(vf_any(far))) r = vf_sel(far, fa_sigmoid_backward_gw(g, y, pp), r);
+    return r;
 }
 
 FA_INLINE vd fa_tanh_backward_gd(vd g, vd y, const double *pp)
@@ -353,19 +356,22 @@ FA_INLINE vd fa_tanh_backward_gd(vd g, vd y, const double *pp)
     const vd one = vd_set1(1.0);
     return vd_mul(g, vd_mul(vd_sub(one, y), vd_add(one, y)));
 }
+FA_GRAD_WIDE_AS(tanh_backward)
 /* float32: dy p, p = (1 - y)(1 + y):  |y| < 1/2: 1 - y y (fma: rounded once,
  * p > 3/4);  |y| >= 1/2: a (1 + |y|) = fma(a, |y|, a), a = 1 - |y| exact
  * (Sterbenz, |y| <= 2), no cancellation next to |y| = 1.  Two roundings on
- * the FMA levels (<= 1 ulp), about three without FMA.  |y| > 1.8e19 (not an
- * output of tanh) makes p overflow to -inf. */
+ * the FMA levels (<= 1 ulp), about three without FMA.  |y| > 2^60 and
+ * y = +-inf (not outputs of tanh; p would overflow) are the widened form's. */
 FA_INLINE vf fa_tanh_backward_gf(vf g, vf y, const double *pp)
 {
-    (void)pp;
     const vf one = vf_set1(1.0f);
     vf ay = vf_abs(y);
     vf a = vf_sub(one, ay);
     vf p = vf_sel(vf_lt(ay, vf_set1(0.5f)), vf_fnma(y, y, one), vf_fma(a, ay, a));
-    return vf_mul(g, p);
+    vf r = vf_mul(g, p);
+    vfm far = vf_lt(vf_set1(0x1p60f), ay);
+    if (FA_UNLIKELY(vf_any(far))) r = vf_sel(far, fa_tanh_backward_gw(g, y, pp), r);
+    return r;
 }
 
 /* ---- sigmoid family ---- */
@@ -761,15 +767,19 @@ FA_INLINE vd fa_hardswish_backward_gd(vd g, vd x, const double *pp)
     return vd_sel(vd_lt(x, vd_set1(3.0)), vd_sel(vd_le(x, vd_set1(-3.0)), vd_zero(), mid),
                   vd_sel(vd_le(vd_set1(3.0), x), g, mid)); /* NaN x: mid (NaN) */
 }
+FA_GRAD_WIDE_AS(hardswish_backward)
 /* float32: the same selection, mid = (dy v) / 6, v = 2x + 3 rounded once (fma;
- * exact next to its zero -3/2): three roundings, <= 1.5 ulp. */
+ * exact next to its zero -3/2): three roundings, <= 1.5 ulp.  |dy| > 2^120
+ * (dy v could overflow where the result does not) is the widened form's. */
 FA_INLINE vf fa_hardswish_backward_gf(vf g, vf x, const double *pp)
 {
-    (void)pp;
     const vf three = vf_set1(3.0f);
     vf mid = vf_div(vf_mul(g, vf_fma(vf_set1(2.0f), x, three)), vf_set1(6.0f));
-    return vf_sel(vf_lt(x, three), vf_sel(vf_le(x, vf_neg(three)), vf_zero(), mid),
+    vf r = vf_sel(vf_lt(x, three), vf_sel(vf_le(x, vf_neg(three)), vf_zero(), mid),
                   vf_sel(vf_le(three, x), g, mid)); /* NaN x: mid (NaN) */
+    vfm far = vf_lt(vf_set1(0x1p120f), vf_abs(g));
+    if (FA_UNLIKELY(vf_any(far))) r = vf_sel(far, fa_hardswish_backward_gw(g, x, pp), r);
+    return r;
 }
 
 /* softsign: dy / (1 + |x|)^2 = dy ((1 / t) / t) (1 - 2 tl / t), 1 + |x| = t + tl */
